@@ -1,0 +1,30 @@
+"""Request-scoped dependencies: the session (committed before the response) and settings."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from app.settings import Settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    # scope="function" below: the commit happens before the response is sent, so a
+    # client that reads right after a 201 sees what it wrote.
+    with request.state.sessions() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.state.settings
+    return settings
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -1,0 +1,313 @@
+"""A trajectory's state: a pure fold over its effective events in (occurredAt, eventId) order.
+
+Because the fold only ever sees the sorted, non-retracted events, the arrival order of
+events cannot change the state: that is the whole of the out-of-order guarantee.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.domain.calendar import days_between, local_date
+from app.domain.events import DomainEvent, effective_events
+from app.domain.vocabulary import EventType, NetworkOutcome, Step, Term, TrajectoryStatus
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """When something happened: the exact moment, its local date, and the proving event."""
+
+    at: datetime
+    on: date
+    event_id: str
+
+    @classmethod
+    def of(cls, event: DomainEvent) -> "Milestone":
+        return cls(at=event.occurred_at, on=local_date(event.occurred_at), event_id=event.event_id)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step: Step
+    completed: Milestone
+    outcome: str | None
+    professional_ref: str | None
+    details: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How the assessment was resolved (SPEC: first of step 4/5 sufficient or step 6)."""
+
+    step: Step
+    outcome: str | None
+    milestone: Milestone
+
+
+@dataclass
+class Suspension:
+    term: Term
+    reason: str | None
+    suspended: Milestone
+    resumed: Milestone | None = None
+
+    @property
+    def days(self) -> int | None:
+        """Suspended calendar days, or None while the term is still suspended."""
+        if self.resumed is None:
+            return None
+        return days_between(self.suspended.on, self.resumed.on)
+
+
+@dataclass
+class Complaint:
+    category: str | None
+    received: Milestone
+    resolved: Milestone | None = None
+
+
+@dataclass
+class TrajectoryState:
+    trajectory_id: str
+    status: TrajectoryStatus = TrajectoryStatus.OPEN
+    opened: Milestone | None = None
+    client_ref: str | None = None
+    domain: str | None = None
+    district: str | None = None
+    team: str | None = None
+    channel: str | None = None
+    age_band: str | None = None
+    professional_ref: str | None = None
+    steps: dict[Step, StepRecord] = field(default_factory=dict)
+    resolution: Resolution | None = None
+    own_input_hours: float = 0.0
+    own_input_contacts: int = 0
+    provision_category: str | None = None
+    provider: str | None = None
+    expert_advice_required: bool | None = None
+    application: Milestone | None = None
+    expert_advice_requested: Milestone | None = None
+    expert_advice_received: Milestone | None = None
+    decision: Milestone | None = None
+    decision_result: str | None = None
+    support_started: Milestone | None = None
+    support_ended: Milestone | None = None
+    support_kind: str | None = None
+    plan: Milestone | None = None
+    case_lead: str | None = None
+    goals: dict[str, str | None] = field(default_factory=dict)
+    satisfaction: dict[str, int] = field(default_factory=dict)
+    satisfaction_recorded: Milestone | None = None
+    suspensions: list[Suspension] = field(default_factory=list)
+    complaints: list[Complaint] = field(default_factory=list)
+    closed: Milestone | None = None
+    close_reason: str | None = None
+    reopened_count: int = 0
+    event_count: int = 0
+    retracted_event_ids: list[str] = field(default_factory=list)
+
+    def suspended_days(self, term: Term) -> int:
+        """Days a legal term stood still, counting only completed suspensions."""
+        return sum(s.days or 0 for s in self.suspensions if s.term is term)
+
+    def is_suspended(self, term: Term) -> bool:
+        return any(s.term is term and s.resumed is None for s in self.suspensions)
+
+
+_Applier = Callable[[TrajectoryState, DomainEvent], None]
+
+_RESOLVING_OUTCOMES: dict[Step, set[str] | None] = {
+    Step.OWN_NETWORK: {NetworkOutcome.SUFFICIENT},
+    Step.OWN_INPUT: {NetworkOutcome.SUFFICIENT},
+    Step.PROVISION: None,  # any outcome of step 6 resolves the assessment
+}
+
+_STEP_DETAIL_KEYS = (
+    "problemAreas",
+    "sources",
+    "hours",
+    "contacts",
+    "reason",
+    "provisionCategory",
+    "provider",
+    "expertAdviceRequired",
+)
+
+
+def _opened(state: TrajectoryState, event: DomainEvent) -> None:
+    # A second melding for the same case id is kept in the timeline but does not
+    # rewrite the first: the trajectory started when it was first reported.
+    if state.opened is not None:
+        return
+    data = event.data
+    state.opened = Milestone.of(event)
+    state.client_ref = data.get("clientRef")
+    state.domain = data.get("domain")
+    state.district = data.get("district")
+    state.team = data.get("team")
+    state.channel = data.get("channel")
+    state.age_band = data.get("ageBand")
+
+
+def _step_completed(state: TrajectoryState, event: DomainEvent) -> None:
+    data = event.data
+    step = Step(data["step"])
+    professional = data.get("professionalRef")
+    if professional:
+        state.professional_ref = professional
+    if step is Step.OWN_INPUT:
+        state.own_input_hours += float(data.get("hours") or 0)
+        state.own_input_contacts += int(data.get("contacts") or 0)
+    if step in state.steps:
+        # The first completion is the step's record; a correction is a retraction plus a
+        # new event, so a repeat is history (timeline), not a new truth.
+        return
+    outcome = data.get("outcome")
+    record = StepRecord(
+        step=step,
+        completed=Milestone.of(event),
+        outcome=outcome,
+        professional_ref=professional,
+        details={k: data[k] for k in _STEP_DETAIL_KEYS if k in data},
+    )
+    state.steps[step] = record
+    if step is Step.PROVISION:
+        state.provision_category = data.get("provisionCategory")
+        state.provider = data.get("provider")
+        state.expert_advice_required = data.get("expertAdviceRequired")
+    if state.resolution is None and step in _RESOLVING_OUTCOMES:
+        accepted = _RESOLVING_OUTCOMES[step]
+        if accepted is None or outcome in accepted:
+            state.resolution = Resolution(step=step, outcome=outcome, milestone=record.completed)
+
+
+def _first(attribute: str) -> _Applier:
+    def apply(state: TrajectoryState, event: DomainEvent) -> None:
+        if getattr(state, attribute) is None:
+            setattr(state, attribute, Milestone.of(event))
+
+    return apply
+
+
+def _decision(state: TrajectoryState, event: DomainEvent) -> None:
+    if state.decision is None:
+        state.decision = Milestone.of(event)
+        state.decision_result = event.data.get("result")
+
+
+def _support_started(state: TrajectoryState, event: DomainEvent) -> None:
+    if state.support_started is None:
+        state.support_started = Milestone.of(event)
+        state.support_kind = event.data.get("kind")
+        state.provider = state.provider or event.data.get("provider")
+
+
+def _support_ended(state: TrajectoryState, event: DomainEvent) -> None:
+    state.support_ended = Milestone.of(event)
+
+
+def _plan(state: TrajectoryState, event: DomainEvent) -> None:
+    # The plan is dated by its first recording; a revised plan replaces goals and regie.
+    if state.plan is None:
+        state.plan = Milestone.of(event)
+    state.case_lead = event.data.get("caseLead") or state.case_lead
+    goals = event.data.get("goals") or []
+    state.goals = {str(g["id"]): state.goals.get(str(g["id"])) for g in goals}
+
+
+def _goal_evaluated(state: TrajectoryState, event: DomainEvent) -> None:
+    state.goals[str(event.data["goalId"])] = event.data.get("result")
+
+
+def _satisfaction(state: TrajectoryState, event: DomainEvent) -> None:
+    state.satisfaction.update(event.data.get("scores") or {})
+    state.satisfaction_recorded = Milestone.of(event)
+
+
+def _suspended(state: TrajectoryState, event: DomainEvent) -> None:
+    term = Term(event.data["term"])
+    if state.is_suspended(term):
+        return  # already suspended: the earlier start stands
+    state.suspensions.append(
+        Suspension(term=term, reason=event.data.get("reason"), suspended=Milestone.of(event))
+    )
+
+
+def _resumed(state: TrajectoryState, event: DomainEvent) -> None:
+    term = Term(event.data["term"])
+    for suspension in state.suspensions:
+        if suspension.term is term and suspension.resumed is None:
+            suspension.resumed = Milestone.of(event)
+            return
+
+
+def _complaint_received(state: TrajectoryState, event: DomainEvent) -> None:
+    state.complaints.append(
+        Complaint(category=event.data.get("category"), received=Milestone.of(event))
+    )
+
+
+def _complaint_resolved(state: TrajectoryState, event: DomainEvent) -> None:
+    category = event.data.get("category")
+    open_complaints = [c for c in state.complaints if c.resolved is None]
+    # Resolve the oldest open complaint of the same category, else the oldest open one.
+    match = next((c for c in open_complaints if c.category == category), None)
+    match = match or next(iter(open_complaints), None)
+    if match is not None:
+        match.resolved = Milestone.of(event)
+
+
+def _closed(state: TrajectoryState, event: DomainEvent) -> None:
+    state.status = TrajectoryStatus.CLOSED
+    state.closed = Milestone.of(event)
+    state.close_reason = event.data.get("reason")
+
+
+def _reopened(state: TrajectoryState, event: DomainEvent) -> None:
+    state.status = TrajectoryStatus.OPEN
+    state.closed = None
+    state.close_reason = None
+    state.reopened_count += 1
+
+
+def _ignore(state: TrajectoryState, event: DomainEvent) -> None:
+    return None
+
+
+_APPLIERS: dict[EventType, _Applier] = {
+    EventType.TRAJECTORY_OPENED: _opened,
+    EventType.STEP_COMPLETED: _step_completed,
+    EventType.APPLICATION_RECEIVED: _first("application"),
+    EventType.EXPERT_ADVICE_REQUESTED: _first("expert_advice_requested"),
+    EventType.EXPERT_ADVICE_RECEIVED: _first("expert_advice_received"),
+    EventType.DECISION_ISSUED: _decision,
+    EventType.SUPPORT_STARTED: _support_started,
+    EventType.SUPPORT_ENDED: _support_ended,
+    EventType.PLAN_RECORDED: _plan,
+    EventType.GOAL_EVALUATED: _goal_evaluated,
+    EventType.SATISFACTION_RECORDED: _satisfaction,
+    EventType.TERM_SUSPENDED: _suspended,
+    EventType.TERM_RESUMED: _resumed,
+    EventType.COMPLAINT_RECEIVED: _complaint_received,
+    EventType.COMPLAINT_RESOLVED: _complaint_resolved,
+    EventType.TRAJECTORY_CLOSED: _closed,
+    EventType.TRAJECTORY_REOPENED: _reopened,
+    EventType.EVENT_RETRACTED: _ignore,
+}
+
+
+def fold(trajectory_id: str, events: Iterable[DomainEvent]) -> TrajectoryState:
+    """The state of one trajectory from all its events, whatever order they came in."""
+    all_events = list(events)
+    effective = effective_events(all_events)
+    state = TrajectoryState(trajectory_id=trajectory_id, event_count=len(all_events))
+    effective_ids = {e.event_id for e in effective}
+    state.retracted_event_ids = sorted(
+        e.event_id
+        for e in all_events
+        if e.event_id not in effective_ids and e.type is not EventType.EVENT_RETRACTED
+    )
+    for event in effective:
+        _APPLIERS[event.type](state, event)
+    return state

@@ -1,0 +1,57 @@
+"""The service's errors, one hierarchy, each rendered as RFC 9457 problem+json."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from app.schemas.problem import InvalidParam
+
+PROBLEM_BASE = "https://wijkteam-kpi.example/problems/"
+
+
+@dataclass
+class ServiceError(Exception):
+    detail: str
+    status: int = 500
+    title: str = "Internal error"
+    slug: str = "internal"
+    invalid_params: Sequence[InvalidParam] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def type_uri(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+
+@dataclass
+class InvalidInput(ServiceError):
+    status: int = 400
+    title: str = "Invalid input"
+    slug: str = "invalid-input"
+
+
+@dataclass
+class NotFound(ServiceError):
+    status: int = 404
+    title: str = "Not found"
+    slug: str = "not-found"
+
+
+@dataclass
+class Conflict(ServiceError):
+    status: int = 409
+    title: str = "Conflict"
+    slug: str = "conflict"
+
+
+@dataclass
+class PayloadTooLarge(ServiceError):
+    status: int = 413
+    title: str = "Payload too large"
+    slug: str = "payload-too-large"
+
+
+@dataclass
+class ServiceUnavailable(ServiceError):
+    status: int = 503
+    title: str = "Service unavailable"
+    slug: str = "unavailable"

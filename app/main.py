@@ -1,0 +1,73 @@
+"""The application factory: one FastAPI app, its lifespan owning engine and sessions."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app import API_VERSION
+from app.db import create_db_engine, create_session_factory, ensure_schema_current
+from app.headers import StandardHeadersMiddleware
+from app.openapi import BASE_PATH, build_openapi
+from app.problems import install_problem_handlers
+from app.routers import events, health, trajectories
+from app.settings import Settings, get_settings
+
+DESCRIPTION = """\
+Records the support trajectories of the sociaal wijkteam through the six steps of the
+Centrale Raad van Beroep (request, problems, need, own_network, own_input, provision),
+derives the team's KPIs and audits step compliance. Events are idempotent on `eventId`;
+state depends on `occurredAt`, never on arrival order. Every error is
+`application/problem+json` (RFC 9457).
+"""
+
+TAGS = [
+    {"name": "events", "description": "Posting events, singly or in batches."},
+    {"name": "trajectories", "description": "State and timeline of trajectories."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        engine = create_db_engine(settings.database_url, settings.db_pool_size)
+        try:
+            ensure_schema_current(engine)
+            yield {
+                "settings": settings,
+                "engine": engine,
+                "sessions": create_session_factory(engine),
+            }
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="wijkteam-kpi",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        openapi_url=f"{BASE_PATH}/openapi.json",
+        docs_url=f"{BASE_PATH}/docs",
+        redoc_url=None,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    install_problem_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "PUT"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        expose_headers=["API-Version"],
+    )
+    app.add_middleware(StandardHeadersMiddleware)
+    for module in (events, trajectories, health):
+        app.include_router(module.router)
+    return app

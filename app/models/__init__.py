@@ -1,0 +1,7 @@
+"""All tables, imported here so Alembic's autogenerate and `alembic check` see every one."""
+
+from app.models.base import Base
+from app.models.event import StoredEvent
+from app.models.trajectory import Trajectory
+
+__all__ = ["Base", "StoredEvent", "Trajectory"]

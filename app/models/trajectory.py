@@ -1,0 +1,98 @@
+"""The trajectory projection: one row per trajectory, refolded on ingest.
+
+Wide on purpose: KPI queries filter, group and subtract on plain columns (local dates,
+dimensions, outcomes) without joins or JSON; `state` keeps the full picture for reading
+one trajectory.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Float, Index, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.domain.vocabulary import Channel, CloseReason, LawDomain, Step, TrajectoryStatus
+from app.models.base import Base, JsonDocument, UtcDateTime, one_of
+
+
+class Trajectory(Base):
+    __tablename__ = "trajectories"
+    __table_args__ = (
+        one_of("status", TrajectoryStatus),
+        one_of("domain", LawDomain),
+        one_of("channel", Channel),
+        one_of("close_reason", CloseReason),
+        one_of("resolution_step", Step),
+        Index("ix_trajectories_opened", "municipality", "opened_on"),
+        Index("ix_trajectories_closed", "municipality", "closed_on"),
+        Index("ix_trajectories_resolution", "municipality", "resolution_on"),
+        Index("ix_trajectories_client", "municipality", "client_ref"),
+        Index("ix_trajectories_team", "municipality", "team", "opened_on"),
+    )
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    trajectory_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(8))
+    client_ref: Mapped[str | None] = mapped_column(String(128))
+    domain: Mapped[str | None] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String(32))
+    team: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    age_band: Mapped[str | None] = mapped_column(String(8))
+    professional_ref: Mapped[str | None] = mapped_column(String(128))
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    close_reason: Mapped[str | None] = mapped_column(String(24))
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    step_request_on: Mapped[date | None] = mapped_column(Date)
+    step_request_outcome: Mapped[str | None] = mapped_column(String(16))
+    step_problems_on: Mapped[date | None] = mapped_column(Date)
+    step_problems_outcome: Mapped[str | None] = mapped_column(String(16))
+    step_need_on: Mapped[date | None] = mapped_column(Date)
+    step_need_outcome: Mapped[str | None] = mapped_column(String(16))
+    step_own_network_on: Mapped[date | None] = mapped_column(Date)
+    step_own_network_outcome: Mapped[str | None] = mapped_column(String(16))
+    step_own_input_on: Mapped[date | None] = mapped_column(Date)
+    step_own_input_outcome: Mapped[str | None] = mapped_column(String(16))
+    step_provision_on: Mapped[date | None] = mapped_column(Date)
+    step_provision_outcome: Mapped[str | None] = mapped_column(String(16))
+    resolution_step: Mapped[str | None] = mapped_column(String(16))
+    resolution_outcome: Mapped[str | None] = mapped_column(String(16))
+    resolution_on: Mapped[date | None] = mapped_column(Date)
+    own_input_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    provision_category: Mapped[str | None] = mapped_column(String(64))
+    expert_advice_required: Mapped[bool | None] = mapped_column(Boolean)
+    expert_advice_requested_on: Mapped[date | None] = mapped_column(Date)
+    expert_advice_received_on: Mapped[date | None] = mapped_column(Date)
+    application_on: Mapped[date | None] = mapped_column(Date)
+    decision_on: Mapped[date | None] = mapped_column(Date)
+    decision_result: Mapped[str | None] = mapped_column(String(16))
+    support_started_on: Mapped[date | None] = mapped_column(Date)
+    support_ended_on: Mapped[date | None] = mapped_column(Date)
+    support_kind: Mapped[str | None] = mapped_column(String(16))
+    plan_on: Mapped[date | None] = mapped_column(Date)
+    case_lead: Mapped[str | None] = mapped_column(String(16))
+    goals_total: Mapped[int] = mapped_column(Integer, default=0)
+    goals_achieved: Mapped[int] = mapped_column(Integer, default=0)
+    goals_partly: Mapped[int] = mapped_column(Integer, default=0)
+    goals_not_achieved: Mapped[int] = mapped_column(Integer, default=0)
+    satisfaction_on: Mapped[date | None] = mapped_column(Date)
+    satisfaction_overall: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_listened_to: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_knew_where_to_go: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_helped_quickly: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_taken_seriously: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_searched_together: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_quality_good: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_fits_request: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_better_do_things: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_better_cope: Mapped[int | None] = mapped_column(SmallInteger)
+    satisfaction_better_quality_of_life: Mapped[int | None] = mapped_column(SmallInteger)
+    complaints_received: Mapped[int] = mapped_column(Integer, default=0)
+    complaints_resolved: Mapped[int] = mapped_column(Integer, default=0)
+    assessment_suspended_days: Mapped[int] = mapped_column(Integer, default=0)
+    decision_suspended_days: Mapped[int] = mapped_column(Integer, default=0)
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)

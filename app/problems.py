@@ -1,0 +1,121 @@
+"""Every error leaves the service as RFC 9457 application/problem+json."""
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.domain.vocabulary import EventType
+from app.errors import PROBLEM_BASE, ServiceError
+from app.schemas.problem import InvalidParam
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_EVENT_TYPES = {t.value for t in EventType}
+_CODE_ALIASES = {"missing": "required", "extra_forbidden": "unknown_field"}
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    type_uri: str = "about:blank",
+    invalid_params: Sequence[InvalidParam] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_uri,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if invalid_params:
+        body["invalidParams"] = [p.model_dump() for p in invalid_params]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def param_name(location: Iterable[Any]) -> str:
+    """A dotted, lowerCamelCase path from a Pydantic error location.
+
+    The request part (`body`, `query`) and the discriminator tag of the event union are
+    dropped: a sender reads `data.outcome`, not `body.step.completed.data.outcome`.
+    """
+    parts: list[str] = []
+    for element in location:
+        if element in ("body", "query", "path", "header") and not parts:
+            continue
+        if isinstance(element, str) and element in _EVENT_TYPES:
+            continue
+        if isinstance(element, int):
+            parts.append(f"[{element}]")
+        else:
+            parts.append(("." if parts else "") + str(element))
+    return "".join(parts) or "body"
+
+
+def invalid_params_from(
+    errors: Iterable[Mapping[str, Any]], prefix: str = ""
+) -> list[InvalidParam]:
+    params = []
+    for error in errors:
+        code = _CODE_ALIASES.get(error.get("type", "invalid"), error.get("type", "invalid"))
+        name = param_name(error.get("loc", ()))
+        if code.startswith("union_tag"):
+            # The event type itself is what is wrong or missing, wherever Pydantic says.
+            name = "type" if name == "body" else f"{name}.type"
+        params.append(InvalidParam(name=prefix + name, code=code, reason=str(error.get("msg", ""))))
+    return params
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    params = invalid_params_from(exc.errors())
+    return problem_response(
+        request,
+        400,
+        f"{len(params)} invalid parameter(s); see invalidParams",
+        title="Invalid input",
+        type_uri=PROBLEM_BASE + "invalid-input",
+        invalid_params=params,
+    )
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return problem_response(
+        request,
+        exc.status,
+        exc.detail,
+        title=exc.title,
+        type_uri=exc.type_uri,
+        invalid_params=exc.invalid_params,
+        headers=exc.headers or None,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem_response(
+        request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(request, 500, "an unexpected error occurred; it has been logged")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

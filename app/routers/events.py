@@ -1,0 +1,127 @@
+"""POST /events and /events/batch: where case-registration systems deliver their events."""
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from app.deps import SessionDep, SettingsDep
+from app.errors import InvalidInput, PayloadTooLarge
+from app.schemas.events import BatchResult, Event, EventAccepted
+from app.schemas.problem import InvalidParam
+from app.services.events import record_batch, record_event
+
+router = APIRouter(prefix="/api/v1/events", tags=["events"])
+
+NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+
+@router.post(
+    "",
+    response_model=EventAccepted,
+    status_code=status.HTTP_201_CREATED,
+    summary="Post one event",
+    responses={
+        200: {
+            "model": EventAccepted,
+            "description": "Already stored with the same body; nothing changed.",
+        },
+        409: {"description": "The eventId is stored with a different body."},
+        413: {},
+    },
+)
+def post_event(
+    event: Annotated[Event, Body()], response: Response, session: SessionDep, settings: SettingsDep
+) -> EventAccepted:
+    outcome = record_event(session, event, settings.default_municipality)
+    if not outcome.created:
+        response.status_code = status.HTTP_200_OK
+    return EventAccepted(
+        event_id=event.event_id,
+        trajectory_id=event.trajectory_id,
+        municipality=outcome.event.municipality,
+        status="created" if outcome.created else "duplicate",
+    )
+
+
+_BATCH_BODY = {
+    "required": True,
+    "description": "Up to 10,000 events, as a JSON array or as NDJSON (one event per line).",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "array",
+                "maxItems": 10000,
+                "items": {"$ref": "#/components/schemas/Event"},
+            }
+        },
+        "application/x-ndjson": {"schema": {"$ref": "#/components/schemas/Event"}},
+    },
+}
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResult,
+    summary="Post up to 10,000 events (JSON array or NDJSON)",
+    description=(
+        "All valid events are stored in one transaction; every invalid one is listed by its "
+        "0-based index with the reason (400 invalid, 409 conflicting body) and nothing of it is "
+        "stored. Repeats of stored events count as duplicates and change nothing."
+    ),
+    openapi_extra={"requestBody": _BATCH_BODY},
+    responses={413: {}},
+)
+async def post_batch(request: Request, session: SessionDep, settings: SettingsDep) -> BatchResult:
+    raw = await read_limited_body(request, settings.max_body_bytes)
+    items = parse_batch(raw, request.headers.get("content-type", ""), settings.max_batch_events)
+    return await run_in_threadpool(record_batch, session, items, settings.default_municipality)
+
+
+async def read_limited_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the body is {declared} bytes; at most {limit} are accepted")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body exceeds {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_batch(raw: bytes, content_type: str, max_events: int) -> list[Any]:
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type in NDJSON_TYPES:
+        lines = [line for line in raw.splitlines() if line.strip()]
+        items = [_parse_json(line, f"[{index}]") for index, line in enumerate(lines)]
+    else:
+        items = _parse_json(raw, "body")
+        if not isinstance(items, list):
+            raise InvalidInput(
+                "a batch is a JSON array of events, or NDJSON with Content-Type "
+                "application/x-ndjson",
+                invalid_params=[
+                    InvalidParam(name="body", code="type", reason="expected a JSON array")
+                ],
+            )
+    if len(items) > max_events:
+        raise InvalidInput(
+            f"{len(items)} events in one batch; at most {max_events} are accepted",
+            invalid_params=[
+                InvalidParam(name="body", code="max_items", reason=f"at most {max_events} events")
+            ],
+        )
+    return items
+
+
+def _parse_json(raw: bytes, where: str) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{where} is not valid JSON",
+            invalid_params=[InvalidParam(name=where, code="json_invalid", reason=str(exc))],
+        ) from exc

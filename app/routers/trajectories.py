@@ -1,0 +1,106 @@
+"""GET /trajectories and /trajectories/{trajectoryId}: the state of cases, for the audit."""
+
+import base64
+import binascii
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from app.deps import SessionDep, SettingsDep
+from app.domain.vocabulary import AgeBand, Channel, LawDomain, TrajectoryStatus
+from app.errors import InvalidInput
+from app.schemas.problem import InvalidParam
+from app.schemas.trajectories import (
+    TimelineEntryView,
+    TrajectoryDetail,
+    TrajectoryPageView,
+    TrajectorySummary,
+)
+from app.services.trajectories import TrajectoryFilter, get_trajectory, list_trajectories
+
+router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
+
+TrajectoryIdPath = Annotated[
+    str, Path(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+]
+
+
+@router.get(
+    "/{trajectoryId}",
+    response_model=TrajectoryDetail,
+    responses={404: {}},
+    summary="One trajectory: state and timeline",
+)
+def read_trajectory(
+    trajectory_id: TrajectoryIdPath, session: SessionDep, settings: SettingsDep
+) -> TrajectoryDetail:
+    view = get_trajectory(session, settings.default_municipality, trajectory_id)
+    return TrajectoryDetail(
+        trajectory_id=trajectory_id,
+        municipality=view.municipality,
+        state=view.state,
+        timeline=[
+            TimelineEntryView.model_validate(entry, from_attributes=True) for entry in view.timeline
+        ],
+    )
+
+
+@router.get("", response_model=TrajectoryPageView, summary="Trajectories, filtered and paginated")
+def read_trajectories(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+    district: Annotated[str | None, Query(max_length=32)] = None,
+    domain: LawDomain | None = None,
+    channel: Channel | None = None,
+    age_band: Annotated[AgeBand | None, Query(alias="ageBand")] = None,
+    status: TrajectoryStatus | None = None,
+    opened_from: Annotated[date | None, Query(alias="openedFrom")] = None,
+    opened_to: Annotated[date | None, Query(alias="openedTo")] = None,
+    closed_from: Annotated[date | None, Query(alias="closedFrom")] = None,
+    closed_to: Annotated[date | None, Query(alias="closedTo")] = None,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200, description="Opaque; from `next`.")] = None,
+) -> TrajectoryPageView:
+    where = TrajectoryFilter(
+        municipality=settings.default_municipality,
+        team=team,
+        district=district,
+        domain=domain,
+        channel=channel,
+        age_band=age_band,
+        status=status,
+        opened_from=opened_from,
+        opened_to=opened_to,
+        closed_from=closed_from,
+        closed_to=closed_to,
+    )
+    page = list_trajectories(session, where, page_size, _decode_cursor(cursor))
+    next_url = None
+    if page.next_after is not None:
+        next_url = str(request.url.include_query_params(cursor=_encode_cursor(page.next_after)))
+    return TrajectoryPageView(
+        results=[TrajectorySummary.model_validate(row, from_attributes=True) for row in page.items],
+        next=next_url,
+        page_size=page_size,
+    )
+
+
+def _encode_cursor(after: str) -> str:
+    return base64.urlsafe_b64encode(after.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            "cursor is not one this service handed out",
+            invalid_params=[
+                InvalidParam(name="cursor", code="invalid", reason="use the `next` link as given")
+            ],
+        ) from exc

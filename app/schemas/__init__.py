@@ -1,0 +1,1 @@
+"""The wire format: Pydantic models of what clients send and receive (lowerCamelCase)."""

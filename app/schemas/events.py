@@ -1,0 +1,412 @@
+"""One Pydantic model per event type of SPEC.md, discriminated on `type`."""
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from app.domain.vocabulary import (
+    AgeBand,
+    CaseLead,
+    Channel,
+    CloseReason,
+    DecisionResult,
+    GoalResult,
+    LawDomain,
+    NetworkOutcome,
+    NetworkSource,
+    ProvisionOutcome,
+    Step,
+    SupportKind,
+    Term,
+)
+from app.schemas.base import ApiModel, Code, FreeText, Gemeentecode, Pseudonym
+from app.schemas.problem import InvalidParam
+
+# --- data payloads ------------------------------------------------------------------------
+
+
+class TrajectoryOpenedData(ApiModel):
+    client_ref: Pseudonym = Field(description="Pseudonym of the resident; never a BSN.")
+    domain: LawDomain
+    district: Code = Field(description="Wijk code.")
+    team: Code
+    channel: Channel
+    age_band: AgeBand
+
+
+_OUTCOMES: dict[Step, set[str]] = {
+    Step.OWN_NETWORK: {"sufficient", "partial", "insufficient"},
+    Step.OWN_INPUT: {o.value for o in NetworkOutcome},
+    Step.PROVISION: {o.value for o in ProvisionOutcome},
+}
+
+
+def _step_of(info: ValidationInfo) -> Step | None:
+    step = info.data.get("step")
+    return Step(step) if step is not None else None
+
+
+def _only_for(value: Any, info: ValidationInfo, *steps: Step) -> Any:
+    step = _step_of(info)
+    if value is not None and step is not None and step not in steps:
+        names = " or ".join(s.value for s in steps)
+        raise PydanticCustomError(
+            "not_for_this_step", "only allowed when step is {steps}", {"steps": names}
+        )
+    return value
+
+
+class StepCompletedData(ApiModel):
+    step: Step
+    outcome: str | None = Field(
+        default=None,
+        description=(
+            "own_network: sufficient|partial|insufficient; own_input: the same or "
+            "not_applicable (with reason); provision: granted|not_needed|refused; "
+            "absent for the first three steps."
+        ),
+    )
+    professional_ref: Pseudonym
+    problem_areas: list[Code] | None = Field(default=None, max_length=20)
+    sources: list[NetworkSource] | None = Field(default=None, max_length=5)
+    hours: float | None = Field(default=None, ge=0, le=10_000)
+    contacts: int | None = Field(default=None, ge=0, le=10_000)
+    reason: FreeText | None = None
+    provision_category: Code | None = None
+    provider: Code | None = None
+    expert_advice_required: bool | None = None
+
+    @field_validator("outcome")
+    @classmethod
+    def _outcome_fits_step(cls, value: str | None, info: ValidationInfo) -> str | None:
+        step = _step_of(info)
+        if step is None:
+            return value
+        allowed = _OUTCOMES.get(step)
+        if allowed is None and value is not None:
+            raise PydanticCustomError(
+                "not_for_this_step", "step {step} has no outcome", {"step": step.value}
+            )
+        if allowed is not None and value not in allowed:
+            raise PydanticCustomError(
+                "enum",
+                "step {step} needs an outcome, one of {allowed}",
+                {"step": step.value, "allowed": ", ".join(sorted(allowed))},
+            )
+        return value
+
+    @field_validator("problem_areas")
+    @classmethod
+    def _problem_areas(cls, value: Any, info: ValidationInfo) -> Any:
+        return _only_for(value, info, Step.PROBLEMS)
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, value: Any, info: ValidationInfo) -> Any:
+        return _only_for(value, info, Step.OWN_NETWORK)
+
+    @field_validator("hours", "contacts")
+    @classmethod
+    def _own_input_effort(cls, value: Any, info: ValidationInfo) -> Any:
+        return _only_for(value, info, Step.OWN_INPUT)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.data.get("outcome") == NetworkOutcome.NOT_APPLICABLE:
+            raise PydanticCustomError("required", "not_applicable needs a reason")
+        return value
+
+    @field_validator("provision_category", "provider", "expert_advice_required")
+    @classmethod
+    def _provision_details(cls, value: Any, info: ValidationInfo) -> Any:
+        return _only_for(value, info, Step.PROVISION)
+
+
+class EmptyData(ApiModel):
+    pass
+
+
+class ExpertAdviceData(ApiModel):
+    discipline: Code
+
+
+class DecisionIssuedData(ApiModel):
+    result: DecisionResult
+
+
+class SupportStartedData(ApiModel):
+    kind: SupportKind
+    provider: Code | None = None
+
+
+class SupportEndedData(ApiModel):
+    kind: SupportKind | None = None
+    provider: Code | None = None
+
+
+class Goal(ApiModel):
+    id: Code
+
+
+class PlanRecordedData(ApiModel):
+    goals: list[Goal] = Field(default_factory=list, max_length=50)
+    case_lead: CaseLead
+
+
+class GoalEvaluatedData(ApiModel):
+    goal_id: Code
+    result: GoalResult
+
+
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class SatisfactionScores(ApiModel):
+    """Agreement 1 (strongly disagree) .. 5 (strongly agree), CEO Wmo items; any subset."""
+
+    overall: Score | None = None
+    listened_to: Score | None = None
+    knew_where_to_go: Score | None = None
+    helped_quickly: Score | None = None
+    taken_seriously: Score | None = None
+    searched_together: Score | None = None
+    quality_good: Score | None = None
+    fits_request: Score | None = None
+    better_do_things: Score | None = None
+    better_cope: Score | None = None
+    better_quality_of_life: Score | None = None
+
+
+class SatisfactionRecordedData(ApiModel):
+    scores: SatisfactionScores
+
+    @field_validator("scores")
+    @classmethod
+    def _at_least_one(cls, value: SatisfactionScores) -> SatisfactionScores:
+        if not value.model_dump(exclude_none=True):
+            raise PydanticCustomError("required", "at least one item needs a score")
+        return value
+
+
+class TermSuspendedData(ApiModel):
+    term: Term
+    reason: FreeText | None = None
+
+
+class TermResumedData(ApiModel):
+    term: Term
+
+
+class ComplaintData(ApiModel):
+    category: Code
+
+
+class TrajectoryClosedData(ApiModel):
+    reason: CloseReason
+
+
+class EventRetractedData(ApiModel):
+    retracts: UUID = Field(description="eventId of an earlier event of the same trajectory.")
+    reason: FreeText | None = None
+
+
+# --- envelopes ----------------------------------------------------------------------------
+
+TrajectoryId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+        description="The sender's case id; unique within the municipality. No personal data.",
+    ),
+]
+
+_EXAMPLE_ENVELOPE: dict[str, Any] = {
+    "eventId": "6f1c2f0e-8d7a-4a53-9a43-2b1f5d0c7e11",
+    "trajectoryId": "SWT-2026-000123",
+    "occurredAt": "2026-03-02T09:15:00+01:00",
+}
+
+
+class _Envelope(ApiModel):
+    event_id: UUID = Field(description="Chosen by the sender; the idempotency key.")
+    trajectory_id: TrajectoryId
+    occurred_at: AwareDatetime = Field(description="RFC 3339 timestamp with offset.")
+    municipality: Gemeentecode | None = Field(
+        default=None,
+        description="Gemeentecode, for clients that serve several municipalities.",
+    )
+
+
+def _example(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"examples": [{**_EXAMPLE_ENVELOPE, "type": event_type, "data": data}]}
+
+
+class TrajectoryOpened(_Envelope):
+    model_config = ConfigDict(
+        json_schema_extra=_example(
+            "trajectory.opened",
+            {
+                "clientRef": "c9a1f3e07b2d44c1",
+                "domain": "wmo",
+                "district": "holtenbroek",
+                "team": "noord",
+                "channel": "phone",
+                "ageBand": "67-79",
+            },
+        )
+    )
+    type: Literal["trajectory.opened"]
+    data: TrajectoryOpenedData
+
+
+class StepCompleted(_Envelope):
+    model_config = ConfigDict(
+        json_schema_extra=_example(
+            "step.completed",
+            {
+                "step": "own_network",
+                "outcome": "partial",
+                "professionalRef": "prof-7f3a9c21",
+                "sources": ["informal_care", "social_base"],
+            },
+        )
+    )
+    type: Literal["step.completed"]
+    data: StepCompletedData
+
+
+class ApplicationReceived(_Envelope):
+    type: Literal["application.received"]
+    data: EmptyData = Field(default_factory=EmptyData)
+
+
+class ExpertAdviceRequested(_Envelope):
+    type: Literal["expert_advice.requested"]
+    data: ExpertAdviceData
+
+
+class ExpertAdviceReceived(_Envelope):
+    type: Literal["expert_advice.received"]
+    data: ExpertAdviceData
+
+
+class DecisionIssued(_Envelope):
+    type: Literal["decision.issued"]
+    data: DecisionIssuedData
+
+
+class SupportStarted(_Envelope):
+    type: Literal["support.started"]
+    data: SupportStartedData
+
+
+class SupportEnded(_Envelope):
+    type: Literal["support.ended"]
+    data: SupportEndedData = Field(default_factory=SupportEndedData)
+
+
+class PlanRecorded(_Envelope):
+    type: Literal["plan.recorded"]
+    data: PlanRecordedData
+
+
+class GoalEvaluated(_Envelope):
+    type: Literal["goal.evaluated"]
+    data: GoalEvaluatedData
+
+
+class SatisfactionRecorded(_Envelope):
+    model_config = ConfigDict(
+        json_schema_extra=_example(
+            "satisfaction.recorded", {"scores": {"overall": 4, "listenedTo": 5, "helpedQuickly": 3}}
+        )
+    )
+    type: Literal["satisfaction.recorded"]
+    data: SatisfactionRecordedData
+
+
+class TermSuspended(_Envelope):
+    type: Literal["term.suspended"]
+    data: TermSuspendedData
+
+
+class TermResumed(_Envelope):
+    type: Literal["term.resumed"]
+    data: TermResumedData
+
+
+class ComplaintReceived(_Envelope):
+    type: Literal["complaint.received"]
+    data: ComplaintData
+
+
+class ComplaintResolved(_Envelope):
+    type: Literal["complaint.resolved"]
+    data: ComplaintData
+
+
+class TrajectoryClosed(_Envelope):
+    type: Literal["trajectory.closed"]
+    data: TrajectoryClosedData
+
+
+class TrajectoryReopened(_Envelope):
+    type: Literal["trajectory.reopened"]
+    data: EmptyData = Field(default_factory=EmptyData)
+
+
+class EventRetracted(_Envelope):
+    type: Literal["event.retracted"]
+    data: EventRetractedData
+
+
+Event = Annotated[
+    TrajectoryOpened
+    | StepCompleted
+    | ApplicationReceived
+    | ExpertAdviceRequested
+    | ExpertAdviceReceived
+    | DecisionIssued
+    | SupportStarted
+    | SupportEnded
+    | PlanRecorded
+    | GoalEvaluated
+    | SatisfactionRecorded
+    | TermSuspended
+    | TermResumed
+    | ComplaintReceived
+    | ComplaintResolved
+    | TrajectoryClosed
+    | TrajectoryReopened
+    | EventRetracted,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+class EventAccepted(ApiModel):
+    event_id: UUID
+    trajectory_id: str
+    municipality: str
+    status: Literal["created", "duplicate"]
+
+
+class BatchItemError(ApiModel):
+    index: int = Field(description="0-based position of the event in the batch.")
+    event_id: str | None = None
+    status: int = Field(description="400 invalid, 409 conflicts with a stored event.")
+    invalid_params: list[InvalidParam]
+
+
+class BatchResult(ApiModel):
+    received: int
+    created: int
+    duplicates: int
+    rejected: int
+    errors: list[BatchItemError]

@@ -1,0 +1,83 @@
+"""Posting events: one, or a batch where the valid ones land and the invalid are listed."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict
+from app.problems import invalid_params_from
+from app.schemas.events import EVENT_ADAPTER, BatchItemError, BatchResult, Event
+from app.schemas.problem import InvalidParam
+from app.services.ingest import PreparedEvent, ingest, prepare
+
+
+@dataclass(frozen=True)
+class SingleOutcome:
+    event: PreparedEvent
+    created: bool
+
+
+def record_event(session: Session, event: Event, default_municipality: str) -> SingleOutcome:
+    prepared = prepare(0, event, default_municipality)
+    report = ingest(session, [prepared])
+    if report.conflicts:
+        raise Conflict(
+            f"event {prepared.event_id} is already stored with a different body; "
+            "an eventId identifies one event forever (post a correction as a new event, "
+            "or retract the old one)"
+        )
+    return SingleOutcome(event=prepared, created=bool(report.created))
+
+
+def record_batch(session: Session, items: Sequence[Any], default_municipality: str) -> BatchResult:
+    """Validate every item, store all valid ones in the caller's one transaction."""
+    errors: list[BatchItemError] = []
+    prepared: list[PreparedEvent] = []
+    for index, item in enumerate(items):
+        try:
+            event = EVENT_ADAPTER.validate_python(item)
+        except ValidationError as exc:
+            errors.append(
+                BatchItemError(
+                    index=index,
+                    event_id=_event_id_of(item),
+                    status=400,
+                    invalid_params=invalid_params_from(exc.errors()),
+                )
+            )
+            continue
+        prepared.append(prepare(index, event, default_municipality))
+    report = ingest(session, prepared)
+    errors.extend(
+        BatchItemError(
+            index=event.index,
+            event_id=event.event_id,
+            status=409,
+            invalid_params=[
+                InvalidParam(
+                    name="eventId",
+                    code="conflict",
+                    reason="already stored (or earlier in this batch) with a different body",
+                )
+            ],
+        )
+        for event in report.conflicts
+    )
+    errors.sort(key=lambda e: e.index)
+    return BatchResult(
+        received=len(items),
+        created=len(report.created),
+        duplicates=len(report.duplicates),
+        rejected=len(errors),
+        errors=errors,
+    )
+
+
+def _event_id_of(item: Any) -> str | None:
+    if isinstance(item, dict):
+        value = item.get("eventId")
+        return value if isinstance(value, str) and len(value) <= 64 else None
+    return None

@@ -1,0 +1,121 @@
+"""Reading trajectories: one with its timeline, or a filtered, keyset-paginated list."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from app.domain.events import retracted_ids
+from app.errors import NotFound
+from app.models import StoredEvent, Trajectory
+from app.services.ingest import to_domain
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event_id: str
+    type: str
+    occurred_at: datetime
+    occurred_on: date
+    received_at: datetime
+    retracted: bool
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TrajectoryView:
+    municipality: str
+    state: dict[str, Any]
+    timeline: list[TimelineEntry]
+
+
+def get_trajectory(session: Session, municipality: str, trajectory_id: str) -> TrajectoryView:
+    row = session.get(Trajectory, (municipality, trajectory_id))
+    if row is None:
+        raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
+    events = (
+        session.execute(
+            select(StoredEvent)
+            .where(
+                StoredEvent.municipality == municipality, StoredEvent.trajectory_id == trajectory_id
+            )
+            .order_by(StoredEvent.occurred_at, StoredEvent.event_id)
+        )
+        .scalars()
+        .all()
+    )
+    withdrawn = retracted_ids(
+        to_domain(e.trajectory_id, e.event_id, e.type, e.occurred_at, e.body) for e in events
+    )
+    timeline = [
+        TimelineEntry(
+            event_id=e.event_id,
+            type=e.type,
+            occurred_at=e.occurred_at,
+            occurred_on=e.occurred_on,
+            received_at=e.received_at,
+            retracted=e.event_id in withdrawn,
+            data=e.body.get("data") or {},
+        )
+        for e in events
+    ]
+    return TrajectoryView(municipality=municipality, state=row.state, timeline=timeline)
+
+
+@dataclass(frozen=True)
+class TrajectoryFilter:
+    municipality: str
+    team: str | None = None
+    district: str | None = None
+    domain: str | None = None
+    channel: str | None = None
+    age_band: str | None = None
+    status: str | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    closed_from: date | None = None
+    closed_to: date | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [Trajectory.municipality == self.municipality]
+        equal = {
+            Trajectory.team: self.team,
+            Trajectory.district: self.district,
+            Trajectory.domain: self.domain,
+            Trajectory.channel: self.channel,
+            Trajectory.age_band: self.age_band,
+            Trajectory.status: self.status,
+        }
+        conditions += [column == value for column, value in equal.items() if value is not None]
+        if self.opened_from:
+            conditions.append(Trajectory.opened_on >= self.opened_from)
+        if self.opened_to:
+            conditions.append(Trajectory.opened_on <= self.opened_to)
+        if self.closed_from:
+            conditions.append(Trajectory.closed_on >= self.closed_from)
+        if self.closed_to:
+            conditions.append(Trajectory.closed_on <= self.closed_to)
+        return conditions
+
+
+@dataclass(frozen=True)
+class TrajectoryPage:
+    items: list[Trajectory]
+    next_after: str | None
+
+
+def list_trajectories(
+    session: Session, where: TrajectoryFilter, page_size: int, after: str | None
+) -> TrajectoryPage:
+    """Keyset pagination on trajectoryId: stable while new trajectories keep arriving."""
+    query = select(Trajectory).where(*where.conditions())
+    if after is not None:
+        query = query.where(Trajectory.trajectory_id > after)
+    rows = list(
+        session.execute(query.order_by(Trajectory.trajectory_id).limit(page_size + 1)).scalars()
+    )
+    has_more = len(rows) > page_size
+    items = rows[:page_size]
+    return TrajectoryPage(items=items, next_after=items[-1].trajectory_id if has_more else None)

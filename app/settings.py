@@ -1,0 +1,30 @@
+"""Configuration, read once from the environment (prefix-free names, as operators expect)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("data") / "wijkteam-kpi.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    # The gemeentecode events belong to when neither the client nor the event names one.
+    # 0193 is Zwolle, whose SWT the domain reference follows.
+    default_municipality: str = Field(default="0193", pattern=r"^\d{4}$")
+    max_batch_events: int = Field(default=10_000, ge=1)
+    max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    min_cell_size: int = Field(default=5, ge=1)
+    db_pool_size: int = Field(default=40, ge=1)
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
