@@ -21,7 +21,7 @@ from app.domain.vocabulary import (
     SupportKind,
     Term,
 )
-from app.schemas.base import ApiModel, Code, FreeText, Gemeentecode, Pseudonym
+from app.schemas.base import ApiModel, Code, FreeText, Gemeentecode, NoBsn, Pseudonym
 from app.schemas.problem import InvalidParam
 
 # --- data payloads ------------------------------------------------------------------------
@@ -62,6 +62,7 @@ class StepCompletedData(ApiModel):
     step: Step
     outcome: str | None = Field(
         default=None,
+        validate_default=True,  # a missing outcome must still be checked against the step
         description=(
             "own_network: sufficient|partial|insufficient; own_input: the same or "
             "not_applicable (with reason); provision: granted|not_needed|refused; "
@@ -73,7 +74,7 @@ class StepCompletedData(ApiModel):
     sources: list[NetworkSource] | None = Field(default=None, max_length=5)
     hours: float | None = Field(default=None, ge=0, le=10_000)
     contacts: int | None = Field(default=None, ge=0, le=10_000)
-    reason: FreeText | None = None
+    reason: FreeText | None = Field(default=None, validate_default=True)
     provision_category: Code | None = None
     provider: Code | None = None
     expert_advice_required: bool | None = None
@@ -223,6 +224,7 @@ TrajectoryId = Annotated[
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
         description="The sender's case id; unique within the municipality. No personal data.",
     ),
+    NoBsn,  # it appears in URLs, where a BSN must never be
 ]
 
 _EXAMPLE_ENVELOPE: dict[str, Any] = {

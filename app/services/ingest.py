@@ -164,7 +164,7 @@ def _insert_new(session: Session, events: list[PreparedEvent]) -> set[tuple[str,
     inserted: set[tuple[str, str]] = set()
     for start in range(0, len(rows), _CHUNK):
         result = session.execute(statement, rows[start : start + _CHUNK])
-        inserted.update((m, e) for m, e in result.tuples())
+        inserted.update((m, e) for m, e in result)
     return inserted
 
 
