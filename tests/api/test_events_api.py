@@ -52,7 +52,9 @@ def test_the_same_event_twice_is_a_duplicate_that_changes_nothing(client: TestCl
 def test_the_same_instant_written_with_another_offset_is_the_same_event(client: TestClient) -> None:
     body = opened("2026-03-02T09:00:00+01:00")
     assert client.post(EVENTS, json=body).status_code == 201
-    assert client.post(EVENTS, json={**body, "occurredAt": "2026-03-02T08:00:00Z"}).status_code == 200
+    assert (
+        client.post(EVENTS, json={**body, "occurredAt": "2026-03-02T08:00:00Z"}).status_code == 200
+    )
 
 
 def test_a_known_event_id_with_another_body_is_a_conflict(client: TestClient) -> None:
@@ -84,21 +86,35 @@ def test_invalid_input_lists_every_bad_field_and_stores_nothing(client: TestClie
 
 
 def test_an_unknown_event_type_names_the_type_field(client: TestClient) -> None:
-    problem = assert_problem(client.post(EVENTS, json=event("step.skipped", "2026-03-02T09:00:00Z")), 400)
+    problem = assert_problem(
+        client.post(EVENTS, json=event("step.skipped", "2026-03-02T09:00:00Z")), 400
+    )
     assert [p["name"] for p in problem["invalidParams"]] == ["type"]
 
 
 def test_malformed_json_is_a_400_problem_not_a_422(client: TestClient) -> None:
-    response = client.post(EVENTS, content=b"{not json", headers={"content-type": "application/json"})
+    response = client.post(
+        EVENTS, content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert_problem(response, 400)
 
 
 def test_a_bsn_anywhere_a_person_could_type_one_is_refused(client: TestClient) -> None:
     cases = [
         ("data.clientRef", opened("2026-03-02T09:00:00+01:00", clientRef="123456782")),
-        ("data.reason", step("own_input", "2026-03-04T09:00:00+01:00", "not_applicable", reason="zie 1234.56.782")),
-        ("data.professionalRef", {**step("request", "2026-03-04T09:00:00+01:00"),
-                                  "data": {"step": "request", "professionalRef": "mw-111222333"}}),
+        (
+            "data.reason",
+            step(
+                "own_input", "2026-03-04T09:00:00+01:00", "not_applicable", reason="zie 1234.56.782"
+            ),
+        ),
+        (
+            "data.professionalRef",
+            {
+                **step("request", "2026-03-04T09:00:00+01:00"),
+                "data": {"step": "request", "professionalRef": "mw-111222333"},
+            },
+        ),
         ("trajectoryId", opened("2026-03-02T09:00:00+01:00", trajectory="123456782")),
     ]
     for field, body in cases:
@@ -111,7 +127,8 @@ def test_a_bsn_anywhere_a_person_could_type_one_is_refused(client: TestClient) -
 
 def test_not_applicable_own_input_needs_a_reason(client: TestClient) -> None:
     problem = assert_problem(
-        client.post(EVENTS, json=step("own_input", "2026-03-04T09:00:00+01:00", "not_applicable")), 400
+        client.post(EVENTS, json=step("own_input", "2026-03-04T09:00:00+01:00", "not_applicable")),
+        400,
     )
     assert problem["invalidParams"][0]["name"] == "data.reason"
 
@@ -121,7 +138,9 @@ def test_a_retraction_removes_the_event_from_the_state(client: TestClient) -> No
     for body in (opened("2026-03-02T09:00:00+01:00"), wrong):
         client.post(EVENTS, json=body)
     assert state_of(client)["resolution"]["step"] == "own_network"
-    assert client.post(EVENTS, json=retraction(wrong, "2026-03-17T09:00:00+01:00")).status_code == 201
+    assert (
+        client.post(EVENTS, json=retraction(wrong, "2026-03-17T09:00:00+01:00")).status_code == 201
+    )
     state = state_of(client)
     assert state["resolution"] is None and state["steps"] == []
     timeline = client.get("/api/v1/trajectories/T-1").json()["timeline"]
@@ -135,7 +154,11 @@ def test_a_batch_stores_valid_events_and_reports_invalid_ones_by_index(client: T
     response = client.post(BATCH, json=batch)
     assert response.status_code == 200
     result = response.json()
-    assert (result["received"], result["created"], result["rejected"]) == (len(batch), len(events), 1)
+    assert (result["received"], result["created"], result["rejected"]) == (
+        len(batch),
+        len(events),
+        1,
+    )
     assert result["errors"][0]["index"] == 3
     assert result["errors"][0]["eventId"] == bad["eventId"]
     assert result["errors"][0]["invalidParams"][0]["name"] == "data.outcome"
@@ -154,7 +177,13 @@ def test_a_batch_reports_conflicts_and_duplicates(client: TestClient) -> None:
             "index": 1,
             "eventId": first["eventId"],
             "status": 409,
-            "invalidParams": [{"name": "eventId", "code": "conflict", "reason": result["errors"][0]["invalidParams"][0]["reason"]}],
+            "invalidParams": [
+                {
+                    "name": "eventId",
+                    "code": "conflict",
+                    "reason": result["errors"][0]["invalidParams"][0]["reason"],
+                }
+            ],
         }
     ]
 
@@ -180,12 +209,18 @@ def test_a_batch_over_the_limit_is_refused_whole(client: TestClient) -> None:
 
 def test_a_body_larger_than_allowed_is_a_413(client: TestClient) -> None:
     too_big = b"[" + b" " * (32 * 1024 * 1024) + b"]"
-    assert_problem(client.post(BATCH, content=too_big, headers={"content-type": "application/json"}), 413)
+    assert_problem(
+        client.post(BATCH, content=too_big, headers={"content-type": "application/json"}), 413
+    )
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
-def test_out_of_order_and_repeated_delivery_gives_the_in_order_state(client: TestClient, seed: int) -> None:
+def test_out_of_order_and_repeated_delivery_gives_the_in_order_state(
+    client: TestClient, seed: int
+) -> None:
     rnd = random.Random(seed)
     in_order_id, shuffled_id = f"IN-{seed:x}", f"SH-{seed:x}"
 
@@ -196,7 +231,9 @@ def test_out_of_order_and_repeated_delivery_gives_the_in_order_state(client: Tes
 
     in_order, shuffled = story(in_order_id), story(shuffled_id)
     # The two stories differ only in ids; name each event by its place in the story.
-    names = {e["eventId"]: f"event-{i}" for story_ in (in_order, shuffled) for i, e in enumerate(story_)}
+    names = {
+        e["eventId"]: f"event-{i}" for story_ in (in_order, shuffled) for i, e in enumerate(story_)
+    }
     for e in in_order:
         client.post(EVENTS, json=e)
     shuffled += rnd.sample(shuffled, 3)  # some arrive twice
@@ -219,5 +256,7 @@ def with_ids_named(value: Any, names: dict[str, str]) -> Any:
 
 
 def test_closing_event_sets_status_and_filters(client: TestClient) -> None:
-    client.post(BATCH, json=[opened("2026-03-02T09:00:00+01:00"), closed("2026-03-20T09:00:00+01:00")])
+    client.post(
+        BATCH, json=[opened("2026-03-02T09:00:00+01:00"), closed("2026-03-20T09:00:00+01:00")]
+    )
     assert state_of(client)["status"] == "closed"

@@ -57,7 +57,12 @@ def test_local_date_is_the_amsterdam_date_not_the_utc_date() -> None:
 def test_a_retracted_event_stops_counting() -> None:
     wrong = step("own_network", "2026-03-16T10:00:00+01:00", "sufficient")
     right = step("own_network", "2026-03-16T11:00:00+01:00", "insufficient")
-    events = [opened("2026-03-02T09:00:00+01:00"), wrong, retraction(wrong, "2026-03-17T09:00:00+01:00"), right]
+    events = [
+        opened("2026-03-02T09:00:00+01:00"),
+        wrong,
+        retraction(wrong, "2026-03-17T09:00:00+01:00"),
+        right,
+    ]
     state = fold("T-1", domain_events(events))
     record = state.steps[Step.OWN_NETWORK]
     assert record.outcome == "insufficient"
@@ -94,7 +99,11 @@ def test_reopening_clears_the_closure_and_a_later_closure_counts() -> None:
 def test_suspended_days_are_counted_per_term() -> None:
     events = [
         opened("2026-03-02T09:00:00+01:00"),
-        event("term.suspended", "2026-03-05T09:00:00+01:00", {"term": "assessment", "reason": "wacht op info"}),
+        event(
+            "term.suspended",
+            "2026-03-05T09:00:00+01:00",
+            {"term": "assessment", "reason": "wacht op info"},
+        ),
         event("term.resumed", "2026-03-12T09:00:00+01:00", {"term": "assessment"}),
         event("term.suspended", "2026-03-20T09:00:00+01:00", {"term": "decision"}),
     ]
@@ -111,7 +120,7 @@ def test_the_order_events_arrive_in_never_changes_the_state(order: list[int], rn
     wrong = step("own_input", "2026-03-17T10:00:00+01:00", "sufficient", hours=1)
     events += [extra, wrong, retraction(wrong, "2026-03-18T12:00:00+01:00")]
     in_order = state_document(fold("T-1", domain_events(events)))
-    shuffled = [events[i] for i in order] + events[len(order):]
+    shuffled = [events[i] for i in order] + events[len(order) :]
     rnd.shuffle(shuffled)
     assert state_document(fold("T-1", domain_events(shuffled))) == in_order
 

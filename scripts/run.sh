@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Installs the service and runs it on the embedded SQLite default (migrations applied).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+exec "${VENV:-.venv}/bin/wijkteam-kpi" serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"

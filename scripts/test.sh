@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything and runs the whole suite: lint, types, the API linter and the tests
+# (every database test on SQLite and on PostgreSQL). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${VENV:-.venv}
+scripts/bootstrap.sh dev
+scripts/ensure-postgres.sh
+
+echo "== ruff"; "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .
+echo "== mypy"; "$venv/bin/mypy"
+
+echo "== NL GOV API Design Rules (Logius spectral ruleset)"
+mkdir -p build
+"$venv/bin/wijkteam-kpi" openapi build/openapi.json
+ruleset=${ADR_RULESET:-../shared/adr/adr-linter.yaml}
+if [ ! -f "$ruleset" ]; then
+  echo "the Logius ruleset is missing at $ruleset (set ADR_RULESET)" >&2
+  exit 1
+fi
+npm ci --no-audit --no-fund --loglevel=error >/dev/null
+npx --no-install spectral lint --fail-severity error -r "$ruleset" build/openapi.json
+
+echo "== pytest"
+exec "$venv/bin/pytest" -p no:cacheprovider "$@"
