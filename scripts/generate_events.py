@@ -246,14 +246,9 @@ def _provision(story: _Story, rnd: random.Random, step: Any, domain: str) -> Non
     )
     _plan_and_evaluate(story, rnd)
     if rnd.random() < 0.04:
-        story.emit(
-            _days(rnd, 20),
-            "complaint.received",
-            {"category": rnd.choice(["bejegening", "wachttijd", "kwaliteit"])},
-        )
-        story.emit(
-            _days(rnd, 14), "complaint.resolved", {"category": story.events[-1]["data"]["category"]}
-        )
+        category = rnd.choice(["bejegening", "wachttijd", "kwaliteit"])
+        story.emit(_days(rnd, 20), "complaint.received", {"category": category})
+        story.emit(_days(rnd, 14), "complaint.resolved", {"category": category})
     _close(story, rnd, 120)
 
 

@@ -3,9 +3,12 @@
 import re
 from collections.abc import Iterator
 
-# A run of exactly nine digits, not part of a longer number; dots or spaces between the
+# Nine digits standing on their own (not inside a longer number or an alphanumeric token
+# such as a hex pseudonym, where digit runs occur by chance); dots or spaces between the
 # usual groups (1234.56.782, 123 456 782) are how people write a BSN by hand.
-_CANDIDATE = re.compile(r"(?<![\d])(\d{4}[. ]?\d{2}[. ]?\d{3}|\d{3}[. ]?\d{3}[. ]?\d{3})(?![\d])")
+_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z])(\d{4}[. ]?\d{2}[. ]?\d{3}|\d{3}[. ]?\d{3}[. ]?\d{3})(?![0-9A-Za-z])"
+)
 
 
 def passes_elfproef(digits: str) -> bool:

@@ -23,7 +23,14 @@ def test_a_bsn_is_found_inside_text_and_in_written_forms(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["1234567820", "SWT-2026-000123", "prof-0001-pseudo", "123456789", "c9a1f3e07b2d44c1"],
+    [
+        "1234567820",
+        "SWT-2026-000123",
+        "prof-0001-pseudo",
+        "123456789",
+        "c9a1f3e07b2d44c1",
+        "c9a123456782f0e1",  # a hex pseudonym that happens to hold an elfproef-valid run
+    ],
 )
 def test_longer_numbers_and_ordinary_ids_are_not_mistaken_for_a_bsn(text: str) -> None:
     assert not contains_bsn(text)
