@@ -11,7 +11,16 @@ from typing import Any
 
 from app.domain.calendar import days_between, local_date
 from app.domain.events import DomainEvent, effective_events
-from app.domain.vocabulary import EventType, NetworkOutcome, Step, Term, TrajectoryStatus
+from app.domain.terms import DueDate, due_date, term_days
+from app.domain.vocabulary import (
+    DecisionResult,
+    EventType,
+    NetworkOutcome,
+    ProvisionOutcome,
+    Step,
+    Term,
+    TrajectoryStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ class TrajectoryState:
     plan: Milestone | None = None
     case_lead: str | None = None
     goals: dict[str, str | None] = field(default_factory=dict)
+    goals_evaluated: Milestone | None = None
     satisfaction: dict[str, int] = field(default_factory=dict)
     satisfaction_recorded: Milestone | None = None
     suspensions: list[Suspension] = field(default_factory=list)
@@ -114,8 +124,48 @@ class TrajectoryState:
     def is_suspended(self, term: Term) -> bool:
         return any(s.term is term and s.resumed is None for s in self.suspensions)
 
+    def _step_on(self, step: Step) -> date | None:
+        record = self.steps.get(step)
+        return record.completed.on if record else None
+
+    @property
+    def assessment_done_on(self) -> date | None:
+        """When steps 1-4 were all done: the assessment the Wmo's six weeks are about."""
+        days = [self._step_on(step) for step in _ASSESSMENT_STEPS]
+        return max(d for d in days if d) if all(days) else None
+
+    @property
+    def assessment_completed_on(self) -> date | None:
+        """The last of steps 4-6 completed, once the assessment is resolved."""
+        if self.resolution is None:
+            return None
+        return max(d for d in (self._step_on(s) for s in _OUTCOME_STEPS) if d)
+
+    @property
+    def provision_granted_on(self) -> date | None:
+        """The first grant: step 6 granted, or a decision granting (partly)."""
+        grants = []
+        record = self.steps.get(Step.PROVISION)
+        if record and record.outcome == ProvisionOutcome.GRANTED:
+            grants.append(record.completed.on)
+        if self.decision and self.decision_result in _GRANTING_DECISIONS:
+            grants.append(self.decision.on)
+        return min(grants) if grants else None
+
+    def due(self, term: Term) -> DueDate | None:
+        """The due date of a legal term, or None where it does not (yet) run."""
+        start = self.opened if term is Term.ASSESSMENT else self.application
+        length = term_days(term, self.domain)
+        if start is None or length is None:
+            return None
+        return due_date(start.on, length, self.suspended_days(term))
+
 
 _Applier = Callable[[TrajectoryState, DomainEvent], None]
+
+_ASSESSMENT_STEPS = (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK)
+_OUTCOME_STEPS = (Step.OWN_NETWORK, Step.OWN_INPUT, Step.PROVISION)
+_GRANTING_DECISIONS = {DecisionResult.GRANTED, DecisionResult.PARTLY_GRANTED}
 
 _RESOLVING_OUTCOMES: dict[Step, set[str] | None] = {
     Step.OWN_NETWORK: {NetworkOutcome.SUFFICIENT},
@@ -218,6 +268,7 @@ def _plan(state: TrajectoryState, event: DomainEvent) -> None:
 
 def _goal_evaluated(state: TrajectoryState, event: DomainEvent) -> None:
     state.goals[str(event.data["goalId"])] = event.data.get("result")
+    state.goals_evaluated = Milestone.of(event)
 
 
 def _satisfaction(state: TrajectoryState, event: DomainEvent) -> None:

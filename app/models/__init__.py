@@ -2,6 +2,6 @@
 
 from app.models.base import Base
 from app.models.event import StoredEvent
-from app.models.trajectory import Trajectory
+from app.models.trajectory import Complaint, Trajectory
 
-__all__ = ["Base", "StoredEvent", "Trajectory"]
+__all__ = ["Base", "Complaint", "StoredEvent", "Trajectory"]

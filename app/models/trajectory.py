@@ -93,6 +93,26 @@ class Trajectory(Base):
     complaints_resolved: Mapped[int] = mapped_column(Integer, default=0)
     assessment_suspended_days: Mapped[int] = mapped_column(Integer, default=0)
     decision_suspended_days: Mapped[int] = mapped_column(Integer, default=0)
+    goals_evaluated_on: Mapped[date | None] = mapped_column(Date)
+    assessment_done_on: Mapped[date | None] = mapped_column(Date)
+    assessment_completed_on: Mapped[date | None] = mapped_column(Date)
+    assessment_due_on: Mapped[date | None] = mapped_column(Date)
+    decision_due_on: Mapped[date | None] = mapped_column(Date)
+    provision_granted_on: Mapped[date | None] = mapped_column(Date)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+
+
+class Complaint(Base):
+    """One row per complaint, refolded with its trajectory: complaints can be several."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (Index("ix_complaints_received", "municipality", "received_on"),)
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    trajectory_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str | None] = mapped_column(String(64))
+    received_on: Mapped[date] = mapped_column(Date)
+    resolved_on: Mapped[date | None] = mapped_column(Date)

@@ -17,9 +17,9 @@ from app.domain.calendar import local_date
 from app.domain.events import DomainEvent
 from app.domain.trajectory import fold
 from app.domain.vocabulary import EventType
-from app.models import StoredEvent, Trajectory
+from app.models import Complaint, StoredEvent, Trajectory
 from app.schemas.events import Event
-from app.services.projection import projection_row
+from app.services.projection import complaint_rows, projection_row
 
 _CHUNK = 1000
 TrajectoryKey = tuple[str, str]  # (municipality, trajectoryId)
@@ -175,20 +175,23 @@ def refold(session: Session, keys: set[TrajectoryKey]) -> None:
     _lock_trajectories(session.connection(), keys)
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
+    complaints: list[dict[str, Any]] = []
     for municipality, trajectory_ids in _by_municipality(sorted(keys)).items():
         for chunk in _chunks(trajectory_ids):
             events_by_trajectory = _load_events(session, municipality, chunk)
-            session.execute(
-                delete(Trajectory).where(
-                    Trajectory.municipality == municipality, Trajectory.trajectory_id.in_(chunk)
+            for table in (Complaint, Trajectory):
+                session.execute(
+                    delete(table).where(
+                        table.municipality == municipality, table.trajectory_id.in_(chunk)
+                    )
                 )
-            )
-            rows.extend(
-                projection_row(municipality, fold(tid, events), now)
-                for tid, events in events_by_trajectory.items()
-            )
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(Trajectory), rows[start : start + _CHUNK])
+            for trajectory_id, events in events_by_trajectory.items():
+                state = fold(trajectory_id, events)
+                rows.append(projection_row(municipality, state, now))
+                complaints.extend(complaint_rows(municipality, state))
+    for table, table_rows in ((Trajectory, rows), (Complaint, complaints)):
+        for start in range(0, len(table_rows), _CHUNK):
+            session.execute(insert(table), table_rows[start : start + _CHUNK])
 
 
 def _lock_trajectories(connection: Connection, keys: set[TrajectoryKey]) -> None:

@@ -59,6 +59,12 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
         "complaints_resolved": sum(1 for c in state.complaints if c.resolved is not None),
         "assessment_suspended_days": state.suspended_days(Term.ASSESSMENT),
         "decision_suspended_days": state.suspended_days(Term.DECISION),
+        "goals_evaluated_on": _on(state.goals_evaluated),
+        "assessment_done_on": state.assessment_done_on,
+        "assessment_completed_on": state.assessment_completed_on,
+        "assessment_due_on": _due_on(state, Term.ASSESSMENT),
+        "decision_due_on": _due_on(state, Term.DECISION),
+        "provision_granted_on": state.provision_granted_on,
         "event_count": state.event_count,
         "updated_at": now,
         "state": state_document(state),
@@ -70,6 +76,25 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
     for item, column in _SATISFACTION_COLUMNS.items():
         row[column] = state.satisfaction.get(item)
     return row
+
+
+def _due_on(state: TrajectoryState, term: Term) -> date | None:
+    due = state.due(term)
+    return due.due if due else None
+
+
+def complaint_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any]]:
+    return [
+        {
+            "municipality": municipality,
+            "trajectory_id": state.trajectory_id,
+            "seq": seq,
+            "category": complaint.category,
+            "received_on": complaint.received.on,
+            "resolved_on": _on(complaint.resolved),
+        }
+        for seq, complaint in enumerate(state.complaints)
+    ]
 
 
 def _count(values: Any, wanted: str) -> int:
@@ -139,6 +164,7 @@ def state_document(state: TrajectoryState) -> dict[str, Any]:
         "plan": _milestone(state.plan),
         "caseLead": state.case_lead,
         "goals": [{"id": goal_id, "result": result} for goal_id, result in state.goals.items()],
+        "goalsEvaluated": _milestone(state.goals_evaluated),
         "satisfaction": dict(state.satisfaction),
         "satisfactionRecorded": _milestone(state.satisfaction_recorded),
         "suspensions": [
