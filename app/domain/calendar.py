@@ -16,3 +16,8 @@ def local_date(moment: datetime) -> date:
 def days_between(start: date, end: date) -> int:
     """A duration in calendar days: the difference between two local dates."""
     return (end - start).days
+
+
+def local_today() -> date:
+    """Today in Amsterdam, whatever the server's own clock zone."""
+    return datetime.now(MUNICIPAL_TZ).date()

@@ -2,6 +2,7 @@
 
 from app.models.base import Base
 from app.models.event import StoredEvent
+from app.models.kpi import KpiTarget, ReportedValue
 from app.models.trajectory import Complaint, Trajectory
 
-__all__ = ["Base", "Complaint", "StoredEvent", "Trajectory"]
+__all__ = ["Base", "Complaint", "KpiTarget", "ReportedValue", "StoredEvent", "Trajectory"]

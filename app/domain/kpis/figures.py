@@ -1,0 +1,137 @@
+"""KPI figures: the query, the cells it yields, duration statistics and suppression."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+# API name -> projection column of every dimension a KPI can be broken down by.
+DIMENSIONS: dict[str, str] = {
+    "team": "team",
+    "district": "district",
+    "domain": "domain",
+    "channel": "channel",
+    "ageBand": "age_band",
+    "provisionCategory": "provision_category",
+    "professional": "professional_ref",
+}
+TIME_GRAINS = ("month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class KpiQuery:
+    start: date
+    end: date
+    group_by: tuple[str, ...] = ()
+    filters: tuple[tuple[str, str], ...] = ()
+    as_of: date | None = None  # "today" for measures that wait for time to pass
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        return tuple(g for g in self.group_by if g in DIMENSIONS)
+
+    @property
+    def grain(self) -> str | None:
+        return next((g for g in self.group_by if g in TIME_GRAINS), None)
+
+
+def period_label(day: date, grain: str) -> str:
+    if grain == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    if grain == "quarter":
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}"
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    n: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+
+
+def percentile(sorted_values: Sequence[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks (PostgreSQL percentile_cont, numpy default)."""
+    position = (len(sorted_values) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def duration_stats(days: Sequence[float]) -> DurationStats:
+    if not days:
+        return DurationStats(0, None, None, None)
+    ordered = sorted(days)
+    return DurationStats(
+        n=len(ordered),
+        mean=sum(ordered) / len(ordered),
+        median=percentile(ordered, 0.5),
+        p90=percentile(ordered, 0.9),
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One group of a figure. `n` is the number of trajectories (or clients) it rests on."""
+
+    key: dict[str, str | None]
+    n: int
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    mean: float | None = None
+    median: float | None = None
+    p90: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    suppressed: bool = False
+
+    def sort_key(self) -> tuple[str, ...]:
+        return tuple("" if v is None else str(v) for v in self.key.values())
+
+
+def from_durations(key: dict[str, str | None], days: Sequence[float]) -> Cell:
+    stats = duration_stats(days)
+    return Cell(
+        key=key, n=stats.n, value=stats.median, mean=stats.mean, median=stats.median, p90=stats.p90
+    )
+
+
+def share_cell(
+    key: dict[str, str | None], numerator: float, denominator: float, **extra: Any
+) -> Cell:
+    value = numerator / denominator if denominator else None
+    return Cell(
+        key=key,
+        n=int(denominator),
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        extra=extra,
+    )
+
+
+def _blank(cell: Cell) -> Cell:
+    return Cell(key=cell.key, n=0, suppressed=True)
+
+
+def suppress(cells: Sequence[Cell], min_cell_size: int) -> list[Cell]:
+    """Null every cell resting on fewer than `min_cell_size` trajectories.
+
+    If exactly one cell of a breakdown is suppressed, the smallest other cell is
+    suppressed too: otherwise the overall figure minus the shown cells would give the
+    hidden one back. (Applied per requested breakdown; across different breakdowns of
+    the same population a determined reader could still combine tables, which is why
+    the threshold itself is a setting.)
+    """
+    result = [_blank(c) if c.n < min_cell_size else c for c in cells]
+    hidden = [i for i, c in enumerate(result) if c.suppressed]
+    if len(hidden) == 1 and len(result) > 1:
+        shown = [i for i, c in enumerate(result) if not c.suppressed]
+        smallest = min(shown, key=lambda i: (result[i].n, result[i].sort_key()))
+        result[smallest] = _blank(result[smallest])
+    return result
+
+
+def with_extra(cell: Cell, **extra: Any) -> Cell:
+    return replace(cell, extra={**cell.extra, **extra})

@@ -1,0 +1,324 @@
+"""The meaning of every KPI, in plain Python over projection rows (dicts of local dates).
+
+This is the reference the SQL in app/services/kpi_sql.py is tested against. It favours
+being obviously right over being fast.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from app.domain.calendar import local_today
+from app.domain.kpis.figures import (
+    DIMENSIONS,
+    Cell,
+    KpiQuery,
+    duration_stats,
+    from_durations,
+    period_label,
+    share_cell,
+)
+from app.domain.kpis.spec import (
+    All,
+    Complaints,
+    Condition,
+    Count,
+    Duration,
+    GoalAttainment,
+    IsNull,
+    Measure,
+    NotAfter,
+    NotNull,
+    OneOf,
+    OpenAt,
+    PerTrajectory,
+    Reentry,
+    Satisfaction,
+    Share,
+    Stacking,
+)
+from app.domain.vocabulary import SatisfactionItem
+
+Row = Mapping[str, Any]
+SATISFACTION_COLUMNS = {
+    item.value: "satisfaction_" + "".join("_" + c.lower() if c.isupper() else c for c in item.value)
+    for item in SatisfactionItem
+}
+
+
+def holds(condition: Condition | None, row: Row) -> bool:
+    match condition:
+        case None:
+            return True
+        case NotNull(column):
+            return row[column] is not None
+        case IsNull(column):
+            return row[column] is None
+        case OneOf(column, values):
+            return row[column] in values
+        case NotAfter(column, limit):
+            return row[column] is not None and row[limit] is not None and row[column] <= row[limit]
+        case All(parts):
+            return all(holds(part, row) for part in parts)
+    raise TypeError(f"unknown condition {condition!r}")
+
+
+def _in_period(day: date | None, query: KpiQuery) -> bool:
+    return day is not None and query.start <= day <= query.end
+
+
+def _matches_filters(row: Row, query: KpiQuery) -> bool:
+    return all(row[DIMENSIONS[name]] == value for name, value in query.filters)
+
+
+def group_key(
+    row: Row, query: KpiQuery, period_day: date | None
+) -> tuple[tuple[str, str | None], ...]:
+    key = [(name, row[DIMENSIONS[name]]) for name in query.dimensions]
+    if query.grain and period_day is not None:
+        key.append((query.grain, period_label(period_day, query.grain)))
+    return tuple(key)
+
+
+Key = tuple[tuple[str, str | None], ...]
+
+
+def _grouped(rows: Iterable[Row], query: KpiQuery, period: str) -> dict[Key, list[Row]]:
+    groups: dict[Key, list[Row]] = defaultdict(list)
+    for row in rows:
+        if _matches_filters(row, query) and _in_period(row[period], query):
+            groups[group_key(row, query, row[period])].append(row)
+    return groups
+
+
+def _cells(
+    groups: Mapping[Key, Sequence[Row]],
+    make: Callable[[dict[str, str | None], Sequence[Row]], Cell | None],
+) -> list[Cell]:
+    cells = [make(dict(key), rows) for key, rows in groups.items()]
+    return sorted((c for c in cells if c is not None), key=Cell.sort_key)
+
+
+def evaluate(
+    measure: Measure, rows: Sequence[Row], query: KpiQuery, complaints: Sequence[Row] = ()
+) -> list[Cell]:
+    """The cells of a figure, before suppression."""
+    match measure:
+        case Duration():
+            return _duration(measure, rows, query)
+        case Share():
+            scope = [r for r in rows if holds(measure.population, r)]
+            return _cells(
+                _grouped(scope, query, measure.period),
+                lambda key, g: share_cell(key, sum(holds(measure.numerator, r) for r in g), len(g)),
+            )
+        case Count():
+            scope = [r for r in rows if holds(measure.population, r)]
+            return _cells(
+                _grouped(scope, query, measure.period), lambda key, g: _count(measure, key, g)
+            )
+        case OpenAt():
+            return _open_at(measure, rows, query)
+        case PerTrajectory():
+            scope = [r for r in rows if holds(measure.population, r)]
+            return _cells(
+                _grouped(scope, query, measure.period),
+                lambda key, g: Cell(
+                    key=key,
+                    n=len(g),
+                    value=sum(r[measure.total] or 0 for r in g) / len(g),
+                    numerator=sum(r[measure.total] or 0 for r in g),
+                    denominator=len(g),
+                ),
+            )
+        case GoalAttainment():
+            return _cells(_grouped(rows, query, measure.period), _goals)
+        case Satisfaction():
+            return _satisfaction(measure, rows, query)
+        case Complaints():
+            return _complaints(rows, complaints, query)
+        case Reentry():
+            return _reentry(measure, rows, query)
+        case Stacking():
+            return _stacking(rows, query)
+    return []
+
+
+def _duration(measure: Duration, rows: Sequence[Row], query: KpiQuery) -> list[Cell]:
+    scope = [r for r in rows if holds(measure.population, r) and r[measure.start] is not None]
+    return _cells(
+        _grouped(scope, query, measure.end),
+        lambda key, g: from_durations(key, [(r[measure.end] - r[measure.start]).days for r in g]),
+    )
+
+
+def open_intervals(measure: Duration, rows: Sequence[Row], query: KpiQuery) -> int:
+    """Intervals started by the end of the period and not ended by then: not a duration yet."""
+    return sum(
+        1
+        for r in rows
+        if holds(measure.population, r)
+        and _matches_filters(r, query)
+        and r[measure.start] is not None
+        and r[measure.start] <= query.end
+        and (r[measure.end] is None or r[measure.end] > query.end)
+    )
+
+
+def _count(measure: Count, key: dict[str, str | None], rows: Sequence[Row]) -> Cell:
+    extra: dict[str, Any] = {}
+    if measure.breakdown:
+        counts: dict[str, int] = defaultdict(int)
+        for r in rows:
+            counts[str(r[measure.breakdown])] += 1
+        extra["breakdown"] = dict(sorted(counts.items()))
+    return Cell(key=key, n=len(rows), value=len(rows), extra=extra)
+
+
+def _open_at(measure: OpenAt, rows: Sequence[Row], query: KpiQuery) -> list[Cell]:
+    groups: dict[Key, int] = defaultdict(int)
+    for r in rows:
+        started = r[measure.start] is not None and r[measure.start] <= query.end
+        if (
+            started
+            and (r[measure.end] is None or r[measure.end] > query.end)
+            and _matches_filters(r, query)
+        ):
+            groups[group_key(r, query, None)] += 1
+    return sorted((Cell(key=dict(k), n=n, value=n) for k, n in groups.items()), key=Cell.sort_key)
+
+
+def _goals(key: dict[str, str | None], rows: Sequence[Row]) -> Cell:
+    achieved = sum(r["goals_achieved"] for r in rows)
+    partly = sum(r["goals_partly"] for r in rows)
+    evaluated = achieved + partly + sum(r["goals_not_achieved"] for r in rows)
+    return Cell(
+        key=key,
+        n=len(rows),
+        value=achieved / evaluated if evaluated else None,
+        numerator=achieved,
+        denominator=evaluated,
+        extra={"partly": partly, "partlyShare": partly / evaluated if evaluated else None},
+    )
+
+
+def item_stats(scores: Sequence[int]) -> dict[str, Any]:
+    if not scores:
+        return {"n": 0, "mean": None, "shareAgree": None}
+    return {
+        "n": len(scores),
+        "mean": sum(scores) / len(scores),
+        "shareAgree": sum(1 for s in scores if s >= 4) / len(scores),
+    }
+
+
+def _satisfaction(measure: Satisfaction, rows: Sequence[Row], query: KpiQuery) -> list[Cell]:
+    closed = {k: len(g) for k, g in _grouped(rows, query, "closed_on").items()}
+
+    def make(key: dict[str, str | None], group: Sequence[Row]) -> Cell:
+        items = {
+            item: item_stats([r[column] for r in group if r[column] is not None])
+            for item, column in SATISFACTION_COLUMNS.items()
+        }
+        closures = closed.get(tuple(key.items()), 0)
+        return Cell(
+            key=key,
+            n=len(group),
+            value=items["overall"]["shareAgree"],
+            extra={
+                "items": items,
+                "closed": closures,
+                "responseRate": len(group) / closures if closures else None,
+            },
+        )
+
+    return _cells(_grouped(rows, query, measure.period), make)
+
+
+def active_in_period(row: Row, query: KpiQuery) -> bool:
+    opened, closed = row["opened_on"], row["closed_on"]
+    return opened is not None and opened <= query.end and (closed is None or closed >= query.start)
+
+
+def _complaints(rows: Sequence[Row], complaints: Sequence[Row], query: KpiQuery) -> list[Cell]:
+    by_id = {(r["municipality"], r["trajectory_id"]): r for r in rows}
+    active: dict[Key, int] = defaultdict(int)
+    for r in rows:
+        if active_in_period(r, query) and _matches_filters(r, query):
+            active[group_key(r, query, None)] += 1
+    received: dict[Key, int] = defaultdict(int)
+    resolution_days: dict[Key, list[int]] = defaultdict(list)
+    for c in complaints:
+        owner = by_id.get((c["municipality"], c["trajectory_id"]))
+        if owner is None or not _matches_filters(owner, query):
+            continue
+        key = group_key(owner, query, None)
+        if _in_period(c["received_on"], query):
+            received[key] += 1
+        if _in_period(c["resolved_on"], query):
+            resolution_days[key].append((c["resolved_on"] - c["received_on"]).days)
+    cells = []
+    for key, trajectories in active.items():
+        stats = duration_stats(resolution_days.get(key, []))
+        cells.append(
+            Cell(
+                key=dict(key),
+                n=trajectories,
+                value=100 * received.get(key, 0) / trajectories,
+                numerator=received.get(key, 0),
+                denominator=trajectories,
+                extra={"resolution": stats},
+            )
+        )
+    return sorted(cells, key=Cell.sort_key)
+
+
+def _reentry(measure: Reentry, rows: Sequence[Row], query: KpiQuery) -> list[Cell]:
+    as_of = query.as_of or local_today()
+    window = timedelta(days=measure.window_days)
+    openings: dict[tuple[str, str], list[tuple[date, str]]] = defaultdict(list)
+    for r in rows:
+        if r["client_ref"] is not None and r["opened_on"] is not None:
+            openings[(r["municipality"], r["client_ref"])].append(
+                (r["opened_on"], r["trajectory_id"])
+            )
+
+    def returned(r: Row) -> bool:
+        closed = r["closed_on"]
+        return any(
+            tid != r["trajectory_id"] and closed < opened <= closed + window
+            for opened, tid in openings[(r["municipality"], r["client_ref"])]
+        )
+
+    scope = [r for r in rows if r["client_ref"] is not None]
+
+    def make(key: dict[str, str | None], group: Sequence[Row]) -> Cell:
+        due = [r for r in group if r["closed_on"] + window <= as_of]
+        return share_cell(
+            key, sum(returned(r) for r in due), len(due), pending=len(group) - len(due)
+        )
+
+    return _cells(_grouped(scope, query, measure.period), make)
+
+
+def _stacking(rows: Sequence[Row], query: KpiQuery) -> list[Cell]:
+    spells: dict[tuple[str, str], list[tuple[date, date, str | None]]] = defaultdict(list)
+    for r in rows:
+        started, ended = r["support_started_on"], r["support_ended_on"]
+        if r["support_kind"] != "provision" or started is None or r["client_ref"] is None:
+            continue
+        end = ended if ended is not None else query.end
+        if started <= query.end and end >= query.start:
+            spells[(r["municipality"], r["client_ref"])].append((started, end, r["domain"]))
+
+    def stacked(client_spells: list[tuple[date, date, str | None]]) -> bool:
+        return any(
+            a[2] is not None and b[2] is not None and a[2] != b[2] and a[0] <= b[1] and b[0] <= a[1]
+            for i, a in enumerate(client_spells)
+            for b in client_spells[i + 1 :]
+        )
+
+    if not spells:
+        return []
+    return [share_cell({}, sum(stacked(s) for s in spells.values()), len(spells))]

@@ -1,0 +1,202 @@
+"""How a KPI is measured, declared as data.
+
+A KPI's measure is a small declaration over projection columns (all local dates). Two
+interpreters read the same declaration: `reference.py` in plain Python (the meaning)
+and `app/services/kpi_sql.py` in SQL (what is served). A property test proves they agree.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+# --- conditions over one projection row -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotNull:
+    column: str
+
+
+@dataclass(frozen=True)
+class IsNull:
+    column: str
+
+
+@dataclass(frozen=True)
+class OneOf:
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotAfter:
+    """column <= limit (another date column); false where either is unknown."""
+
+    column: str
+    limit: str
+
+
+@dataclass(frozen=True)
+class All:
+    parts: tuple["Condition", ...]
+
+
+Condition = NotNull | IsNull | OneOf | NotAfter | All
+
+
+def all_of(*parts: Condition) -> All:
+    return All(tuple(parts))
+
+
+# --- measures -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duration:
+    """Days from `start` to `end`; the period is that of `end` (the event ending the interval)."""
+
+    start: str
+    end: str
+    population: Condition | None = None
+
+    @property
+    def period(self) -> str:
+        return self.end
+
+
+@dataclass(frozen=True)
+class Share:
+    """numerator / population, over trajectories whose `period` date falls in the period."""
+
+    period: str
+    population: Condition
+    numerator: Condition
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many trajectories have their `period` date in the period, optionally by a column."""
+
+    period: str
+    population: Condition | None = None
+    breakdown: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenAt:
+    """Trajectories open at the end of the period: started on or before it, not ended by then."""
+
+    start: str
+    end: str
+    period: str = ""  # counted at `to`, not over a period column
+
+
+@dataclass(frozen=True)
+class PerTrajectory:
+    """sum(total) / count over trajectories with `period` in the period (e.g. hours per case)."""
+
+    period: str
+    total: str
+    population: Condition | None = None
+
+
+@dataclass(frozen=True)
+class GoalAttainment:
+    """Evaluated goals achieved / evaluated, partly counted apart; period: last evaluation."""
+
+    period: str = "goals_evaluated_on"
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Per CEO item: n, mean score, share scoring 4 or 5; response rate against closures."""
+
+    period: str = "satisfaction_on"
+
+
+@dataclass(frozen=True)
+class Complaints:
+    """Complaints received per 100 trajectories active in the period, and days to resolve."""
+
+    period: str = "received_on"
+
+
+@dataclass(frozen=True)
+class Reentry:
+    """Closed trajectories whose client opens a new one within `window_days` of the closure."""
+
+    window_days: int = 365
+    period: str = "closed_on"
+
+
+@dataclass(frozen=True)
+class Stacking:
+    """Clients with provisions in two or more domains at the same time, among clients with one."""
+
+    period: str = "support_started_on"
+
+
+@dataclass(frozen=True)
+class Reported:
+    """Posted by an authorised source per period (survey, telephony, finance)."""
+
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class NotYetAvailable:
+    reason: str
+    period: str = ""
+
+
+Measure = (
+    Duration
+    | Share
+    | Count
+    | OpenAt
+    | PerTrajectory
+    | GoalAttainment
+    | Satisfaction
+    | Complaints
+    | Reentry
+    | Stacking
+    | Reported
+    | NotYetAvailable
+)
+
+# Measures whose unit of observation is not one trajectory per period column, so a
+# breakdown by trajectory dimensions or by month would not mean what it says.
+NO_BREAKDOWN = (Stacking, Reported, NotYetAvailable)
+NO_TIME_SERIES = (OpenAt, Complaints, Stacking, Reported, NotYetAvailable)
+
+
+class KpiType(StrEnum):
+    OUTCOME = "outcome"
+    OUTPUT = "output"
+    PROCESS = "process"
+    INPUT = "input"
+
+
+class Direction(StrEnum):
+    """Which way is better, so a target can be judged met or not."""
+
+    HIGHER = "higher_is_better"
+    LOWER = "lower_is_better"
+    NEUTRAL = "neutral"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    name_nl: str
+    name_en: str
+    type: KpiType
+    definition: str
+    unit: str
+    measure: Measure
+    source_events: tuple[str, ...]
+    procedure: str
+    direction: Direction = Direction.NEUTRAL
+    frequency: str = "monthly"
+    owner: str = "teamleider sociaal wijkteam"
+    value_is: str = "value"
+    notes: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,46 @@
+"""What the municipality stores about KPIs: targets and reported values."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UtcDateTime
+
+
+class KpiTarget(Base):
+    """A streefwaarde, set directly or derived from a baseline period (0-meting)."""
+
+    __tablename__ = "kpi_targets"
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    kpi_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    baseline_from: Mapped[date | None] = mapped_column(Date)
+    baseline_to: Mapped[date | None] = mapped_column(Date)
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    change: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(String(500))
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReportedValue(Base):
+    """A KPI value no case event can show, posted per period (and group) by its source."""
+
+    __tablename__ = "kpi_reported_values"
+    __table_args__ = (
+        UniqueConstraint("municipality", "kpi_id", "period_from", "period_to", "group_key"),
+        Index("ix_kpi_reported_values_period", "municipality", "kpi_id", "period_from"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    municipality: Mapped[str] = mapped_column(String(4))
+    kpi_id: Mapped[str] = mapped_column(String(64))
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    # The group as "team=noord&district=holtenbroek" (sorted); "" for the whole municipality.
+    group_key: Mapped[str] = mapped_column(String(200), default="")
+    value: Mapped[float] = mapped_column(Float)
+    n: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(100))
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,245 @@
+"""GET /kpis (catalogue), GET /kpis/{kpiId} (figures, JSON or CSV), targets, reported values."""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+
+from app.deps import SessionDep, SettingsDep
+from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
+from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
+from app.domain.vocabulary import AgeBand, Channel, LawDomain
+from app.errors import InvalidInput
+from app.models import KpiTarget
+from app.schemas import kpi_output
+from app.schemas.kpis import (
+    KpiDefinition,
+    KpiFigure,
+    ReportedValueRequest,
+    ReportedValueView,
+    TargetRequest,
+    TargetView,
+)
+from app.schemas.problem import InvalidParam
+from app.services.kpis import (
+    catalogue,
+    compute_figure,
+    figure_query,
+    get_kpi,
+    record_reported_value,
+    set_target,
+)
+
+router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
+
+KpiIdPath = Annotated[str, Path(alias="kpiId", max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+CSV_MEDIA_TYPE = "text/csv"
+
+
+def _target_view(target: KpiTarget | None) -> TargetView | None:
+    return TargetView.model_validate(target, from_attributes=True) if target else None
+
+
+def _definition(kpi: Kpi, target: KpiTarget | None) -> KpiDefinition:
+    return KpiDefinition(
+        id=kpi.id,
+        name_nl=kpi.name_nl,
+        name_en=kpi.name_en,
+        type=kpi.type.value,
+        definition=kpi.definition,
+        unit=kpi.unit,
+        value_is=kpi.value_is,
+        direction=kpi.direction.value,
+        source_events=list(kpi.source_events),
+        procedure=kpi.procedure,
+        frequency=kpi.frequency,
+        owner=kpi.owner,
+        derived=not isinstance(kpi.measure, Reported),
+        breakdowns=[] if isinstance(kpi.measure, NO_BREAKDOWN) else list(DIMENSIONS),
+        time_series=not isinstance(kpi.measure, NO_TIME_SERIES),
+        target=_target_view(target),
+    )
+
+
+@router.get("", response_model=list[KpiDefinition], summary="The KPI catalogue")
+def list_kpis(session: SessionDep, settings: SettingsDep) -> list[KpiDefinition]:
+    return [
+        _definition(kpi, target)
+        for kpi, target in catalogue(session, settings.default_municipality)
+    ]
+
+
+def parse_group_by(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    names = tuple(part.strip() for part in raw.split(",") if part.strip())
+    allowed = (*DIMENSIONS, *TIME_GRAINS)
+    problems = [
+        InvalidParam(
+            name="groupBy", code="enum", reason=f"{name!r} is not one of {', '.join(allowed)}"
+        )
+        for name in names
+        if name not in allowed
+    ]
+    if sum(name in TIME_GRAINS for name in names) > 1:
+        problems.append(
+            InvalidParam(
+                name="groupBy", code="one_time_grain", reason="at most one of month, quarter, year"
+            )
+        )
+    if len(set(names)) != len(names):
+        problems.append(
+            InvalidParam(name="groupBy", code="duplicate", reason="a dimension is named twice")
+        )
+    if problems:
+        raise InvalidInput("groupBy names unknown or repeated dimensions", invalid_params=problems)
+    return names
+
+
+@router.get(
+    "/{kpiId}",
+    response_model=KpiFigure,
+    responses={
+        200: {
+            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
+            "description": "The figure, as JSON or CSV.",
+        },
+        404: {},
+    },
+    summary="One KPI's figures for a period, by group (JSON, or CSV for BI tools)",
+)
+def read_kpi(
+    request: Request,
+    kpi_id: KpiIdPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    start: Annotated[date, Query(alias="from", description="First day, inclusive (local date).")],
+    end: Annotated[date, Query(alias="to", description="Last day, inclusive (local date).")],
+    group_by: Annotated[
+        str | None,
+        Query(
+            alias="groupBy",
+            description="Comma-separated: " + ", ".join([*DIMENSIONS, *TIME_GRAINS]),
+            max_length=200,
+        ),
+    ] = None,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+    district: Annotated[str | None, Query(max_length=32)] = None,
+    domain: LawDomain | None = None,
+    channel: Channel | None = None,
+    age_band: Annotated[AgeBand | None, Query(alias="ageBand")] = None,
+    provision_category: Annotated[
+        str | None, Query(alias="provisionCategory", max_length=64)
+    ] = None,
+    professional: Annotated[str | None, Query(max_length=128)] = None,
+    as_of: Annotated[
+        date | None,
+        Query(alias="asOf", description="Re-entry: the day windows are judged on (default today)."),
+    ] = None,
+    output: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
+) -> Any:
+    if start > end:
+        raise InvalidInput(
+            "from is after to",
+            invalid_params=[
+                InvalidParam(name="from", code="order", reason="from must not be after to")
+            ],
+        )
+    filters = {
+        "team": team,
+        "district": district,
+        "domain": domain,
+        "channel": channel,
+        "ageBand": age_band,
+        "provisionCategory": provision_category,
+        "professional": professional,
+    }
+    query: KpiQuery = figure_query(start, end, parse_group_by(group_by), filters, as_of)
+    figure = compute_figure(
+        session, settings.default_municipality, kpi_id, query, settings.min_cell_size
+    )
+    body = kpi_output.figure_view(figure, settings.min_cell_size)
+    wants_csv = output == "csv" or (
+        output is None and CSV_MEDIA_TYPE in request.headers.get("accept", "")
+    )
+    if wants_csv:
+        return Response(
+            kpi_output.figure_csv(body),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{figure.kpi.id}_{start}_{end}.csv"'
+            },
+        )
+    return body
+
+
+@router.put(
+    "/{kpiId}/target",
+    response_model=TargetView,
+    responses={404: {}},
+    summary="Set a target (streefwaarde)",
+)
+def put_target(
+    kpi_id: KpiIdPath, request_body: TargetRequest, session: SessionDep, settings: SettingsDep
+) -> TargetView:
+    baseline = None
+    if request_body.baseline_from and request_body.baseline_to:
+        baseline = (request_body.baseline_from, request_body.baseline_to)
+    target = set_target(
+        session,
+        settings.default_municipality,
+        kpi_id,
+        value=request_body.value,
+        baseline=baseline,
+        change=request_body.change,
+        note=request_body.note,
+        min_cell_size=settings.min_cell_size,
+    )
+    view = _target_view(target)
+    assert view is not None
+    return view
+
+
+@router.post(
+    "/{kpiId}/values",
+    response_model=ReportedValueView,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {
+            "model": ReportedValueView,
+            "description": "Replaced the value for that period and group.",
+        },
+        404: {},
+    },
+    summary="Post a reported KPI value (awareness, reachability, cost) for a period",
+)
+def post_value(
+    kpi_id: KpiIdPath,
+    request_body: ReportedValueRequest,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> ReportedValueView:
+    get_kpi(kpi_id)
+    row, created = record_reported_value(
+        session,
+        settings.default_municipality,
+        kpi_id,
+        period=(request_body.from_, request_body.to),
+        group=request_body.group,
+        value=request_body.value,
+        n=request_body.n,
+        source=request_body.source,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ReportedValueView(
+        kpi=row.kpi_id,
+        from_=row.period_from,
+        to=row.period_to,
+        group=dict(request_body.group),
+        value=row.value,
+        n=row.n,
+        source=row.source,
+        reported_at=row.reported_at,
+    )

@@ -1,0 +1,120 @@
+"""A computed figure as JSON (KpiFigure) and as a flat CSV table for BI tools."""
+
+import csv
+import io
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from app.domain.kpis.figures import Cell
+from app.schemas.kpis import KpiFigure, KpiGroup, TargetView
+from app.services.kpis import Figure, target_met
+
+DECIMALS = 4
+
+
+def _round(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, DECIMALS)
+    if isinstance(value, dict):
+        return {k: _round(v) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return _round(asdict(value))
+    return value
+
+
+def _group(cell: Cell, figure: Figure) -> KpiGroup:
+    target = figure.target.value if figure.target else None
+    if cell.suppressed:
+        return KpiGroup(key=cell.key, n=None, value=None, target=target, suppressed=True)
+    return KpiGroup(
+        key=cell.key,
+        n=cell.n,
+        value=_round(cell.value),
+        numerator=_round(cell.numerator),
+        denominator=_round(cell.denominator),
+        mean=_round(cell.mean),
+        median=_round(cell.median),
+        p90=_round(cell.p90),
+        target=target,
+        target_met=target_met(figure.kpi.direction, cell.value, target),
+        suppressed=False,
+        details=_round(cell.extra),
+    )
+
+
+def figure_view(figure: Figure, min_cell_size: int) -> KpiFigure:
+    return KpiFigure(
+        kpi=figure.kpi.id,
+        name=figure.kpi.name_nl,
+        unit=figure.kpi.unit,
+        value_is=figure.kpi.value_is,
+        from_=figure.query.start,
+        to=figure.query.end,
+        group_by=list(figure.query.group_by),
+        available=figure.available,
+        note=figure.note,
+        open_intervals=figure.open_intervals,
+        min_cell_size=min_cell_size,
+        target=TargetView.model_validate(figure.target, from_attributes=True)
+        if figure.target
+        else None,
+        groups=[_group(c, figure) for c in figure.cells],
+    )
+
+
+_FIXED = (
+    "n",
+    "value",
+    "numerator",
+    "denominator",
+    "mean",
+    "median",
+    "p90",
+    "target",
+    "target_met",
+    "suppressed",
+)
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+def _flatten(prefix: str, value: Any, into: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(f"{prefix}_{_snake(str(key))}" if prefix else _snake(str(key)), inner, into)
+    else:
+        into[prefix] = value
+
+
+def figure_csv(figure: KpiFigure) -> str:
+    """One row per group; columns: kpi, period, each group dimension, the figures, the details."""
+    group_columns = list(dict.fromkeys(k for g in figure.groups for k in g.key))
+    rows = []
+    for group in figure.groups:
+        row: dict[str, Any] = {
+            "kpi": figure.kpi,
+            "from": figure.from_.isoformat(),
+            "to": figure.to.isoformat(),
+        }
+        row.update({_snake(k): group.key.get(k) for k in group_columns})
+        row.update({name: getattr(group, name) for name in _FIXED})
+        _flatten("", group.details, row)
+        rows.append(row)
+    columns = ["kpi", "from", "to", *(_snake(k) for k in group_columns), *_FIXED]
+    columns += [c for c in dict.fromkeys(k for r in rows for k in r) if c not in columns]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_value(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

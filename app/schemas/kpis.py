@@ -1,0 +1,143 @@
+"""KPI catalogue entries, figures, targets and reported values on the wire."""
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from app.schemas.base import ApiModel, Code, FreeText
+
+
+class TargetView(ApiModel):
+    value: float
+    baseline_from: date | None = None
+    baseline_to: date | None = None
+    baseline_value: float | None = None
+    change: float | None = None
+    note: str | None = None
+    set_at: datetime
+
+
+class KpiDefinition(ApiModel):
+    id: str
+    name_nl: str
+    name_en: str
+    type: str
+    definition: str
+    unit: str
+    value_is: str = Field(description="Which statistic `value` holds (e.g. median for durations).")
+    direction: str
+    source_events: list[str]
+    procedure: str
+    frequency: str
+    owner: str
+    derived: bool = Field(
+        description="False for KPIs posted by a source (POST /kpis/{kpiId}/values)."
+    )
+    breakdowns: list[str]
+    time_series: bool
+    target: TargetView | None
+
+
+class DurationSummary(ApiModel):
+    n: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+
+
+class KpiGroup(ApiModel):
+    key: dict[str, str | None]
+    n: int | None = Field(
+        description="Trajectories (clients for stacking) the cell rests on; null when suppressed."
+    )
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    mean: float | None = None
+    median: float | None = None
+    p90: float | None = None
+    target: float | None = None
+    target_met: bool | None = None
+    suppressed: bool
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Measure-specific figures: `breakdown` (outflow by reason), `partly`/`partlyShare` "
+            "(goals), `items`/`closed`/`responseRate` (satisfaction), `resolution` (complaints), "
+            "`pending` (re-entry), `source` (reported)."
+        ),
+    )
+
+
+class KpiFigure(ApiModel):
+    kpi: str
+    name: str
+    unit: str
+    value_is: str
+    from_: date = Field(alias="from")
+    to: date
+    group_by: list[str]
+    available: bool
+    note: str | None = None
+    open_intervals: int | None = Field(
+        default=None,
+        description="Durations only: intervals begun by `to` without an end yet (not in n).",
+    )
+    min_cell_size: int
+    target: TargetView | None
+    groups: list[KpiGroup]
+
+
+class TargetRequest(ApiModel):
+    """Either `value`, or `baselineFrom`/`baselineTo` (a 0-meting) plus `change`."""
+
+    value: float | None = None
+    baseline_from: date | None = None
+    baseline_to: date | None = None
+    change: float = Field(
+        default=0.0, description="Added to the baseline value (same unit as the KPI)."
+    )
+    note: FreeText | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> "TargetRequest":
+        has_baseline = self.baseline_from is not None or self.baseline_to is not None
+        if (self.value is None) == (not has_baseline):
+            raise ValueError("give either value, or baselineFrom and baselineTo (with change)")
+        if has_baseline and (self.baseline_from is None or self.baseline_to is None):
+            raise ValueError("a baseline needs both baselineFrom and baselineTo")
+        if has_baseline and self.baseline_from > self.baseline_to:  # type: ignore[operator]
+            raise ValueError("baselineFrom is after baselineTo")
+        return self
+
+
+class ReportedValueRequest(ApiModel):
+    from_: date = Field(alias="from")
+    to: date
+    value: float
+    n: int | None = Field(
+        default=None, ge=0, description="Observations behind the value (respondents, calls)."
+    )
+    group: dict[str, Code] = Field(
+        default_factory=dict,
+        description='e.g. {"team": "noord"}; empty for the whole municipality.',
+    )
+    source: Code
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ReportedValueRequest":
+        if self.from_ > self.to:
+            raise ValueError("from is after to")
+        return self
+
+
+class ReportedValueView(ApiModel):
+    kpi: str
+    from_: date = Field(alias="from")
+    to: date
+    group: dict[str, str]
+    value: float
+    n: int | None
+    source: str
+    reported_at: datetime

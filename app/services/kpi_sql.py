@@ -1,0 +1,514 @@
+"""KPI figures computed in the database, over the trajectory projection.
+
+Same declarations as app/domain/kpis/reference.py, aggregated in SQL. Where SQLite lacks
+a function (percentile_cont), only the one duration column is fetched, sorted, and the
+percentiles are taken in Python with the reference's own function.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session, aliased
+
+from app.domain.calendar import local_today
+from app.domain.kpis.figures import (
+    DIMENSIONS,
+    Cell,
+    DurationStats,
+    KpiQuery,
+    duration_stats,
+    share_cell,
+)
+from app.domain.kpis.reference import SATISFACTION_COLUMNS
+from app.domain.kpis.spec import (
+    All,
+    Complaints,
+    Condition,
+    Count,
+    Duration,
+    GoalAttainment,
+    IsNull,
+    Measure,
+    NotAfter,
+    NotNull,
+    OneOf,
+    OpenAt,
+    PerTrajectory,
+    Reentry,
+    Satisfaction,
+    Share,
+    Stacking,
+)
+from app.models import Complaint, Trajectory
+from app.services.sql_functions import add_days, days_between, label
+
+T = Trajectory.__table__.c
+C = Complaint.__table__.c
+
+
+def condition_sql(condition: Condition | None) -> ColumnElement[bool]:
+    match condition:
+        case None:
+            return true()
+        case NotNull(column):
+            return T[column].is_not(None)
+        case IsNull(column):
+            return T[column].is_(None)
+        case OneOf(column, values):
+            return T[column].in_(values)
+        case NotAfter(column, limit):
+            return and_(T[column].is_not(None), T[limit].is_not(None), T[column] <= T[limit])
+        case All(parts):
+            return and_(true(), *(condition_sql(part) for part in parts))
+    raise TypeError(f"unknown condition {condition!r}")
+
+
+class _Figure:
+    """Group columns and filters of one query, shared by every measure's SQL."""
+
+    def __init__(self, municipality: str, query: KpiQuery) -> None:
+        self.municipality = municipality
+        self.query = query
+
+    def groups(self, period: ColumnElement[Any] | None) -> list[ColumnElement[Any]]:
+        columns: list[ColumnElement[Any]] = [
+            T[DIMENSIONS[d]].label(d) for d in self.query.dimensions
+        ]
+        if self.query.grain and period is not None:
+            columns.append(label(period, self.query.grain).label(self.query.grain))
+        return columns
+
+    def names(self, with_grain: bool = True) -> list[str]:
+        names = list(self.query.dimensions)
+        if self.query.grain and with_grain:
+            names.append(self.query.grain)
+        return names
+
+    def where(self) -> list[ColumnElement[bool]]:
+        return [T.municipality == self.municipality] + [
+            T[DIMENSIONS[name]] == value for name, value in self.query.filters
+        ]
+
+    def in_period(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        return column.between(self.query.start, self.query.end)
+
+    def key(self, row: Sequence[Any], with_grain: bool = True) -> dict[str, str | None]:
+        names = self.names(with_grain)
+        return dict(zip(names, row[: len(names)], strict=True))
+
+
+def _grouped(statement: Select[Any], groups: list[ColumnElement[Any]]) -> Select[Any]:
+    # HAVING keeps an ungrouped aggregate over no rows from answering one empty row.
+    statement = statement.having(func.count() > 0)
+    return statement.group_by(*groups) if groups else statement
+
+
+def evaluate_sql(
+    session: Session, municipality: str, measure: Measure, query: KpiQuery
+) -> list[Cell]:
+    figure = _Figure(municipality, query)
+    match measure:
+        case Duration():
+            return _duration(session, figure, measure)
+        case Share():
+            return _share(session, figure, measure)
+        case Count():
+            return _count(session, figure, measure)
+        case OpenAt():
+            return _open_at(session, figure, measure)
+        case PerTrajectory():
+            return _per_trajectory(session, figure, measure)
+        case GoalAttainment():
+            return _goals(session, figure, measure)
+        case Satisfaction():
+            return _satisfaction(session, figure, measure)
+        case Complaints():
+            return _complaints(session, figure)
+        case Reentry():
+            return _reentry(session, figure, measure)
+        case Stacking():
+            return _stacking(session, figure)
+    return []
+
+
+def _sorted(cells: list[Cell]) -> list[Cell]:
+    return sorted(cells, key=Cell.sort_key)
+
+
+def _durations(
+    session: Session,
+    figure: _Figure,
+    groups: list[ColumnElement[Any]],
+    days: ColumnElement[int],
+    where: list[ColumnElement[bool]],
+) -> list[tuple[dict[str, str | None], DurationStats]]:
+    """n, mean, median and p90 per group: percentile_cont on PostgreSQL, one column on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        statement = select(
+            *groups,
+            func.count(),
+            func.avg(days),
+            func.percentile_cont(0.5).within_group(days),
+            func.percentile_cont(0.9).within_group(days),
+        ).where(*where)
+        return [
+            (
+                figure.key(row),
+                DurationStats(row[-4], float(row[-3]), float(row[-2]), float(row[-1])),
+            )
+            for row in session.execute(_grouped(statement, groups))
+        ]
+    statement = select(*groups, days).where(*where).order_by(*groups, days)
+    width = len(groups)
+    result = []
+    for key, rows in groupby(session.execute(statement), key=lambda r: tuple(r[:width])):
+        result.append((figure.key(key), duration_stats([r[width] for r in rows])))
+    return result
+
+
+def _duration(session: Session, figure: _Figure, measure: Duration) -> list[Cell]:
+    end, start = T[measure.end], T[measure.start]
+    groups = figure.groups(end)
+    where = [
+        *figure.where(),
+        figure.in_period(end),
+        start.is_not(None),
+        condition_sql(measure.population),
+    ]
+    return _sorted(
+        [
+            Cell(key=key, n=s.n, value=s.median, mean=s.mean, median=s.median, p90=s.p90)
+            for key, s in _durations(session, figure, groups, days_between(start, end), where)
+        ]
+    )
+
+
+def open_intervals_sql(
+    session: Session, municipality: str, measure: Duration, query: KpiQuery
+) -> int:
+    figure = _Figure(municipality, query)
+    start, end = T[measure.start], T[measure.end]
+    statement = select(func.count()).where(
+        *figure.where(),
+        condition_sql(measure.population),
+        start.is_not(None),
+        start <= query.end,
+        or_(end.is_(None), end > query.end),
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def _share(session: Session, figure: _Figure, measure: Share) -> list[Cell]:
+    period = T[measure.period]
+    groups = figure.groups(period)
+    numerator = func.sum(case((condition_sql(measure.numerator), 1), else_=0))
+    statement = select(*groups, func.count(), numerator).where(
+        *figure.where(), figure.in_period(period), condition_sql(measure.population)
+    )
+    return _sorted(
+        [
+            share_cell(figure.key(row), int(row[-1]), int(row[-2]))
+            for row in session.execute(_grouped(statement, groups))
+        ]
+    )
+
+
+def _count(session: Session, figure: _Figure, measure: Count) -> list[Cell]:
+    period = T[measure.period]
+    groups = figure.groups(period)
+    breakdown = [T[measure.breakdown]] if measure.breakdown else []
+    statement = select(*groups, *breakdown, func.count()).where(
+        *figure.where(), figure.in_period(period), condition_sql(measure.population)
+    )
+    totals: dict[tuple[Any, ...], int] = defaultdict(int)
+    reasons: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
+    width = len(groups)
+    for row in session.execute(_grouped(statement, [*groups, *breakdown])):
+        totals[tuple(row[:width])] += row[-1]
+        if breakdown:
+            reasons[tuple(row[:width])][str(row[width])] = row[-1]
+    cells = []
+    for key, n in totals.items():
+        extra = {"breakdown": dict(sorted(reasons[key].items()))} if breakdown else {}
+        cells.append(Cell(key=figure.key(key), n=n, value=n, extra=extra))
+    return _sorted(cells)
+
+
+def _open_at(session: Session, figure: _Figure, measure: OpenAt) -> list[Cell]:
+    start, end = T[measure.start], T[measure.end]
+    groups = figure.groups(None)
+    statement = select(*groups, func.count()).where(
+        *figure.where(),
+        start.is_not(None),
+        start <= figure.query.end,
+        or_(end.is_(None), end > figure.query.end),
+    )
+    return _sorted(
+        [
+            Cell(key=figure.key(row, with_grain=False), n=row[-1], value=row[-1])
+            for row in session.execute(_grouped(statement, groups))
+        ]
+    )
+
+
+def _per_trajectory(session: Session, figure: _Figure, measure: PerTrajectory) -> list[Cell]:
+    period = T[measure.period]
+    groups = figure.groups(period)
+    statement = select(*groups, func.count(), func.coalesce(func.sum(T[measure.total]), 0)).where(
+        *figure.where(), figure.in_period(period), condition_sql(measure.population)
+    )
+    return _sorted(
+        [
+            Cell(
+                key=figure.key(row),
+                n=row[-2],
+                value=float(row[-1]) / row[-2],
+                numerator=float(row[-1]),
+                denominator=row[-2],
+            )
+            for row in session.execute(_grouped(statement, groups))
+        ]
+    )
+
+
+def _goals(session: Session, figure: _Figure, measure: GoalAttainment) -> list[Cell]:
+    period = T[measure.period]
+    groups = figure.groups(period)
+    statement = select(
+        *groups,
+        func.count(),
+        func.sum(T.goals_achieved),
+        func.sum(T.goals_partly),
+        func.sum(T.goals_not_achieved),
+    ).where(*figure.where(), figure.in_period(period))
+    cells = []
+    for row in session.execute(_grouped(statement, groups)):
+        n, achieved, partly, missed = row[-4], int(row[-3]), int(row[-2]), int(row[-1])
+        evaluated = achieved + partly + missed
+        cells.append(
+            Cell(
+                key=figure.key(row),
+                n=n,
+                value=achieved / evaluated if evaluated else None,
+                numerator=achieved,
+                denominator=evaluated,
+                extra={"partly": partly, "partlyShare": partly / evaluated if evaluated else None},
+            )
+        )
+    return _sorted(cells)
+
+
+def _satisfaction(session: Session, figure: _Figure, measure: Satisfaction) -> list[Cell]:
+    period = T[measure.period]
+    groups = figure.groups(period)
+    aggregates: list[ColumnElement[Any]] = []
+    for column in SATISFACTION_COLUMNS.values():
+        aggregates += [
+            func.count(T[column]),
+            func.avg(T[column]),
+            func.sum(case((T[column] >= 4, 1), else_=0)),
+        ]
+    statement = select(*groups, func.count(), *aggregates).where(
+        *figure.where(), figure.in_period(period)
+    )
+    closed_groups = figure.groups(T.closed_on)
+    closures = {
+        tuple(row[:-1]): row[-1]
+        for row in session.execute(
+            _grouped(
+                select(*closed_groups, func.count()).where(
+                    *figure.where(), figure.in_period(T.closed_on)
+                ),
+                closed_groups,
+            )
+        )
+    }
+    width = len(groups)
+    cells = []
+    for row in session.execute(_grouped(statement, groups)):
+        n = row[width]
+        items = {}
+        for index, item in enumerate(SATISFACTION_COLUMNS):
+            count, mean, agree = row[width + 1 + 3 * index : width + 4 + 3 * index]
+            items[item] = {
+                "n": count,
+                "mean": float(mean) if count else None,
+                "shareAgree": agree / count if count else None,
+            }
+        closed = closures.get(tuple(row[:width]), 0)
+        cells.append(
+            Cell(
+                key=figure.key(row),
+                n=n,
+                value=items["overall"]["shareAgree"],
+                extra={
+                    "items": items,
+                    "closed": closed,
+                    "responseRate": n / closed if closed else None,
+                },
+            )
+        )
+    return _sorted(cells)
+
+
+def _complaints(session: Session, figure: _Figure) -> list[Cell]:
+    query = figure.query
+    groups = figure.groups(None)
+    active = select(*groups, func.count()).where(
+        *figure.where(),
+        T.opened_on.is_not(None),
+        T.opened_on <= query.end,
+        or_(T.closed_on.is_(None), T.closed_on >= query.start),
+    )
+    joined = and_(C.municipality == T.municipality, C.trajectory_id == T.trajectory_id)
+    received = (
+        select(*groups, func.count())
+        .select_from(Trajectory.__table__.join(Complaint.__table__, joined))
+        .where(*figure.where(), C.received_on.between(query.start, query.end))
+    )
+    counts = {tuple(row[:-1]): row[-1] for row in session.execute(_grouped(received, groups))}
+    resolution = {
+        tuple(key.values()): stats
+        for key, stats in _durations_joined(session, figure, groups, joined)
+    }
+    cells = []
+    for row in session.execute(_grouped(active, groups)):
+        key, n = tuple(row[:-1]), row[-1]
+        complaints = counts.get(key, 0)
+        cells.append(
+            Cell(
+                key=figure.key(row, with_grain=False),
+                n=n,
+                value=100 * complaints / n,
+                numerator=complaints,
+                denominator=n,
+                extra={"resolution": resolution.get(key, DurationStats(0, None, None, None))},
+            )
+        )
+    return _sorted(cells)
+
+
+def _durations_joined(
+    session: Session, figure: _Figure, groups: list[ColumnElement[Any]], joined: ColumnElement[bool]
+) -> list[tuple[dict[str, str | None], DurationStats]]:
+    query = figure.query
+    days = days_between(C.received_on, C.resolved_on)
+    where = [*figure.where(), C.resolved_on.between(query.start, query.end)]
+    if session.get_bind().dialect.name == "postgresql":
+        statement = (
+            select(
+                *groups,
+                func.count(),
+                func.avg(days),
+                func.percentile_cont(0.5).within_group(days),
+                func.percentile_cont(0.9).within_group(days),
+            )
+            .select_from(Trajectory.__table__.join(Complaint.__table__, joined))
+            .where(*where)
+        )
+        return [
+            (
+                figure.key(row, with_grain=False),
+                DurationStats(row[-4], float(row[-3]), float(row[-2]), float(row[-1])),
+            )
+            for row in session.execute(_grouped(statement, groups))
+        ]
+    statement = (
+        select(*groups, days)
+        .select_from(Trajectory.__table__.join(Complaint.__table__, joined))
+        .where(*where)
+        .order_by(*groups, days)
+    )
+    width = len(groups)
+    return [
+        (figure.key(key, with_grain=False), duration_stats([r[width] for r in rows]))
+        for key, rows in groupby(session.execute(statement), key=lambda r: tuple(r[:width]))
+    ]
+
+
+def _reentry(session: Session, figure: _Figure, measure: Reentry) -> list[Cell]:
+    as_of = figure.query.as_of or local_today()
+    later = aliased(Trajectory)
+    window_end = add_days(T.closed_on, literal(measure.window_days))
+    returned = exists().where(
+        later.municipality == T.municipality,
+        later.client_ref == T.client_ref,
+        later.trajectory_id != T.trajectory_id,
+        later.opened_on > T.closed_on,
+        later.opened_on <= window_end,
+    )
+    due = window_end <= as_of
+    groups = figure.groups(T.closed_on)
+    statement = select(
+        *groups,
+        func.sum(case((due, 1), else_=0)),
+        func.sum(case((and_(due, returned), 1), else_=0)),
+        func.count(),
+    ).where(*figure.where(), figure.in_period(T.closed_on), T.client_ref.is_not(None))
+    return _sorted(
+        [
+            share_cell(
+                figure.key(row), int(row[-2]), int(row[-3]), pending=int(row[-1]) - int(row[-3])
+            )
+            for row in session.execute(_grouped(statement, groups))
+        ]
+    )
+
+
+def _stacking(session: Session, figure: _Figure) -> list[Cell]:
+    query = figure.query
+    spell_end = func.coalesce(T.support_ended_on, literal(query.end))
+    spells = (
+        select(
+            T.municipality,
+            T.client_ref,
+            T.domain,
+            T.support_started_on.label("starts"),
+            spell_end.label("ends"),
+        )
+        .where(
+            T.municipality == figure.municipality,
+            T.support_kind == "provision",
+            T.support_started_on.is_not(None),
+            T.client_ref.is_not(None),
+            T.support_started_on <= query.end,
+            spell_end >= query.start,
+        )
+        .cte("spells")
+    )
+    a, b = spells.alias("a"), spells.alias("b")
+    clients = select(spells.c.municipality, spells.c.client_ref).distinct().subquery()
+    stacked = (
+        select(a.c.municipality, a.c.client_ref)
+        .join(
+            b,
+            and_(
+                a.c.municipality == b.c.municipality,
+                a.c.client_ref == b.c.client_ref,
+                a.c.domain != b.c.domain,
+                a.c.starts <= b.c.ends,
+                b.c.starts <= a.c.ends,
+            ),
+        )
+        .distinct()
+        .subquery()
+    )
+    total = session.execute(select(func.count()).select_from(clients)).scalar_one()
+    if not total:
+        return []
+    numerator = session.execute(select(func.count()).select_from(stacked)).scalar_one()
+    return [share_cell({}, int(numerator), int(total))]

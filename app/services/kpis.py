@@ -1,0 +1,277 @@
+"""KPI use cases: compute a figure (suppressed, against its target), set targets, record values."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.kpis.catalogue import CATALOGUE, KPIS
+from app.domain.kpis.figures import DIMENSIONS, Cell, DurationStats, KpiQuery, suppress
+from app.domain.kpis.spec import (
+    NO_BREAKDOWN,
+    NO_TIME_SERIES,
+    Direction,
+    Duration,
+    Kpi,
+    NotYetAvailable,
+    Reported,
+)
+from app.errors import InvalidInput, NotFound
+from app.models import KpiTarget, ReportedValue
+from app.schemas.problem import InvalidParam
+from app.services.kpi_sql import evaluate_sql, open_intervals_sql
+
+
+@dataclass(frozen=True)
+class Figure:
+    kpi: Kpi
+    query: KpiQuery
+    cells: list[Cell]
+    available: bool = True
+    note: str | None = None
+    open_intervals: int | None = None
+    target: KpiTarget | None = None
+
+
+def get_kpi(kpi_id: str) -> Kpi:
+    kpi = KPIS.get(kpi_id)
+    if kpi is None:
+        raise NotFound(f"no KPI {kpi_id!r}; GET /kpis lists the catalogue")
+    return kpi
+
+
+def catalogue(session: Session, municipality: str) -> list[tuple[Kpi, KpiTarget | None]]:
+    targets = targets_by_kpi(session, municipality)
+    return [(kpi, targets.get(kpi.id)) for kpi in CATALOGUE]
+
+
+def targets_by_kpi(session: Session, municipality: str) -> dict[str, KpiTarget]:
+    rows = session.execute(
+        select(KpiTarget).where(KpiTarget.municipality == municipality)
+    ).scalars()
+    return {row.kpi_id: row for row in rows}
+
+
+def check_breakdown(kpi: Kpi, query: KpiQuery) -> None:
+    problems = []
+    if query.dimensions and isinstance(kpi.measure, NO_BREAKDOWN):
+        problems.append(f"{kpi.id} cannot be broken down by trajectory dimensions")
+    if query.grain and isinstance(kpi.measure, NO_TIME_SERIES):
+        problems.append(
+            f"{kpi.id} is a count at a date or per client; it has no {query.grain} series"
+        )
+    if query.filters and isinstance(kpi.measure, NO_BREAKDOWN):
+        problems.append(f"{kpi.id} cannot be filtered by trajectory dimensions")
+    if problems:
+        raise InvalidInput(
+            "; ".join(problems),
+            invalid_params=[
+                InvalidParam(name="groupBy", code="not_supported", reason=p) for p in problems
+            ],
+        )
+
+
+def compute_figure(
+    session: Session, municipality: str, kpi_id: str, query: KpiQuery, min_cell_size: int
+) -> Figure:
+    kpi = get_kpi(kpi_id)
+    check_breakdown(kpi, query)
+    target = session.get(KpiTarget, (municipality, kpi.id))
+    measure = kpi.measure
+    if isinstance(measure, NotYetAvailable):
+        return Figure(kpi, query, [], available=False, note=measure.reason, target=target)
+    if isinstance(measure, Reported):
+        cells = _reported_cells(session, municipality, kpi.id, query, min_cell_size)
+        return Figure(kpi, query, cells, target=target)
+    cells = evaluate_sql(session, municipality, measure, query)
+    cells = [_suppress_details(c, min_cell_size) for c in suppress(cells, min_cell_size)]
+    open_intervals = None
+    if isinstance(measure, Duration):
+        count = open_intervals_sql(session, municipality, measure, query)
+        open_intervals = None if 0 < count < min_cell_size else count
+    return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)
+
+
+def _suppress_details(cell: Cell, min_cell_size: int) -> Cell:
+    """Sub-figures resting on their own small counts are nulled as well."""
+    if cell.suppressed:
+        return cell
+    extra = dict(cell.extra)
+    if "items" in extra:
+        extra["items"] = {
+            item: stats
+            if stats["n"] >= min_cell_size
+            else {"n": None, "mean": None, "shareAgree": None, "suppressed": True}
+            for item, stats in extra["items"].items()
+        }
+    resolution = extra.get("resolution")
+    if isinstance(resolution, DurationStats) and 0 < resolution.n < min_cell_size:
+        extra["resolution"] = None
+    if "breakdown" in extra:
+        extra["breakdown"] = {
+            k: (v if v >= min_cell_size else None) for k, v in extra["breakdown"].items()
+        }
+    return replace(cell, extra=extra)
+
+
+def target_met(direction: Direction, value: float | None, target: float | None) -> bool | None:
+    if value is None or target is None or direction is Direction.NEUTRAL:
+        return None
+    return value >= target if direction is Direction.HIGHER else value <= target
+
+
+# --- targets ------------------------------------------------------------------------------
+
+
+def set_target(
+    session: Session,
+    municipality: str,
+    kpi_id: str,
+    *,
+    value: float | None,
+    baseline: tuple[date, date] | None,
+    change: float,
+    note: str | None,
+    min_cell_size: int,
+) -> KpiTarget:
+    kpi = get_kpi(kpi_id)
+    baseline_value = None
+    if baseline is not None:
+        figure = compute_figure(session, municipality, kpi.id, KpiQuery(*baseline), min_cell_size)
+        total = figure.cells[0] if len(figure.cells) == 1 else None
+        if total is None or total.value is None:
+            raise InvalidInput(
+                "the baseline period has no figure to start from (no data, or too few cases)",
+                invalid_params=[
+                    InvalidParam(
+                        name="baseline",
+                        code="no_value",
+                        reason="no unsuppressed value in that period",
+                    )
+                ],
+            )
+        baseline_value = total.value
+        value = baseline_value + change
+    assert value is not None
+    target = session.get(KpiTarget, (municipality, kpi.id)) or KpiTarget(
+        municipality=municipality, kpi_id=kpi.id
+    )
+    target.value = value
+    target.baseline_from, target.baseline_to = baseline if baseline else (None, None)
+    target.baseline_value = baseline_value
+    target.change = change if baseline else None
+    target.note = note
+    target.set_at = datetime.now(UTC)
+    session.add(target)
+    session.flush()
+    return target
+
+
+# --- reported values ----------------------------------------------------------------------
+
+
+def group_key_text(group: Mapping[str, str]) -> str:
+    return "&".join(f"{k}={group[k]}" for k in sorted(group))
+
+
+def record_reported_value(
+    session: Session,
+    municipality: str,
+    kpi_id: str,
+    *,
+    period: tuple[date, date],
+    group: Mapping[str, str],
+    value: float,
+    n: int | None,
+    source: str,
+) -> tuple[ReportedValue, bool]:
+    """Store (or replace) the value for this period and group; True when newly created."""
+    kpi = get_kpi(kpi_id)
+    if not isinstance(kpi.measure, Reported):
+        raise InvalidInput(
+            f"{kpi.id} is derived from events; only reported KPIs take posted values",
+            invalid_params=[InvalidParam(name="kpiId", code="not_reported", reason="derived KPI")],
+        )
+    unknown = sorted(set(group) - set(DIMENSIONS))
+    if unknown:
+        raise InvalidInput(
+            "unknown group dimension(s)",
+            invalid_params=[
+                InvalidParam(
+                    name=f"group.{k}",
+                    code="unknown_dimension",
+                    reason=f"one of {', '.join(DIMENSIONS)}",
+                )
+                for k in unknown
+            ],
+        )
+    key = group_key_text(group)
+    existing = session.execute(
+        select(ReportedValue).where(
+            ReportedValue.municipality == municipality,
+            ReportedValue.kpi_id == kpi.id,
+            ReportedValue.period_from == period[0],
+            ReportedValue.period_to == period[1],
+            ReportedValue.group_key == key,
+        )
+    ).scalar_one_or_none()
+    row = existing or ReportedValue(
+        municipality=municipality,
+        kpi_id=kpi.id,
+        period_from=period[0],
+        period_to=period[1],
+        group_key=key,
+    )
+    row.value, row.n, row.source, row.reported_at = value, n, source, datetime.now(UTC)
+    session.add(row)
+    session.flush()
+    return row, existing is None
+
+
+def _reported_cells(
+    session: Session, municipality: str, kpi_id: str, query: KpiQuery, min_cell_size: int
+) -> list[Cell]:
+    """Values posted for periods inside the query's; suppressed only where their n is small.
+
+    A reported value is an aggregate made elsewhere (a survey, the telephony system); when
+    its source gives the number of observations, the same small-number rule applies.
+    """
+    rows = session.execute(
+        select(ReportedValue)
+        .where(
+            ReportedValue.municipality == municipality,
+            ReportedValue.kpi_id == kpi_id,
+            ReportedValue.period_from >= query.start,
+            ReportedValue.period_to <= query.end,
+        )
+        .order_by(ReportedValue.period_from, ReportedValue.group_key)
+    ).scalars()
+    cells = []
+    for row in rows:
+        key: dict[str, str | None] = {
+            "period": f"{row.period_from.isoformat()}/{row.period_to.isoformat()}"
+        }
+        key.update(dict(part.split("=", 1) for part in row.group_key.split("&") if part))
+        cell = Cell(key=key, n=row.n or 0, value=row.value, extra={"source": row.source})
+        small = row.n is not None and row.n < min_cell_size
+        cells.append(Cell(key=key, n=0, suppressed=True) if small else cell)
+    return cells
+
+
+def figure_query(
+    start: date,
+    end: date,
+    group_by: tuple[str, ...],
+    filters: Mapping[str, Any],
+    as_of: date | None,
+) -> KpiQuery:
+    return KpiQuery(
+        start=start,
+        end=end,
+        group_by=group_by,
+        filters=tuple(sorted((k, str(v)) for k, v in filters.items() if v is not None)),
+        as_of=as_of,
+    )

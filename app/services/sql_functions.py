@@ -1,0 +1,88 @@
+"""The few date functions KPI queries need, compiled per dialect (SQLite lacks them)."""
+
+from typing import Any
+
+from sqlalchemy import Date, Integer, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+
+class days_between(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
+    """end - start in whole days, for two DATE columns."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_pg(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)}) AS INTEGER)"
+    )
+
+
+class add_days(FunctionElement[Any]):  # noqa: N801
+    """A DATE plus a whole number of days (a literal)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "add_days"
+
+
+@compiles(add_days, "postgresql")
+def _add_days_pg(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, count = list(element.clauses)
+    return f"({compiler.process(day, **kw)} + {compiler.process(count, **kw)})"
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, count = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, {compiler.process(count, **kw)} || ' days')"
+
+
+class period_label(FunctionElement[str]):  # noqa: N801
+    """'2026-03', '2026-Q1' or '2026' for a DATE, by grain (a literal)."""
+
+    type = String()
+    # The grain is baked into the SQL text, so a compiled statement must not be reused
+    # for another grain: no statement cache for this construct.
+    inherit_cache = False
+    name = "period_label"
+
+
+_PG_FORMATS = {"month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
+
+
+@compiles(period_label, "postgresql")
+def _period_label_pg(element: period_label, compiler: SQLCompiler, **kw: Any) -> str:
+    day, grain = list(element.clauses)
+    return f"to_char({compiler.process(day, **kw)}, '{_PG_FORMATS[grain.value]}')"
+
+
+@compiles(period_label, "sqlite")
+def _period_label_sqlite(element: period_label, compiler: SQLCompiler, **kw: Any) -> str:
+    day, grain = list(element.clauses)
+    column = compiler.process(day, **kw)
+    if grain.value == "month":
+        return f"strftime('%Y-%m', {column})"
+    if grain.value == "year":
+        return f"strftime('%Y', {column})"
+    quarter = f"((CAST(strftime('%m', {column}) AS INTEGER) + 2) / 3)"
+    return f"(strftime('%Y', {column}) || '-Q' || {quarter})"
+
+
+def label(day: ColumnElement[Any], grain: str) -> period_label:
+    from sqlalchemy import literal
+
+    return period_label(day, literal(grain, literal_execute=True))
