@@ -104,3 +104,17 @@ def client(app_client: TestClient, engine: Engine) -> Iterator[TestClient]:
     """A client on an empty database, on each backend in turn."""
     empty_all_tables(engine)
     yield app_client
+
+
+@pytest.fixture(scope="session")
+def unsuppressed_app_client(settings: Settings) -> Iterator[TestClient]:
+    small = settings.model_copy(update={"min_cell_size": 1})
+    with TestClient(create_app(small), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def kpi_client(unsuppressed_app_client: TestClient, engine: Engine) -> Iterator[TestClient]:
+    """For worked examples of a few cases: small-number suppression off (min cell size 1)."""
+    empty_all_tables(engine)
+    yield unsuppressed_app_client

@@ -1,0 +1,330 @@
+"""One small scenario per KPI, its expected figures worked out by hand (on both databases).
+
+Events are posted in reverse order unless said otherwise; the arithmetic is in the comments.
+"""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.kpis.scenario import Case, figure, post, total
+
+
+def test_waiting_time_intake_counts_local_days_in_the_period_of_step_1(
+    kpi_client: TestClient,
+) -> None:
+    post(
+        kpi_client,
+        Case("A", "2026-03-02").step("request", "2026-03-04"),  # 2 days
+        # 23:30 UTC on 1 March is 00:30 on 2 March in Amsterdam: 2 -> 12 March = 10 days
+        Case("B", "2026-03-01T23:30:00Z").step("request", "2026-03-12"),
+        Case("C", "2026-02-20").step("request", "2026-03-01"),  # 9 days, counts in March
+        Case("D", "2026-03-25").step(
+            "request", "2026-04-02"
+        ),  # April: not in March, open on 31 March
+        Case("E", "2026-03-20"),  # no intake yet: open
+    )
+    group = total(kpi_client, "waiting_time_intake", "2026-03-01", "2026-03-31")
+    # days 2, 9, 10: mean 7; median 9; p90 at rank (3-1)*0.9 = 1.8 -> 9 + 0.8*(10-9) = 9.8
+    assert (group["n"], group["mean"], group["median"], group["p90"]) == (3, 7.0, 9.0, 9.8)
+    assert group["value"] == 9.0  # the median is the headline for durations
+    assert (
+        figure(kpi_client, "waiting_time_intake", "2026-03-01", "2026-03-31")["openIntervals"] == 2
+    )
+
+
+def test_lead_time_of_a_reopened_trajectory_runs_to_its_final_closure(
+    kpi_client: TestClient,
+) -> None:
+    post(
+        kpi_client,
+        Case("R", "2026-01-05")
+        .then("trajectory.closed", "2026-02-01", reason="client_withdrew")
+        .then("trajectory.reopened", "2026-02-10")
+        .then("trajectory.closed", "2026-03-01", reason="goals_achieved"),  # 26 + 28 + 1 = 55 days
+        Case("S", "2026-02-02").then("trajectory.closed", "2026-02-12", reason="moved"),  # 10 days
+    )
+    assert (
+        total(kpi_client, "lead_time", "2026-02-01", "2026-02-28")["mean"] == 10.0
+    )  # R not closed in Feb
+    both = total(kpi_client, "lead_time", "2026-02-01", "2026-03-31")
+    # 10 and 55: mean = median = 32.5; p90 = 10 + 0.9 * 45 = 50.5
+    assert (both["n"], both["mean"], both["median"], both["p90"]) == (2, 32.5, 32.5, 50.5)
+    by_month = figure(kpi_client, "lead_time", "2026-01-01", "2026-03-31", groupBy="month")[
+        "groups"
+    ]
+    assert [(g["key"], g["n"]) for g in by_month] == [
+        ({"month": "2026-02"}, 1),
+        ({"month": "2026-03"}, 1),
+    ]
+
+
+def test_resolution_ratios_ignore_a_retracted_outcome(kpi_client: TestClient) -> None:
+    wrong = Case("D", "2026-03-01").steps_1_to_3("2026-03-02")
+    mistaken = wrong.add(
+        "step.completed", "2026-03-09",
+        {"step": "own_network", "outcome": "sufficient", "professionalRef": "prof-test-0001"},
+    )  # fmt: skip
+    wrong.then("event.retracted", "2026-03-10", retracts=mistaken["eventId"])
+    wrong.step("own_network", "2026-03-11", "partial").step(
+        "own_input", "2026-03-20", "not_applicable", reason="specialistische hulp nodig"
+    ).step("provision", "2026-03-25", "not_needed")
+    post(
+        kpi_client,
+        Case("A", "2026-03-01")
+        .steps_1_to_3("2026-03-02")
+        .step("own_network", "2026-03-10", "sufficient"),
+        Case("B", "2026-03-01")
+        .steps_1_to_3("2026-03-02")
+        .step("own_network", "2026-03-05", "partial")
+        .step("own_input", "2026-03-12", "sufficient", hours=6),
+        Case("C", "2026-03-01")
+        .steps_1_to_3("2026-03-02")
+        .step("own_network", "2026-03-05", "insufficient")
+        .step("own_input", "2026-03-09", "insufficient", hours=2)
+        .step("provision", "2026-03-20", "granted", provisionCategory="hulpmiddelen"),
+        wrong,
+        Case("E", "2026-03-01")
+        .steps_1_to_3("2026-03-02")
+        .step("own_network", "2026-04-02", "sufficient"),
+    )
+    # Resolved in March: A (step 4), B (step 5), C (step 6 granted), D (step 6 not needed;
+    # its retracted 'sufficient' on 9 March does not count). E resolves in April.
+    march = ("2026-03-01", "2026-03-31")
+    own = total(kpi_client, "own_input_ratio", *march)
+    assert (own["numerator"], own["denominator"], own["value"]) == (2, 4, 0.5)  # A, B
+    assert total(kpi_client, "social_base_ratio", *march)["value"] == 0.25  # A
+    assert (
+        total(kpi_client, "provision_ratio", *march)["value"] == 0.25
+    )  # C only: D was not granted
+    # assessment lead time: last of steps 4-6, once resolved. A 9, B 11, C 19, D 24 days
+    lead = total(kpi_client, "assessment_lead_time", *march)
+    assert (lead["n"], lead["mean"], lead["median"]) == (4, 15.75, 15.0)
+
+
+def test_statutory_assessment_term_counts_holidays_and_suspensions(kpi_client: TestClient) -> None:
+    post(
+        kpi_client,
+        # melding Fri 20 Feb + 42 days = Fri 3 Apr (Good Friday) -> Tue 7 Apr; done 7 Apr: in time
+        Case("A", "2026-02-20")
+        .steps_1_to_3("2026-03-01")
+        .step("own_network", "2026-04-07", "partial"),
+        # melding Mon 2 Mar + 42 = Mon 13 Apr; done 14 Apr: one day late
+        Case("B", "2026-03-02")
+        .steps_1_to_3("2026-03-03")
+        .step("own_network", "2026-04-14", "partial"),
+        # suspended 5 -> 8 Mar (3 days): due 16 Apr; done 15 Apr: in time
+        Case("C", "2026-03-02")
+        .then("term.suspended", "2026-03-05", term="assessment", reason="wacht op informatie")
+        .then("term.resumed", "2026-03-08", term="assessment")
+        .steps_1_to_3("2026-03-09")
+        .step("own_network", "2026-04-15", "insufficient"),
+        # Jeugdwet: the Wmo's six weeks do not apply
+        Case("D", "2026-03-02", domain="jeugdwet")
+        .steps_1_to_3("2026-03-03")
+        .step("own_network", "2026-04-30", "partial"),
+    )
+    group = total(kpi_client, "statutory_assessment_within_term", "2026-04-01", "2026-04-30")
+    assert (group["numerator"], group["denominator"]) == (2, 3)
+    assert group["value"] == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_statutory_decision_term_per_domain(kpi_client: TestClient) -> None:
+    post(
+        kpi_client,
+        # Wmo: aanvraag Mon 2 Mar + 14 = Mon 16 Mar; decided 16 Mar: in time
+        Case("A", "2026-02-20")
+        .then("application.received", "2026-03-02")
+        .then("decision.issued", "2026-03-16", result="granted"),
+        # Wmo: aanvraag Sat 7 Mar + 14 = Sat 21 Mar -> Mon 23 Mar; decided 23 Mar: in time
+        Case("B", "2026-02-20")
+        .then("application.received", "2026-03-07")
+        .then("decision.issued", "2026-03-23", result="refused"),
+        # Jeugdwet: 2 Mar + 56 = Mon 27 Apr, King's Day -> Tue 28 Apr; decided 28 Apr: in time
+        Case("C", "2026-02-20", domain="jeugdwet")
+        .then("application.received", "2026-03-02")
+        .then("decision.issued", "2026-04-28", result="granted"),
+        # Wmo: 2 Mar + 14 = 16 Mar; decided 17 Mar: late
+        Case("D", "2026-02-20")
+        .then("application.received", "2026-03-02")
+        .then("decision.issued", "2026-03-17", result="granted"),
+    )
+    group = total(kpi_client, "statutory_decision_within_term", "2026-03-01", "2026-04-30")
+    assert (group["numerator"], group["denominator"], group["value"]) == (3, 4, 0.75)
+
+
+def test_waiting_time_support_starts_at_the_first_grant(kpi_client: TestClient) -> None:
+    post(
+        kpi_client,
+        # step 6 granted 10 Mar, decision 12 Mar: the first grant counts; support 24 Mar = 14 days
+        Case("A", "2026-03-01")
+        .step("provision", "2026-03-10", "granted")
+        .then("decision.issued", "2026-03-12", result="granted")
+        .then("support.started", "2026-03-24", kind="provision"),
+        # only a decision, partly granted 12 Mar; support 20 Mar = 8 days
+        Case("B", "2026-03-01")
+        .then("decision.issued", "2026-03-12", result="partly_granted")
+        .then("support.started", "2026-03-20", kind="provision"),
+        # own-input support without a grant: not in this KPI
+        Case("C", "2026-03-01").then("support.started", "2026-03-05", kind="own_input"),
+    )
+    group = total(kpi_client, "waiting_time_support", "2026-03-01", "2026-03-31")
+    assert (group["n"], group["mean"], group["median"]) == (2, 11.0, 11.0)
+
+
+def test_flows_and_caseload(kpi_client: TestClient) -> None:
+    post(
+        kpi_client,
+        Case("A", "2026-01-10", team="noord").then(
+            "trajectory.closed", "2026-02-05", reason="goals_achieved"
+        ),
+        Case("B", "2026-02-03", team="noord").then(
+            "trajectory.closed", "2026-02-20", reason="moved"
+        ),
+        Case("C", "2026-02-10", team="zuid").then(
+            "trajectory.closed", "2026-03-02", reason="goals_achieved"
+        ),
+        Case("D", "2026-02-15", team="zuid"),
+    )
+    feb = ("2026-02-01", "2026-02-28")
+    assert total(kpi_client, "inflow", *feb)["value"] == 3  # B, C, D
+    outflow = total(kpi_client, "outflow", *feb)
+    assert outflow["value"] == 2 and outflow["details"]["breakdown"] == {
+        "goals_achieved": 1,
+        "moved": 1,
+    }
+    # open at 28 Feb: C (closes 2 Mar) and D
+    caseload = figure(kpi_client, "caseload", *feb, groupBy="team")["groups"]
+    assert [(g["key"]["team"], g["value"]) for g in caseload] == [("zuid", 2)]
+
+
+def test_satisfaction_per_item_with_response_rate(kpi_client: TestClient) -> None:
+    def closed(name: str) -> Case:
+        return Case(name, "2026-01-05").then(
+            "trajectory.closed", "2026-03-10", reason="goals_achieved"
+        )
+
+    a, b, c, d = closed("A"), closed("B"), closed("C"), closed("D")
+    a.then("satisfaction.recorded", "2026-03-11", scores={"overall": 4, "listenedTo": 5})
+    b.then("satisfaction.recorded", "2026-03-12", scores={"overall": 2})
+    c.then("satisfaction.recorded", "2026-03-13", scores={"overall": 5, "listenedTo": 3})
+    post(kpi_client, a, b, c, d)
+    group = total(kpi_client, "satisfaction", "2026-03-01", "2026-03-31")
+    overall = group["details"]["items"]["overall"]
+    # overall 4, 2, 5: mean 11/3 = 3.6667; two of three score 4 or 5
+    assert (overall["n"], overall["mean"], overall["shareAgree"]) == (3, 3.6667, 0.6667)
+    assert group["details"]["items"]["listenedTo"] == {"n": 2, "mean": 4.0, "shareAgree": 0.5}
+    assert group["details"]["responseRate"] == 0.75  # 3 respondents / 4 closures
+    assert group["value"] == 0.6667
+
+
+def test_goal_attainment_counts_partly_apart(kpi_client: TestClient) -> None:
+    def plan(case: Case, *goals: str) -> Case:
+        return case.then(
+            "plan.recorded", "2026-02-01", goals=[{"id": g} for g in goals], caseLead="resident"
+        )
+
+    a = plan(Case("A", "2026-01-05"), "g1", "g2")
+    a.then("goal.evaluated", "2026-03-01", goalId="g1", result="achieved")
+    a.then("goal.evaluated", "2026-03-02", goalId="g2", result="partly")
+    b = plan(Case("B", "2026-01-05"), "g1", "g2", "g3")
+    b.then("goal.evaluated", "2026-03-03", goalId="g1", result="not_achieved")
+    b.then("goal.evaluated", "2026-03-04", goalId="g2", result="achieved")
+    b.then("goal.evaluated", "2026-03-05", goalId="g3", result="achieved")
+    post(kpi_client, a, b)
+    group = total(kpi_client, "goal_attainment", "2026-03-01", "2026-03-31")
+    # achieved 3 of 5 evaluated = 0.6; partly 1 of 5 = 0.2
+    assert (group["numerator"], group["denominator"], group["value"]) == (3, 5, 0.6)
+    assert group["details"] == {"partly": 1, "partlyShare": 0.2}
+
+
+def test_complaints_per_hundred_active_trajectories(kpi_client: TestClient) -> None:
+    a = Case("A", "2026-01-05")
+    a.then("complaint.received", "2026-03-02", category="wachttijd")
+    a.then("complaint.resolved", "2026-03-09", category="wachttijd")  # 7 days
+    b = Case("B", "2026-03-10").then("complaint.received", "2026-03-20", category="bejegening")
+    c = Case("C", "2026-02-01").then("trajectory.closed", "2026-03-01", reason="moved")
+    d = Case("D", "2026-01-01").then(
+        "trajectory.closed", "2026-02-27", reason="moved"
+    )  # not active in March
+    e = Case("E", "2026-03-31")
+    post(kpi_client, a, b, c, d, e)
+    group = total(kpi_client, "complaints", "2026-03-01", "2026-03-31")
+    # active in March: A, B, C, E = 4; complaints received: 2 -> 50 per 100
+    assert (group["numerator"], group["denominator"], group["value"]) == (2, 4, 50.0)
+    assert group["details"]["resolution"] == {"n": 1, "mean": 7.0, "median": 7.0, "p90": 7.0}
+
+
+def test_reentry_within_a_year_waits_for_the_window(kpi_client: TestClient) -> None:
+    post(
+        kpi_client,
+        Case("A1", "2025-01-10", client="client-a-pseudo").then(
+            "trajectory.closed", "2025-03-01", reason="goals_achieved"
+        ),
+        Case("A2", "2025-06-01", client="client-a-pseudo"),  # back within a year: re-entry
+        Case("B1", "2025-01-10", client="client-b-pseudo").then(
+            "trajectory.closed", "2025-03-10", reason="goals_achieved"
+        ),
+        Case("B2", "2026-04-01", client="client-b-pseudo"),  # 387 days later: not a re-entry
+        Case("C1", "2025-01-10", client="client-c-pseudo").then(
+            "trajectory.closed", "2025-03-20", reason="goals_achieved"
+        ),
+        Case("P", "2026-01-10", client="client-p-pseudo").then(
+            "trajectory.closed", "2026-03-05", reason="goals_achieved"
+        ),
+    )
+    march_2025 = total(kpi_client, "reentry_rate", "2025-03-01", "2025-03-31", asOf="2026-11-24")
+    assert (march_2025["numerator"], march_2025["denominator"]) == (1, 3)
+    assert march_2025["value"] == pytest.approx(1 / 3, abs=1e-4)
+    # a closure of March 2026 still waits for its year to pass: nothing to measure yet
+    assert (
+        total(kpi_client, "reentry_rate", "2026-03-01", "2026-03-31", asOf="2026-11-24")["value"]
+        is None
+    )
+    both = total(kpi_client, "reentry_rate", "2025-03-01", "2026-03-31", asOf="2026-11-24")
+    assert (both["numerator"], both["denominator"], both["details"]["pending"]) == (1, 3, 1)
+
+
+def test_involvement_duration_and_efficiency(kpi_client: TestClient) -> None:
+    post(
+        kpi_client,
+        Case("A", "2026-01-05")
+        .step("own_network", "2026-01-10", "partial")
+        .step("own_input", "2026-01-15", "sufficient", hours=10)
+        .then("trajectory.closed", "2026-03-05", reason="goals_achieved"),  # 59 days, 10 h
+        Case("B", "2026-02-01")
+        .step("own_network", "2026-02-03", "partial")
+        .step("own_input", "2026-02-05", "sufficient", hours=5.5)
+        .then("trajectory.closed", "2026-03-03", reason="goals_achieved"),  # 30 days, 5.5 h
+        Case("C", "2026-02-01")
+        .step("own_network", "2026-02-03", "sufficient")
+        .then("trajectory.closed", "2026-03-20", reason="referred_social_base"),
+    )
+    march = ("2026-03-01", "2026-03-31")
+    involvement = total(kpi_client, "involvement_duration", *march)
+    assert (involvement["n"], involvement["mean"]) == (2, 44.5)  # (59 + 30) / 2; C was step 4
+    efficiency = total(kpi_client, "efficiency", *march)
+    assert (efficiency["numerator"], efficiency["denominator"], efficiency["value"]) == (
+        15.5,
+        3,
+        5.1667,
+    )
+
+
+def test_provision_stacking_counts_clients_with_overlapping_domains(kpi_client: TestClient) -> None:
+    post(
+        kpi_client,
+        Case("A1", "2026-01-05", client="client-a-pseudo")
+        .then("support.started", "2026-03-01", kind="provision")
+        .then("support.ended", "2026-06-01"),
+        Case("A2", "2026-02-05", domain="jeugdwet", client="client-a-pseudo").then(
+            "support.started", "2026-04-01", kind="provision"
+        ),  # overlaps A1 from 1 April: client A is stacked
+        Case("B1", "2026-01-05", client="client-b-pseudo")
+        .then("support.started", "2026-03-01", kind="provision")
+        .then("support.ended", "2026-03-31"),
+        Case("B2", "2026-01-05", domain="jeugdwet", client="client-b-pseudo").then(
+            "support.started", "2026-05-01", kind="provision"
+        ),  # after B1 ended: not at the same time
+    )
+    group = total(kpi_client, "provision_stacking", "2026-01-01", "2026-12-31")
+    assert (group["numerator"], group["denominator"], group["value"]) == (1, 2, 0.5)
