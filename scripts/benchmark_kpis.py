@@ -176,13 +176,13 @@ def load_duckdb(
             else:
                 t_writer.writerow(["" if row[c] is None else _sqlite(row[c]) for c in columns])
     connection = duckdb.connect()
-    for table, path, names in (
-        (Trajectory.__table__, trajectories, columns),
-        (Complaint.__table__, complaints, COMPLAINT_COLUMNS),
+    for model, path, names in (
+        (Trajectory, trajectories, columns),
+        (Complaint, complaints, COMPLAINT_COLUMNS),
     ):
-        types = {name: _duckdb_type(table.c[name].type) for name in names}
+        types = {name: _duckdb_type(model.__table__.c[name].type) for name in names}
         connection.execute(
-            f"CREATE TABLE {table.name} AS SELECT * FROM read_csv('{path}', header=true, columns={types!r})"
+            f"CREATE TABLE {model.__tablename__} AS SELECT * FROM read_csv('{path}', header=true, columns={types!r})"
         )
     return connection
 
