@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--no-migrate", action="store_true", help="refuse to start if behind instead"
     )
+    commands.add_parser(
+        "refold", help="recompute every trajectory's projection from its events (after an upgrade)"
+    )
     export = commands.add_parser("openapi", help="write the OpenAPI document")
     export.add_argument("output", type=Path, nargs="?", default=None)
     args = parser.parse_args(argv)
@@ -33,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_migrate:
             upgrade_database(settings.database_url)
         uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
+        return 0
+    if args.command == "refold":
+        from app.services.maintenance import refold_all
+
+        count = refold_all(settings.database_url)
+        print(f"refolded {count} trajectories")
         return 0
     if args.command == "openapi":
         from app.main import create_app

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from app.db import DatabaseBehind, create_db_engine, ensure_schema_current
@@ -26,7 +27,31 @@ def test_the_app_refuses_a_database_that_is_behind(tmp_path: Path) -> None:
     with pytest.raises(DatabaseBehind, match="wijkteam-kpi migrate"):
         ensure_schema_current(engine)
     app = create_app(Settings(environment="test", database_url=url))
-    from fastapi.testclient import TestClient
 
     with pytest.raises(DatabaseBehind), TestClient(app):
         pass
+
+
+def test_refold_rebuilds_the_projection_from_the_events(client: TestClient, engine: Engine) -> None:
+    from sqlalchemy import delete, func, select
+
+    from app.models import TrajectoryDocument
+    from app.services.maintenance import refold_all
+    from scripts.generate_events import generate
+
+    client.post("/api/v1/events/batch", json=list(generate(40, seed=9)))
+    with engine.begin() as connection:
+        before = connection.execute(
+            select(TrajectoryDocument.trajectory_id, TrajectoryDocument.state)
+        ).all()
+        connection.execute(delete(TrajectoryDocument))
+    assert refold_all(str(engine.url.render_as_string(hide_password=False))) == 40
+    with engine.connect() as connection:
+        after = connection.execute(
+            select(TrajectoryDocument.trajectory_id, TrajectoryDocument.state)
+        ).all()
+        assert (
+            connection.execute(select(func.count()).select_from(TrajectoryDocument)).scalar_one()
+            == 40
+        )
+    assert sorted(after) == sorted(before)

@@ -1,8 +1,19 @@
 """All tables, imported here so Alembic's autogenerate and `alembic check` see every one."""
 
+from app.models.audit import AuditFinding, AuditSample
 from app.models.base import Base
 from app.models.event import StoredEvent
 from app.models.kpi import KpiTarget, ReportedValue
-from app.models.trajectory import Complaint, Trajectory
+from app.models.trajectory import Complaint, Trajectory, TrajectoryDocument
 
-__all__ = ["Base", "Complaint", "KpiTarget", "ReportedValue", "StoredEvent", "Trajectory"]
+__all__ = [
+    "AuditFinding",
+    "AuditSample",
+    "Base",
+    "Complaint",
+    "KpiTarget",
+    "ReportedValue",
+    "StoredEvent",
+    "Trajectory",
+    "TrajectoryDocument",
+]

@@ -1,8 +1,8 @@
 """The trajectory projection: one row per trajectory, refolded on ingest.
 
 Wide on purpose: KPI queries filter, group and subtract on plain columns (local dates,
-dimensions, outcomes) without joins or JSON; `state` keeps the full picture for reading
-one trajectory.
+dimensions, outcomes) without joins or JSON. The full state document for reading one
+trajectory lives in `trajectory_documents`, so KPI scans stay narrow.
 """
 
 from datetime import date, datetime
@@ -100,7 +100,20 @@ class Trajectory(Base):
     decision_due_on: Mapped[date | None] = mapped_column(Date)
     provision_granted_on: Mapped[date | None] = mapped_column(Date)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Compliance, for the process_quality KPI: definite failures, and the earliest due
+    # date of a pending finding (it fails if that date passes with nothing done).
+    audit_failures: Mapped[int] = mapped_column(Integer, default=0)
+    audit_pending_due_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TrajectoryDocument(Base):
+    """The folded state as clients read it (GET /trajectories/{id})."""
+
+    __tablename__ = "trajectory_documents"
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    trajectory_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 
 

@@ -13,13 +13,20 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.domain.audit import audit
 from app.domain.calendar import local_date
 from app.domain.events import DomainEvent
 from app.domain.trajectory import fold
 from app.domain.vocabulary import EventType
-from app.models import Complaint, StoredEvent, Trajectory
+from app.models import AuditFinding, Base, Complaint, StoredEvent, Trajectory, TrajectoryDocument
 from app.schemas.events import Event
-from app.services.projection import complaint_rows, projection_row
+from app.services.projection import (
+    audit_columns,
+    complaint_rows,
+    document_row,
+    finding_rows,
+    projection_row,
+)
 
 _CHUNK = 1000
 TrajectoryKey = tuple[str, str]  # (municipality, trajectoryId)
@@ -174,24 +181,39 @@ def refold(session: Session, keys: set[TrajectoryKey]) -> None:
         return
     _lock_trajectories(session.connection(), keys)
     now = datetime.now(UTC)
-    rows: list[dict[str, Any]] = []
-    complaints: list[dict[str, Any]] = []
+    today = local_date(now)
+    rows: dict[type[Base], list[dict[str, Any]]] = {model: [] for model in _PROJECTION_TABLES}
     for municipality, trajectory_ids in _by_municipality(sorted(keys)).items():
         for chunk in _chunks(trajectory_ids):
             events_by_trajectory = _load_events(session, municipality, chunk)
-            for table in (Complaint, Trajectory):
+            for model in _PROJECTION_TABLES:
                 session.execute(
-                    delete(table).where(
-                        table.municipality == municipality, table.trajectory_id.in_(chunk)
+                    delete(model).where(
+                        model.municipality == municipality,  # type: ignore[attr-defined]
+                        model.trajectory_id.in_(chunk),  # type: ignore[attr-defined]
                     )
                 )
             for trajectory_id, events in events_by_trajectory.items():
                 state = fold(trajectory_id, events)
-                rows.append(projection_row(municipality, state, now))
-                complaints.extend(complaint_rows(municipality, state))
-    for table, table_rows in ((Trajectory, rows), (Complaint, complaints)):
+                findings = audit(state, today)
+                rows[Trajectory].append(
+                    projection_row(municipality, state, now) | audit_columns(findings)
+                )
+                rows[TrajectoryDocument].append(document_row(municipality, state))
+                rows[Complaint].extend(complaint_rows(municipality, state))
+                rows[AuditFinding].extend(finding_rows(municipality, trajectory_id, findings))
+    for model, table_rows in rows.items():
         for start in range(0, len(table_rows), _CHUNK):
-            session.execute(insert(table), table_rows[start : start + _CHUNK])
+            session.execute(insert(model), table_rows[start : start + _CHUNK])
+
+
+# Every table derived from a trajectory's events, rebuilt together on each refold.
+_PROJECTION_TABLES: tuple[type[Base], ...] = (
+    Trajectory,
+    TrajectoryDocument,
+    Complaint,
+    AuditFinding,
+)
 
 
 def _lock_trajectories(connection: Connection, keys: set[TrajectoryKey]) -> None:

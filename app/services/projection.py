@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
+from app.domain.audit import Finding, Status
 from app.domain.trajectory import Milestone, StepRecord, TrajectoryState
 from app.domain.vocabulary import GoalResult, SatisfactionItem, Step, Term
 
@@ -67,7 +68,6 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
         "provision_granted_on": state.provision_granted_on,
         "event_count": state.event_count,
         "updated_at": now,
-        "state": state_document(state),
     }
     for step in Step:
         record = state.steps.get(step)
@@ -81,6 +81,39 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
 def _due_on(state: TrajectoryState, term: Term) -> date | None:
     due = state.due(term)
     return due.due if due else None
+
+
+def document_row(municipality: str, state: TrajectoryState) -> dict[str, Any]:
+    return {
+        "municipality": municipality,
+        "trajectory_id": state.trajectory_id,
+        "state": state_document(state),
+    }
+
+
+def finding_rows(
+    municipality: str, trajectory_id: str, findings: list[Finding]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "municipality": municipality,
+            "trajectory_id": trajectory_id,
+            "rule": f.rule,
+            "status": f.status.value,
+            "due_on": f.due,
+            "explanation": f.explanation[:500],
+            "evidence": list(f.evidence),
+        }
+        for f in findings
+    ]
+
+
+def audit_columns(findings: list[Finding]) -> dict[str, Any]:
+    pending_due = [f.due for f in findings if f.status is Status.PENDING and f.due is not None]
+    return {
+        "audit_failures": sum(1 for f in findings if f.status is Status.FAIL),
+        "audit_pending_due_on": min(pending_due) if pending_due else None,
+    }
 
 
 def complaint_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any]]:

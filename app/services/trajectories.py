@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.events import retracted_ids
 from app.errors import NotFound
-from app.models import StoredEvent, Trajectory
+from app.models import StoredEvent, Trajectory, TrajectoryDocument
 from app.services.ingest import to_domain
 
 
@@ -32,7 +32,7 @@ class TrajectoryView:
 
 
 def get_trajectory(session: Session, municipality: str, trajectory_id: str) -> TrajectoryView:
-    row = session.get(Trajectory, (municipality, trajectory_id))
+    row = session.get(TrajectoryDocument, (municipality, trajectory_id))
     if row is None:
         raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
     events = (
