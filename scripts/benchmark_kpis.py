@@ -25,11 +25,11 @@ from typing import Any
 
 import duckdb
 import httpx
-import orjson
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from app.db import upgrade_database
+from app.domain.audit import audit
 from app.domain.events import DomainEvent
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.spec import (
@@ -39,7 +39,6 @@ from app.domain.kpis.spec import (
     Duration,
     GoalAttainment,
     Kpi,
-    NotYetAvailable,
     OpenAt,
     PerTrajectory,
     Reentry,
@@ -52,7 +51,7 @@ from app.domain.trajectory import fold
 from app.domain.vocabulary import EventType
 from app.models import Complaint, Trajectory
 from app.schemas.events import EVENT_ADAPTER
-from app.services.projection import complaint_rows, projection_row
+from app.services.projection import audit_columns, complaint_rows, projection_row
 from scripts.benchmark_ingest import fresh_database, running_service
 from scripts.generate_events import generate
 
@@ -80,7 +79,7 @@ def base_rows(count: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
     rows, complaints = [], []
     for trajectory_id, events in by_trajectory.items():
         state = fold(trajectory_id, events)
-        rows.append(projection_row("0193", state, now))
+        rows.append(projection_row("0193", state, now) | audit_columns(audit(state, AS_OF)))
         complaints.extend(complaint_rows("0193", state))
     return rows, complaints
 
@@ -112,12 +111,7 @@ def load_postgres(url: str, items: Iterator[tuple[str, dict[str, Any]]]) -> None
                 if kind == "complaint":
                     complaints.append(row)
                     continue
-                copy.write_row(
-                    [
-                        orjson.dumps(row[c]).decode() if c == "state" else row[c]
-                        for c in TRAJECTORY_COLUMNS
-                    ]
-                )
+                copy.write_row([row[c] for c in TRAJECTORY_COLUMNS])
         with cursor.copy(f"COPY complaints ({', '.join(COMPLAINT_COLUMNS)}) FROM STDIN") as copy:
             for row in complaints:
                 copy.write_row([row[c] for c in COMPLAINT_COLUMNS])
@@ -137,12 +131,7 @@ def load_sqlite(url: str, items: Iterator[tuple[str, dict[str, Any]]]) -> None:
         if kind == "complaint":
             connection.execute(complaint_insert, [_sqlite(row[c]) for c in COMPLAINT_COLUMNS])
             continue
-        batch.append(
-            [
-                orjson.dumps(row[c]).decode() if c == "state" else _sqlite(row[c])
-                for c in TRAJECTORY_COLUMNS
-            ]
-        )
+        batch.append([_sqlite(row[c]) for c in TRAJECTORY_COLUMNS])
         if len(batch) == 10_000:
             connection.executemany(insert, batch)
             batch.clear()
@@ -164,7 +153,7 @@ def load_duckdb(
     folder: Path, items: Iterator[tuple[str, dict[str, Any]]]
 ) -> duckdb.DuckDBPyConnection:
     """The reference engine, fed the same rows through CSV files."""
-    columns = [c for c in TRAJECTORY_COLUMNS if c != "state"]
+    columns = TRAJECTORY_COLUMNS
     trajectories, complaints = folder / "trajectories.csv", folder / "complaints.csv"
     with trajectories.open("w", newline="") as t_file, complaints.open("w", newline="") as c_file:
         t_writer, c_writer = csv.writer(t_file), csv.writer(c_file)
@@ -305,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"folded {len(rows)} base trajectories in {time.perf_counter() - started:.1f} s; replicating to {args.trajectories}"
     )
-    kpis = [k for k in CATALOGUE if not isinstance(k.measure, NotYetAvailable | Reported)]
+    kpis = [k for k in CATALOGUE if not isinstance(k.measure, Reported)]
     with TemporaryDirectory() as folder:
         reference = load_duckdb(Path(folder), replicated(rows, complaints, args.trajectories))
         duck: dict[tuple[str, bool], float] = {}

@@ -26,7 +26,8 @@ class Trajectory(Base):
         Index("ix_trajectories_opened", "municipality", "opened_on"),
         Index("ix_trajectories_closed", "municipality", "closed_on"),
         Index("ix_trajectories_resolution", "municipality", "resolution_on"),
-        Index("ix_trajectories_client", "municipality", "client_ref"),
+        # client + opening date: re-entry looks for a client's later openings
+        Index("ix_trajectories_client", "municipality", "client_ref", "opened_on"),
         Index("ix_trajectories_team", "municipality", "team", "opened_on"),
     )
 

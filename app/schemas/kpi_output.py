@@ -51,8 +51,6 @@ def figure_view(figure: Figure, min_cell_size: int) -> KpiFigure:
         from_=figure.query.start,
         to=figure.query.end,
         group_by=list(figure.query.group_by),
-        available=figure.available,
-        note=figure.note,
         open_intervals=figure.open_intervals,
         min_cell_size=min_cell_size,
         target=TargetView.model_validate(figure.target, from_attributes=True)

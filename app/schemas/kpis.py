@@ -78,8 +78,6 @@ class KpiFigure(ApiModel):
     from_: date = Field(alias="from")
     to: date
     group_by: list[str]
-    available: bool
-    note: str | None = None
     open_intervals: int | None = Field(
         default=None,
         description="Durations only: intervals begun by `to` without an end yet (not in n).",

@@ -7,6 +7,7 @@ percentiles are taken in Python with the reference's own function.
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from itertools import groupby
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.orm import Session, aliased
@@ -39,6 +41,7 @@ from app.domain.kpis.spec import (
     Complaints,
     Condition,
     Count,
+    DueNotPassed,
     Duration,
     GoalAttainment,
     IsNull,
@@ -60,7 +63,7 @@ T = Trajectory.__table__.c
 C = Complaint.__table__.c
 
 
-def condition_sql(condition: Condition | None) -> ColumnElement[bool]:
+def condition_sql(condition: Condition | None, as_of: date | None = None) -> ColumnElement[bool]:
     match condition:
         case None:
             return true()
@@ -72,8 +75,10 @@ def condition_sql(condition: Condition | None) -> ColumnElement[bool]:
             return T[column].in_(values)
         case NotAfter(column, limit):
             return and_(T[column].is_not(None), T[limit].is_not(None), T[column] <= T[limit])
+        case DueNotPassed(column):
+            return or_(T[column].is_(None), T[column] >= (as_of or local_today()))
         case All(parts):
-            return and_(true(), *(condition_sql(part) for part in parts))
+            return and_(true(), *(condition_sql(part, as_of) for part in parts))
     raise TypeError(f"unknown condition {condition!r}")
 
 
@@ -120,6 +125,9 @@ def _grouped(statement: Select[Any], groups: list[ColumnElement[Any]]) -> Select
 def evaluate_sql(
     session: Session, municipality: str, measure: Measure, query: KpiQuery
 ) -> list[Cell]:
+    if session.get_bind().dialect.name == "postgresql":
+        # Percentiles sort every duration of a group; keep that sort in memory.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     figure = _Figure(municipality, query)
     match measure:
         case Duration():
@@ -215,7 +223,7 @@ def open_intervals_sql(
 def _share(session: Session, figure: _Figure, measure: Share) -> list[Cell]:
     period = T[measure.period]
     groups = figure.groups(period)
-    numerator = func.sum(case((condition_sql(measure.numerator), 1), else_=0))
+    numerator = func.sum(case((condition_sql(measure.numerator, figure.query.as_of), 1), else_=0))
     statement = select(*groups, func.count(), numerator).where(
         *figure.where(), figure.in_period(period), condition_sql(measure.population)
     )

@@ -16,7 +16,6 @@ from app.domain.kpis.spec import (
     Direction,
     Duration,
     Kpi,
-    NotYetAvailable,
     Reported,
 )
 from app.errors import InvalidInput, NotFound
@@ -30,8 +29,6 @@ class Figure:
     kpi: Kpi
     query: KpiQuery
     cells: list[Cell]
-    available: bool = True
-    note: str | None = None
     open_intervals: int | None = None
     target: KpiTarget | None = None
 
@@ -81,8 +78,6 @@ def compute_figure(
     check_breakdown(kpi, query)
     target = session.get(KpiTarget, (municipality, kpi.id))
     measure = kpi.measure
-    if isinstance(measure, NotYetAvailable):
-        return Figure(kpi, query, [], available=False, note=measure.reason, target=target)
     if isinstance(measure, Reported):
         cells = _reported_cells(session, municipality, kpi.id, query, min_cell_size)
         return Figure(kpi, query, cells, target=target)

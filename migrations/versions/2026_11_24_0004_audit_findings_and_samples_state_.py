@@ -91,6 +91,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trajectories", schema=None) as batch_op:
         batch_op.drop_column("state")
+        batch_op.drop_index("ix_trajectories_client")
+        batch_op.create_index(
+            "ix_trajectories_client", ["municipality", "client_ref", "opened_on"], unique=False
+        )
 
     # ### end Alembic commands ###
 

@@ -74,9 +74,25 @@ def test_a_per_client_measure_refuses_a_breakdown(client: TestClient) -> None:
     assert assert_problem(response, 400)["invalidParams"][0]["code"] == "not_supported"
 
 
-def test_process_quality_says_it_is_not_available_yet(client: TestClient) -> None:
-    body = figure(client, "process_quality", "2026-01-01", "2026-12-31")
-    assert body["available"] is False and body["groups"] == [] and body["note"]
+def test_process_quality_is_the_share_of_closed_trajectories_passing_every_rule(
+    kpi_client: TestClient,
+) -> None:
+    post(
+        kpi_client,
+        # no steps yet, closed before the assessment was due: every applicable rule passes
+        Case("A", "2026-03-02").then("trajectory.closed", "2026-03-20", reason="client_withdrew"),
+        # step 3 without steps 1 and 2: step_order fails
+        Case("B", "2026-03-02")
+        .step("need", "2026-03-03")
+        .then("trajectory.closed", "2026-03-20", reason="moved"),
+        # support from 5 March, never a plan (due 19 March): plan_recorded fails
+        Case("C", "2026-03-02")
+        .then("support.started", "2026-03-05", kind="own_input")
+        .then("trajectory.closed", "2026-03-25", reason="goals_achieved"),
+        Case("D", "2026-03-02"),  # open: not judged yet
+    )
+    group = total(kpi_client, "process_quality", "2026-03-01", "2026-03-31")
+    assert (group["numerator"], group["denominator"]) == (1, 3)
 
 
 def test_filters_narrow_the_population(kpi_client: TestClient) -> None:

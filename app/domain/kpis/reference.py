@@ -24,6 +24,7 @@ from app.domain.kpis.spec import (
     Complaints,
     Condition,
     Count,
+    DueNotPassed,
     Duration,
     GoalAttainment,
     IsNull,
@@ -47,7 +48,7 @@ SATISFACTION_COLUMNS = {
 }
 
 
-def holds(condition: Condition | None, row: Row) -> bool:
+def holds(condition: Condition | None, row: Row, as_of: date | None = None) -> bool:
     match condition:
         case None:
             return True
@@ -59,8 +60,10 @@ def holds(condition: Condition | None, row: Row) -> bool:
             return row[column] in values
         case NotAfter(column, limit):
             return row[column] is not None and row[limit] is not None and row[column] <= row[limit]
+        case DueNotPassed(column):
+            return row[column] is None or row[column] >= (as_of or local_today())
         case All(parts):
-            return all(holds(part, row) for part in parts)
+            return all(holds(part, row, as_of) for part in parts)
     raise TypeError(f"unknown condition {condition!r}")
 
 
@@ -111,7 +114,9 @@ def evaluate(
             scope = [r for r in rows if holds(measure.population, r)]
             return _cells(
                 _grouped(scope, query, measure.period),
-                lambda key, g: share_cell(key, sum(holds(measure.numerator, r) for r in g), len(g)),
+                lambda key, g: share_cell(
+                    key, sum(holds(measure.numerator, r, query.as_of) for r in g), len(g)
+                ),
             )
         case Count():
             scope = [r for r in rows if holds(measure.population, r)]

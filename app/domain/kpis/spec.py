@@ -24,7 +24,14 @@ class IsNull:
 @dataclass(frozen=True)
 class OneOf:
     column: str
-    values: tuple[str, ...]
+    values: tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class DueNotPassed:
+    """A due date that is absent or not yet past on the query's `asOf` day."""
+
+    column: str
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class All:
     parts: tuple["Condition", ...]
 
 
-Condition = NotNull | IsNull | OneOf | NotAfter | All
+Condition = NotNull | IsNull | OneOf | NotAfter | DueNotPassed | All
 
 
 def all_of(*parts: Condition) -> All:
@@ -142,12 +149,6 @@ class Reported:
     period: str = ""
 
 
-@dataclass(frozen=True)
-class NotYetAvailable:
-    reason: str
-    period: str = ""
-
-
 Measure = (
     Duration
     | Share
@@ -160,13 +161,12 @@ Measure = (
     | Reentry
     | Stacking
     | Reported
-    | NotYetAvailable
 )
 
 # Measures whose unit of observation is not one trajectory per period column, so a
 # breakdown by trajectory dimensions or by month would not mean what it says.
-NO_BREAKDOWN = (Stacking, Reported, NotYetAvailable)
-NO_TIME_SERIES = (OpenAt, Complaints, Stacking, Reported, NotYetAvailable)
+NO_BREAKDOWN = (Stacking, Reported)
+NO_TIME_SERIES = (OpenAt, Complaints, Stacking, Reported)
 
 
 class KpiType(StrEnum):
