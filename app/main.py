@@ -13,7 +13,7 @@ from app.db import create_db_engine, create_session_factory, ensure_schema_curre
 from app.headers import StandardHeadersMiddleware
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
-from app.routers import events, health, kpis, trajectories
+from app.routers import audit, events, health, kpis, trajectories
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -28,6 +28,7 @@ TAGS = [
     {"name": "events", "description": "Posting events, singly or in batches."},
     {"name": "trajectories", "description": "State and timeline of trajectories."},
     {"name": "kpis", "description": "The KPI catalogue, figures, targets and reported values."},
+    {"name": "audit", "description": "Step compliance: rules, findings, pass rates, samples."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -69,6 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["API-Version"],
     )
     app.add_middleware(StandardHeadersMiddleware)
-    for module in (events, trajectories, kpis, health):
+    for module in (events, trajectories, kpis, audit, health):
         app.include_router(module.router)
     return app

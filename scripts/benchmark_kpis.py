@@ -210,10 +210,12 @@ def duckdb_sql(kpi: Kpi, grouped: bool) -> str | None:
                 "provision_ratio": "resolution_step = 'provision' AND resolution_outcome = 'granted'",
                 "statutory_assessment_within_term": "assessment_done_on <= assessment_due_on",
                 "statutory_decision_within_term": "decision_on <= decision_due_on",
+                "process_quality": f"audit_failures = 0 AND (audit_pending_due_on IS NULL OR audit_pending_due_on >= DATE '{AS_OF}')",
             }[kpi.id]
             population = {
                 "statutory_assessment_within_term": "domain = 'wmo' AND assessment_due_on IS NOT NULL",
                 "statutory_decision_within_term": "decision_due_on IS NOT NULL",
+                "process_quality": "closed_on IS NOT NULL",
             }.get(kpi.id, "resolution_step IS NOT NULL")
             return f"SELECT {group}count(*), count(*) FILTER (WHERE {numerator}) FROM trajectories WHERE {m.period} {period} AND {population} {group_by}"
         case Count():

@@ -1,0 +1,252 @@
+"""The quality officer's audit: rules, findings per trajectory, pass rates, worklist, samples."""
+
+import base64
+import binascii
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, status
+
+from app.deps import SessionDep, SettingsDep
+from app.domain.audit import RULES, RULES_BY_ID, Finding
+from app.domain.calendar import local_today
+from app.errors import InvalidInput
+from app.schemas.audit import (
+    AdjustmentView,
+    AuditSummary,
+    FindingView,
+    RuleRate,
+    RuleView,
+    SampleRequest,
+    SampleView,
+    SummaryGroup,
+    TrajectoryAudit,
+    WorklistItem,
+    WorklistPage,
+)
+from app.schemas.problem import InvalidParam
+from app.services import audit as audit_service
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+TrajectoryIdPath = Annotated[
+    str, Path(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+]
+AsOf = Annotated[
+    date | None, Query(alias="asOf", description="Judge terms on this day (default today).")
+]
+
+
+@router.get("/rules", response_model=list[RuleView], summary="The rule catalogue")
+def list_rules() -> list[RuleView]:
+    return [
+        RuleView(
+            id=r.id, title=r.title, source=r.source, evidence=r.evidence, parameters=r.parameters
+        )
+        for r in RULES
+    ]
+
+
+def _finding_view(finding: Finding) -> FindingView:
+    return FindingView(
+        rule=finding.rule,
+        status=finding.status.value,
+        explanation=finding.explanation,
+        evidence=list(finding.evidence),
+        due_on=finding.due,
+        days_over=finding.days_over,
+        days_remaining=finding.days_remaining,
+        adjustments=[
+            AdjustmentView(
+                rule=a.rule, reason=a.reason, moved_from=a.moved_from, moved_to=a.moved_to
+            )
+            for a in finding.adjustments
+        ],
+    )
+
+
+@router.get(
+    "/trajectories/{trajectoryId}",
+    response_model=TrajectoryAudit,
+    responses={404: {}},
+    summary="Findings per rule for one trajectory, with the evidence",
+)
+def audit_trajectory(
+    trajectory_id: TrajectoryIdPath, session: SessionDep, settings: SettingsDep, as_of: AsOf = None
+) -> TrajectoryAudit:
+    today = as_of or local_today()
+    findings = audit_service.trajectory_findings(
+        session, settings.default_municipality, trajectory_id, today
+    )
+    return TrajectoryAudit(
+        trajectory_id=trajectory_id,
+        as_of=today,
+        passes=all(f.status != "fail" for f in findings),
+        findings=[_finding_view(f) for f in findings],
+    )
+
+
+@router.get(
+    "/summary", response_model=AuditSummary, summary="Pass rates per rule, overall and by group"
+)
+def audit_summary(
+    session: SessionDep,
+    settings: SettingsDep,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+    group_by: Annotated[
+        Literal["team", "district", "domain", "professional"] | None, Query(alias="groupBy")
+    ] = None,
+    as_of: AsOf = None,
+) -> AuditSummary:
+    if start > end:
+        raise InvalidInput(
+            "from is after to",
+            invalid_params=[
+                InvalidParam(name="from", code="order", reason="from must not be after to")
+            ],
+        )
+    today = as_of or local_today()
+    groups = audit_service.summary(
+        session, settings.default_municipality, start, end, group_by, today
+    )
+    return AuditSummary(
+        from_=start,
+        to=end,
+        as_of=today,
+        population="trajectories opened in the period",
+        group_by=group_by,
+        groups=[
+            SummaryGroup(
+                key=g.key,
+                trajectories=g.trajectories,
+                passing=g.passing,
+                pass_rate=round(g.passing / g.trajectories, 4),
+                rules={
+                    rule: RuleRate(
+                        passed=r.counts.get("pass", 0),
+                        failed=r.counts.get("fail", 0),
+                        pending=r.counts.get("pending", 0),
+                        not_applicable=r.counts.get("not_applicable", 0),
+                        pass_rate=None if r.pass_rate is None else round(r.pass_rate, 4),
+                    )
+                    for rule, r in g.rules.items()
+                },
+            )
+            for g in groups
+        ],
+    )
+
+
+@router.get(
+    "/findings",
+    response_model=WorklistPage,
+    summary="Worklist of findings, e.g. terms about to be missed",
+)
+def audit_findings(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    rule: Annotated[str | None, Query(max_length=32)] = None,
+    finding_status: Annotated[
+        Literal["pass", "fail", "pending", "not_applicable"] | None, Query(alias="status")
+    ] = None,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+    due_before: Annotated[date | None, Query(alias="dueBefore")] = None,
+    due_within: Annotated[
+        int | None,
+        Query(alias="dueWithin", ge=0, le=366, description="Pending findings due within N days."),
+    ] = None,
+    as_of: AsOf = None,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+) -> WorklistPage:
+    if rule is not None and rule not in RULES_BY_ID:
+        raise InvalidInput(
+            f"unknown rule {rule!r}",
+            invalid_params=[
+                InvalidParam(name="rule", code="enum", reason=f"one of {', '.join(RULES_BY_ID)}")
+            ],
+        )
+    where = audit_service.FindingFilter(rule, finding_status, team, due_before, due_within)
+    today = as_of or local_today()
+    rows, last = audit_service.worklist(
+        session, settings.default_municipality, where, today, page_size, _decode(cursor)
+    )
+    return WorklistPage(
+        results=[
+            WorklistItem(
+                trajectory_id=f.trajectory_id,
+                team=team_,
+                professional_ref=professional,
+                rule=f.rule,
+                status=effective,
+                due_on=f.due_on,
+                explanation=f.explanation,
+                evidence=list(f.evidence),
+            )
+            for f, effective, team_, professional in rows
+        ],
+        next=str(request.url.include_query_params(cursor=_encode(last))) if last else None,
+        page_size=page_size,
+    )
+
+
+def _encode(key: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(f"{key[0]}\n{key[1]}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None) -> tuple[str, str] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.b64decode(
+            cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True
+        ).decode()
+        trajectory_id, rule = raw.split("\n")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput(
+            "cursor is not one this service handed out",
+            invalid_params=[
+                InvalidParam(name="cursor", code="invalid", reason="use the `next` link as given")
+            ],
+        ) from exc
+    return trajectory_id, rule
+
+
+def _sample_view(sample: object) -> SampleView:
+    return SampleView.model_validate(sample, from_attributes=True)
+
+
+@router.post(
+    "/samples",
+    response_model=SampleView,
+    status_code=status.HTTP_201_CREATED,
+    summary="Draw a seeded, stratified sample of trajectories for file review",
+)
+def post_sample(body: SampleRequest, session: SessionDep, settings: SettingsDep) -> SampleView:
+    sample = audit_service.draw_sample(
+        session,
+        settings.default_municipality,
+        size=body.size,
+        start=body.from_,
+        end=body.to,
+        stratify_by=body.stratify_by,
+        seed=body.seed,
+        drawn_by="anonymous",
+    )
+    return _sample_view(sample)
+
+
+@router.get(
+    "/samples/{sampleId}",
+    response_model=SampleView,
+    responses={404: {}},
+    summary="A sample drawn earlier",
+)
+def read_sample(
+    sample_id: Annotated[str, Path(alias="sampleId", max_length=36)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> SampleView:
+    return _sample_view(audit_service.get_sample(session, settings.default_municipality, sample_id))

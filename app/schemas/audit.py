@@ -1,0 +1,111 @@
+"""The audit on the wire: rules, findings with evidence, pass rates, worklist, samples."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from app.schemas.base import ApiModel
+
+
+class RuleView(ApiModel):
+    id: str
+    title: str
+    source: str = Field(description="The legal or policy basis.")
+    evidence: str = Field(description="Which events prove it.")
+    parameters: dict[str, Any]
+
+
+class AdjustmentView(ApiModel):
+    rule: str = Field(description="`suspension` or `algemene_termijnenwet`.")
+    reason: str
+    moved_from: date
+    moved_to: date
+
+
+class FindingView(ApiModel):
+    rule: str
+    status: Literal["pass", "fail", "pending", "not_applicable"]
+    explanation: str
+    evidence: list[str] = Field(
+        description="eventIds that prove the finding (never retracted ones)."
+    )
+    due_on: date | None = None
+    days_over: int | None = None
+    days_remaining: int | None = None
+    adjustments: list[AdjustmentView] = Field(default_factory=list)
+
+
+class TrajectoryAudit(ApiModel):
+    trajectory_id: str
+    as_of: date
+    passes: bool = Field(description="No rule failed (pending and not applicable do not fail).")
+    findings: list[FindingView]
+
+
+class RuleRate(ApiModel):
+    passed: int
+    failed: int
+    pending: int
+    not_applicable: int
+    pass_rate: float | None = Field(description="passed / (passed + failed).")
+
+
+class SummaryGroup(ApiModel):
+    key: dict[str, str | None]
+    trajectories: int
+    passing: int = Field(description="Trajectories with no failed rule.")
+    pass_rate: float | None
+    rules: dict[str, RuleRate]
+
+
+class AuditSummary(ApiModel):
+    from_: date = Field(alias="from")
+    to: date
+    as_of: date
+    population: str
+    group_by: str | None
+    groups: list[SummaryGroup]
+
+
+class WorklistItem(ApiModel):
+    trajectory_id: str
+    team: str | None
+    professional_ref: str | None
+    rule: str
+    status: str
+    due_on: date | None
+    explanation: str = Field(
+        description="As of the trajectory's last change; the status is as of today."
+    )
+    evidence: list[str]
+
+
+class WorklistPage(ApiModel):
+    results: list[WorklistItem]
+    next: str | None
+    page_size: int
+
+
+class SampleRequest(ApiModel):
+    size: int = Field(ge=1, le=10_000)
+    from_: date = Field(alias="from", description="Trajectories opened from this day...")
+    to: date = Field(description="...up to and including this day.")
+    stratify_by: Literal["team", "professional", "district", "domain"] = "team"
+    seed: int = Field(
+        ge=0, le=2**63 - 1, description="The same request with the same seed draws the same cases."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SampleRequest":
+        if self.from_ > self.to:
+            raise ValueError("from is after to")
+        return self
+
+
+class SampleView(ApiModel):
+    id: str
+    drawn_at: datetime
+    drawn_by: str
+    request: dict[str, Any]
+    trajectory_ids: list[str]

@@ -1,0 +1,238 @@
+"""Audit use cases: findings for one trajectory, pass rates, the worklist, samples."""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.domain.audit import RULES, Finding, Status, audit
+from app.domain.sampling import stratified_sample
+from app.domain.trajectory import TrajectoryState, fold
+from app.errors import NotFound
+from app.models import AuditFinding, AuditSample, StoredEvent, Trajectory
+from app.services.ingest import to_domain
+
+# Grouping an audit summary or stratifying a sample: API name -> projection column.
+AUDIT_DIMENSIONS = {
+    "team": Trajectory.team,
+    "district": Trajectory.district,
+    "domain": Trajectory.domain,
+    "professional": Trajectory.professional_ref,
+}
+
+
+def load_state(session: Session, municipality: str, trajectory_id: str) -> TrajectoryState:
+    """Fold one trajectory from its events: findings are judged on today, not on the last refold."""
+    rows = session.execute(
+        select(
+            StoredEvent.event_id, StoredEvent.type, StoredEvent.occurred_at, StoredEvent.body
+        ).where(
+            StoredEvent.municipality == municipality, StoredEvent.trajectory_id == trajectory_id
+        )
+    ).all()
+    if not rows:
+        raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
+    return fold(trajectory_id, [to_domain(trajectory_id, *row) for row in rows])
+
+
+def trajectory_findings(
+    session: Session, municipality: str, trajectory_id: str, today: date
+) -> list[Finding]:
+    return audit(load_state(session, municipality, trajectory_id), today)
+
+
+def effective_status(today: date) -> ColumnElement[str]:
+    """A pending finding whose due date has passed is a failure: the same rule as the domain's."""
+    overdue = and_(
+        AuditFinding.status == Status.PENDING.value,
+        AuditFinding.due_on.is_not(None),
+        AuditFinding.due_on < today,
+    )
+    return case((overdue, Status.FAIL.value), else_=AuditFinding.status)
+
+
+def trajectory_passes(today: date) -> ColumnElement[bool]:
+    return and_(
+        Trajectory.audit_failures == 0,
+        or_(Trajectory.audit_pending_due_on.is_(None), Trajectory.audit_pending_due_on >= today),
+    )
+
+
+@dataclass(frozen=True)
+class RuleSummary:
+    counts: dict[str, int]
+
+    @property
+    def pass_rate(self) -> float | None:
+        decided = self.counts.get("pass", 0) + self.counts.get("fail", 0)
+        return self.counts.get("pass", 0) / decided if decided else None
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    key: dict[str, str | None]
+    trajectories: int
+    passing: int
+    rules: dict[str, RuleSummary]
+
+
+def summary(
+    session: Session, municipality: str, start: date, end: date, group_by: str | None, today: date
+) -> list[GroupSummary]:
+    """Pass rates per rule over the trajectories opened in the period, in two aggregate queries."""
+    group = [AUDIT_DIMENSIONS[group_by].label("group")] if group_by else []
+    in_scope = [Trajectory.municipality == municipality, Trajectory.opened_on.between(start, end)]
+    status = effective_status(today)
+    per_rule = (
+        select(*group, AuditFinding.rule, status, func.count())
+        .join(
+            Trajectory,
+            and_(
+                Trajectory.municipality == AuditFinding.municipality,
+                Trajectory.trajectory_id == AuditFinding.trajectory_id,
+            ),
+        )
+        .where(*in_scope)
+        .group_by(*group, AuditFinding.rule, status)
+    )
+    counts: dict[Any, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for row in session.execute(per_rule):
+        values: tuple[Any, ...] = tuple(row)
+        key = values[0] if group else None
+        rule, state, n = values[-3], values[-2], values[-1]
+        counts[key][rule][state] = counts[key][rule].get(state, 0) + n
+    overall = select(
+        *group, func.count(), func.sum(case((trajectory_passes(today), 1), else_=0))
+    ).where(*in_scope)
+    if group:
+        overall = overall.group_by(*group)
+    result = []
+    for row in session.execute(overall):
+        totals: tuple[Any, ...] = tuple(row)
+        key = totals[0] if group else None
+        if totals[-2] == 0:
+            continue
+        rules = {rule.id: RuleSummary(counts[key].get(rule.id, {})) for rule in RULES}
+        result.append(
+            GroupSummary(
+                key={group_by: key} if group_by else {},
+                trajectories=int(totals[-2]),
+                passing=int(totals[-1]),
+                rules=rules,
+            )
+        )
+    return sorted(result, key=lambda g: str(g.key))
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    rule: str | None = None
+    status: str | None = None
+    team: str | None = None
+    due_before: date | None = None
+    due_within_days: int | None = None
+
+
+def worklist(
+    session: Session,
+    municipality: str,
+    where: FindingFilter,
+    today: date,
+    page_size: int,
+    after: tuple[str, str] | None,
+) -> tuple[list[Any], tuple[str, str] | None]:
+    """Findings to act on, keyset-paged by (trajectoryId, rule)."""
+    status = effective_status(today)
+    query = (
+        select(
+            AuditFinding, status.label("effective"), Trajectory.team, Trajectory.professional_ref
+        )
+        .join(
+            Trajectory,
+            and_(
+                Trajectory.municipality == AuditFinding.municipality,
+                Trajectory.trajectory_id == AuditFinding.trajectory_id,
+            ),
+        )
+        .where(AuditFinding.municipality == municipality)
+    )
+    if where.rule:
+        query = query.where(AuditFinding.rule == where.rule)
+    if where.status:
+        query = query.where(status == where.status)
+    if where.team:
+        query = query.where(Trajectory.team == where.team)
+    if where.due_before:
+        query = query.where(AuditFinding.due_on < where.due_before)
+    if where.due_within_days is not None:
+        # "will be missed unless something happens": still pending, due within N days
+        query = query.where(
+            status == Status.PENDING.value,
+            AuditFinding.due_on <= today + timedelta(days=where.due_within_days),
+        )
+    if after:
+        query = query.where(
+            or_(
+                AuditFinding.trajectory_id > after[0],
+                and_(AuditFinding.trajectory_id == after[0], AuditFinding.rule > after[1]),
+            )
+        )
+    rows = session.execute(
+        query.order_by(AuditFinding.trajectory_id, AuditFinding.rule).limit(page_size + 1)
+    ).all()
+    page = list(rows[:page_size])
+    more = len(rows) > page_size
+    last = (page[-1][0].trajectory_id, page[-1][0].rule) if more else None
+    return page, last
+
+
+def draw_sample(
+    session: Session,
+    municipality: str,
+    *,
+    size: int,
+    start: date,
+    end: date,
+    stratify_by: str,
+    seed: int,
+    drawn_by: str,
+) -> AuditSample:
+    column = AUDIT_DIMENSIONS[stratify_by]
+    strata: dict[str, list[str]] = defaultdict(list)
+    for trajectory_id, stratum in session.execute(
+        select(Trajectory.trajectory_id, column).where(
+            Trajectory.municipality == municipality, Trajectory.opened_on.between(start, end)
+        )
+    ):
+        strata[stratum or "(unknown)"].append(trajectory_id)
+    drawn = stratified_sample(strata, size, seed)
+    sample = AuditSample(
+        id=str(uuid.uuid4()),
+        municipality=municipality,
+        drawn_at=datetime.now(UTC),
+        drawn_by=drawn_by,
+        request={
+            "size": size,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "stratifyBy": stratify_by,
+            "seed": seed,
+            "population": {k: len(v) for k, v in sorted(strata.items())},
+            "strata": {k: len(v) for k, v in drawn.items()},
+        },
+        trajectory_ids=[tid for ids in drawn.values() for tid in ids],
+    )
+    session.add(sample)
+    session.flush()
+    return sample
+
+
+def get_sample(session: Session, municipality: str, sample_id: str) -> AuditSample:
+    sample = session.get(AuditSample, sample_id)
+    if sample is None or sample.municipality != municipality:
+        raise NotFound(f"no sample {sample_id!r}")
+    return sample
