@@ -1,0 +1,143 @@
+"""The audit endpoints, on SQLite and PostgreSQL."""
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from app.domain.audit import RULES
+from app.domain.calendar import local_today
+from tests.api.test_events_api import assert_problem
+from tests.kpis.scenario import Case, post
+
+AUDIT = "/api/v1/audit"
+
+
+def test_the_rule_catalogue_names_each_rule_with_its_source(client: TestClient) -> None:
+    rules = client.get(f"{AUDIT}/rules").json()
+    assert [r["id"] for r in rules] == [r.id for r in RULES]
+    assert {r["id"] for r in rules} >= {
+        "step_order", "provision_justified", "expert_advice", "assessment_term",
+        "decision_term", "plan_recorded", "closure_reason", "case_lead_recorded",
+    }  # fmt: skip
+    term = next(r for r in rules if r["id"] == "assessment_term")
+    assert "2.3.2" in term["source"] and term["parameters"]["days"] == {"wmo": 42}
+
+
+def test_findings_for_one_trajectory_with_evidence_and_a_late_step(client: TestClient) -> None:
+    case = Case("T-1", "2026-02-20").steps_1_to_3("2026-03-01")
+    post(client, case)
+    before = client.get(f"{AUDIT}/trajectories/T-1", params={"asOf": "2026-04-10"}).json()
+    term = next(f for f in before["findings"] if f["rule"] == "assessment_term")
+    # due Good Friday 3 April -> Tue 7 April; on 10 April step 4 is still missing
+    assert (term["status"], term["dueOn"], term["daysOver"]) == ("fail", "2026-04-07", 3)
+    assert term["adjustments"] == [
+        {
+            "rule": "algemene_termijnenwet",
+            "reason": "term ended on Good Friday",
+            "movedFrom": "2026-04-03",
+            "movedTo": "2026-04-07",
+        }
+    ]
+    assert term["evidence"] == [case.events[0]["eventId"]]
+    assert before["passes"] is False
+    # the step arrives late (backfill), dated 6 April: the finding is re-evaluated
+    late = Case("T-1").step("own_network", "2026-04-06", "partial")
+    post(client, late)
+    after = client.get(f"{AUDIT}/trajectories/T-1", params={"asOf": "2026-04-10"}).json()
+    term = next(f for f in after["findings"] if f["rule"] == "assessment_term")
+    assert (term["status"], term["daysRemaining"]) == ("pass", 1)
+    assert late.events[0]["eventId"] in term["evidence"]
+
+
+def test_an_unknown_trajectory_has_no_audit(client: TestClient) -> None:
+    assert_problem(client.get(f"{AUDIT}/trajectories/NOPE"), 404)
+
+
+def test_summary_gives_pass_rates_per_rule_and_group(client: TestClient) -> None:
+    post(
+        client,
+        Case("A", "2026-03-02", team="noord")
+        .steps_1_to_3("2026-03-03")
+        .step("own_network", "2026-03-10", "partial"),
+        Case("B", "2026-03-02", team="noord")
+        .step("request", "2026-03-03")
+        .step("need", "2026-03-04"),
+        Case("C", "2026-03-02", team="zuid")
+        .steps_1_to_3("2026-03-03")
+        .step("own_network", "2026-04-20", "partial"),
+    )
+    body = client.get(
+        f"{AUDIT}/summary", params={"from": "2026-03-01", "to": "2026-03-31", "groupBy": "team"}
+    ).json()
+    groups = {g["key"]["team"]: g for g in body["groups"]}
+    noord, zuid = groups["noord"], groups["zuid"]
+    # noord: A in order; B skips 'problems' -> step_order 1 of 2 passed
+    assert noord["rules"]["step_order"] == {
+        "passed": 1,
+        "failed": 1,
+        "pending": 0,
+        "notApplicable": 0,
+        "passRate": 0.5,
+    }
+    # B's assessment (due 13 April) was never done: failed by now; A was done on 10 March
+    assert noord["rules"]["assessment_term"]["passed"] == 1
+    assert noord["rules"]["assessment_term"]["failed"] == 1
+    assert (noord["trajectories"], noord["passing"], noord["passRate"]) == (2, 1, 0.5)
+    # zuid: C's assessment was done 20 April, a week after 13 April
+    assert zuid["rules"]["assessment_term"]["failed"] == 1 and zuid["passing"] == 0
+    overall = client.get(
+        f"{AUDIT}/summary", params={"from": "2026-03-01", "to": "2026-03-31"}
+    ).json()["groups"]
+    assert [(g["key"], g["trajectories"], g["passing"]) for g in overall] == [({}, 3, 1)]
+
+
+def test_the_worklist_shows_terms_about_to_be_missed(client: TestClient) -> None:
+    today = local_today()
+    soon = (today - timedelta(days=35)).isoformat()  # six weeks end in about a week
+    later = (today - timedelta(days=5)).isoformat()  # about five weeks left
+    post(client, Case("SOON", soon), Case("LATER", later))
+    url = f"{AUDIT}/findings"
+    due_soon = client.get(url, params={"rule": "assessment_term", "dueWithin": 14}).json()[
+        "results"
+    ]
+    assert [(r["trajectoryId"], r["status"]) for r in due_soon] == [("SOON", "pending")]
+    pending = client.get(url, params={"rule": "assessment_term", "status": "pending"}).json()[
+        "results"
+    ]
+    assert {r["trajectoryId"] for r in pending} == {"SOON", "LATER"}
+
+
+def test_the_worklist_pages_through_every_finding_once(client: TestClient) -> None:
+    post(client, *(Case(f"W-{i}", "2026-03-02") for i in range(4)))
+    seen, url = [], f"{AUDIT}/findings?pageSize=5"
+    while url:
+        page = client.get(url).json()
+        seen += [(r["trajectoryId"], r["rule"]) for r in page["results"]]
+        url = page["next"]
+    assert len(seen) == len(set(seen)) == 4 * len(RULES)
+    assert_problem(client.get(f"{AUDIT}/findings", params={"rule": "made_up"}), 400)
+
+
+def test_a_sample_is_reproducible_stratified_and_kept(client: TestClient) -> None:
+    cases = [Case(f"N-{i:02d}", "2026-03-02", team="noord") for i in range(30)]
+    cases += [Case(f"Z-{i:02d}", "2026-03-02", team="zuid") for i in range(10)]
+    post(client, *cases)
+    request = {
+        "size": 8,
+        "from": "2026-03-01",
+        "to": "2026-03-31",
+        "stratifyBy": "team",
+        "seed": 20261124,
+    }
+    first = client.post(f"{AUDIT}/samples", json=request)
+    assert first.status_code == 201
+    drawn = first.json()
+    assert drawn["request"]["strata"] == {"noord": 6, "zuid": 2}  # 30:10 of 8
+    again = client.post(f"{AUDIT}/samples", json=request).json()
+    assert again["trajectoryIds"] == drawn["trajectoryIds"] and again["id"] != drawn["id"]
+    other = client.post(f"{AUDIT}/samples", json={**request, "seed": 7}).json()
+    assert other["trajectoryIds"] != drawn["trajectoryIds"]
+    kept = client.get(f"{AUDIT}/samples/{drawn['id']}").json()
+    assert kept == drawn
+    assert_problem(client.get(f"{AUDIT}/samples/00000000-0000-0000-0000-000000000000"), 404)
+    assert_problem(client.post(f"{AUDIT}/samples", json={**request, "size": 0}), 400)

@@ -1,0 +1,166 @@
+"""Each compliance rule: pass, fail, pending and not applicable, on plain states (no database)."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from app.domain.audit import RULES, Status, audit
+from app.domain.trajectory import TrajectoryState, fold
+from tests.domain.test_trajectory_fold import domain_events
+from tests.kpis.scenario import Case
+
+TODAY = date(2026, 11, 24)
+
+
+def state(case: Case) -> TrajectoryState:
+    return fold(case.trajectory, domain_events(case.events))
+
+
+def finding(case: Case, rule: str, today: date = TODAY) -> Any:
+    (result,) = [f for f in audit(state(case), today) if f.rule == rule]
+    return result
+
+
+def full(case: Case, on: str = "2026-03-03") -> Case:
+    return case.steps_1_to_3(on)
+
+
+# --- step_order -------------------------------------------------------------------------
+
+
+def test_step_order() -> None:
+    assert finding(Case("T", "2026-03-02"), "step_order").status is Status.NOT_APPLICABLE
+    ok = full(Case("T", "2026-03-02")).step("own_network", "2026-03-05", "partial")
+    assert finding(ok, "step_order").status is Status.PASS
+    swapped = Case("T", "2026-03-02").step("request", "2026-03-03").step("need", "2026-03-04")
+    swapped.step("problems", "2026-03-06")
+    result = finding(swapped, "step_order")
+    assert (
+        result.status is Status.FAIL
+        and "need (2026-03-04) before problems (2026-03-06)" in result.explanation
+    )
+    skipped = Case("T", "2026-03-02").step("request", "2026-03-03").step("need", "2026-03-04")
+    result = finding(skipped, "step_order")
+    assert result.status is Status.FAIL and "need done without problems" in result.explanation
+    assert result.evidence == (skipped.events[2]["eventId"],)
+
+
+# --- provision_justified ---------------------------------------------------------------
+
+
+def test_provision_justified() -> None:
+    assert finding(Case("T", "2026-03-02"), "provision_justified").status is Status.NOT_APPLICABLE
+    good = full(Case("T", "2026-03-02")).step("own_network", "2026-03-05", "partial")
+    good.step("own_input", "2026-03-06", "insufficient", hours=2).step(
+        "provision", "2026-03-10", "granted"
+    )
+    result = finding(good, "provision_justified")
+    assert result.status is Status.PASS
+    assert set(result.evidence) == {e["eventId"] for e in good.events[1:]}
+    rushed = full(Case("T", "2026-03-02")).step("own_network", "2026-03-05", "sufficient")
+    rushed.step("provision", "2026-03-10", "granted")
+    result = finding(rushed, "provision_justified")
+    assert result.status is Status.FAIL
+    assert "own network was found sufficient" in result.explanation
+    assert "own input (step 5) not recorded" in result.explanation
+
+
+# --- expert_advice ---------------------------------------------------------------------
+
+
+def test_expert_advice() -> None:
+    base = full(Case("T", "2026-03-02"))
+    assert finding(base, "expert_advice").status is Status.NOT_APPLICABLE
+
+    def with_advice(received: str | None) -> Case:
+        case = full(Case("T", "2026-03-02"))
+        case.then("expert_advice.requested", "2026-03-04", discipline="arts")
+        if received:
+            case.then("expert_advice.received", received, discipline="arts")
+        return case.step("provision", "2026-03-10", "granted", expertAdviceRequired=True)
+
+    assert finding(with_advice("2026-03-08"), "expert_advice").status is Status.PASS
+    late = finding(with_advice("2026-03-12"), "expert_advice")
+    assert late.status is Status.FAIL and "after the provision step" in late.explanation
+    assert finding(with_advice(None), "expert_advice").status is Status.FAIL
+
+
+# --- assessment_term -------------------------------------------------------------------
+
+
+def test_assessment_term_pass_fail_pending_and_not_applicable() -> None:
+    # melding Fri 20 Feb 2026 + 42 days = Good Friday 3 April -> due Tue 7 April
+    on_time = full(Case("T", "2026-02-20")).step("own_network", "2026-04-07", "partial")
+    result = finding(on_time, "assessment_term")
+    assert result.status is Status.PASS and result.due == date(2026, 4, 7)
+    assert [a.rule for a in result.adjustments] == ["algemene_termijnenwet"]
+    assert result.evidence[0] == on_time.events[0]["eventId"]  # the melding starts the term
+    late = full(Case("T", "2026-02-20")).step("own_network", "2026-04-09", "partial")
+    result = finding(late, "assessment_term")
+    assert (result.status, result.days_over) == (Status.FAIL, 2)
+    waiting = Case("T", "2026-11-02")  # due 14 Dec 2026; judged on 24 Nov
+    result = finding(waiting, "assessment_term")
+    assert (result.status, result.days_remaining, result.due) == (
+        Status.PENDING,
+        20,
+        date(2026, 12, 14),
+    )
+    assert finding(waiting, "assessment_term", date(2026, 12, 15)).status is Status.FAIL
+    assert (
+        finding(Case("T", "2026-02-20", domain="jeugdwet"), "assessment_term").status
+        is Status.NOT_APPLICABLE
+    )
+
+
+def test_a_suspension_moves_the_assessment_due_date_and_says_so() -> None:
+    case = Case("T", "2026-03-02")
+    case.then("term.suspended", "2026-03-05", term="assessment", reason="wacht op informatie")
+    case.then("term.resumed", "2026-03-12", term="assessment")
+    result = finding(case, "assessment_term", date(2026, 4, 1))
+    assert result.due == date(2026, 4, 20)  # 13 April + 7 suspended days
+    assert [a.rule for a in result.adjustments] == ["suspension"]
+
+
+# --- decision_term ---------------------------------------------------------------------
+
+
+def test_decision_term() -> None:
+    assert finding(Case("T", "2026-03-02"), "decision_term").status is Status.NOT_APPLICABLE
+    case = Case("T", "2026-03-02").then(
+        "application.received", "2026-03-07"
+    )  # Sat + 14 = Sat 21 -> Mon 23
+    assert finding(case, "decision_term", date(2026, 3, 20)).status is Status.PENDING
+    assert finding(case, "decision_term", date(2026, 3, 24)).status is Status.FAIL
+    decided = finding(case.then("decision.issued", "2026-03-23", result="granted"), "decision_term")
+    assert decided.status is Status.PASS and decided.due == date(2026, 3, 23)
+
+
+# --- plan_recorded, closure_reason, case_lead_recorded -------------------------------------
+
+
+def test_plan_recorded() -> None:
+    assert finding(Case("T", "2026-03-02"), "plan_recorded").status is Status.NOT_APPLICABLE
+    started = Case("T", "2026-03-02").then("support.started", "2026-03-05", kind="own_input")
+    assert finding(started, "plan_recorded", date(2026, 3, 10)).status is Status.PENDING
+    assert finding(started, "plan_recorded", date(2026, 3, 20)).status is Status.FAIL
+    started.then("plan.recorded", "2026-03-09", goals=[{"id": "g1"}], caseLead="resident")
+    assert finding(started, "plan_recorded").status is Status.PASS
+
+
+def test_closure_reason_and_case_lead() -> None:
+    open_case = Case("T", "2026-03-02")
+    assert finding(open_case, "closure_reason").status is Status.NOT_APPLICABLE
+    assert finding(open_case, "case_lead_recorded").status is Status.NOT_APPLICABLE
+    open_case.then("plan.recorded", "2026-03-09", goals=[], caseLead="network")
+    open_case.then("trajectory.closed", "2026-04-01", reason="goals_achieved")
+    assert finding(open_case, "closure_reason").status is Status.PASS
+    assert finding(open_case, "case_lead_recorded").explanation == "regie: network"
+
+
+@pytest.mark.parametrize("rule", [r.id for r in RULES])
+def test_a_retracted_event_is_never_evidence(rule: str) -> None:
+    case = full(Case("T", "2026-02-20")).step("own_network", "2026-03-05", "partial")
+    mistaken = case.add("support.started", "2026-03-06", {"kind": "provision"})
+    case.then("event.retracted", "2026-03-07", retracts=mistaken["eventId"])
+    assert mistaken["eventId"] not in finding(case, rule).evidence
