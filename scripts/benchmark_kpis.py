@@ -17,7 +17,6 @@ import argparse
 import csv
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -25,7 +24,7 @@ from typing import Any
 
 import duckdb
 import httpx
-from sqlalchemy import create_engine
+import orjson
 from sqlalchemy.engine import make_url
 
 from app.db import upgrade_database
@@ -49,19 +48,25 @@ from app.domain.kpis.spec import (
 )
 from app.domain.trajectory import fold
 from app.domain.vocabulary import EventType
-from app.models import Complaint, Trajectory
+from app.models import AuditFinding, Base, Complaint, Trajectory
 from app.schemas.events import EVENT_ADAPTER
-from app.services.projection import audit_columns, complaint_rows, projection_row
+from app.services.projection import audit_columns, complaint_rows, finding_rows, projection_row
 from scripts.benchmark_ingest import fresh_database, running_service
 from scripts.generate_events import generate
 
 FROM, TO, AS_OF = date(2025, 1, 1), date(2026, 11, 30), date(2026, 11, 24)
-TRAJECTORY_COLUMNS = [c.name for c in Trajectory.__table__.columns]
-COMPLAINT_COLUMNS = [c.name for c in Complaint.__table__.columns]
+MODELS: dict[str, type[Base]] = {
+    "trajectories": Trajectory,
+    "complaints": Complaint,
+    "audit_findings": AuditFinding,
+}
+COLUMNS = {name: [c.name for c in model.__table__.columns] for name, model in MODELS.items()}
+TRAJECTORY_COLUMNS = COLUMNS["trajectories"]
+Rows = dict[str, list[dict[str, Any]]]
 
 
-def base_rows(count: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Fold `count` generated trajectories into projection rows (and their complaints)."""
+def base_rows(count: int, seed: int) -> Rows:
+    """Fold `count` generated trajectories into the rows of every projection table."""
     by_trajectory: dict[str, list[DomainEvent]] = {}
     for body in generate(count, seed=seed):
         event = EVENT_ADAPTER.validate_python(body)
@@ -76,66 +81,71 @@ def base_rows(count: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
             )
         )
     now = datetime.now(UTC)
-    rows, complaints = [], []
+    rows: Rows = {name: [] for name in MODELS}
     for trajectory_id, events in by_trajectory.items():
         state = fold(trajectory_id, events)
-        rows.append(projection_row("0193", state, now) | audit_columns(audit(state, AS_OF)))
-        complaints.extend(complaint_rows("0193", state))
-    return rows, complaints
+        findings = audit(state, AS_OF)
+        rows["trajectories"].append(projection_row("0193", state, now) | audit_columns(findings))
+        rows["complaints"].extend(complaint_rows("0193", state))
+        rows["audit_findings"].extend(finding_rows("0193", trajectory_id, findings))
+    return rows
 
 
-def replicated(
-    rows: list[dict[str, Any]], complaints: list[dict[str, Any]], total: int
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    by_trajectory: dict[str, list[dict[str, Any]]] = {}
-    for complaint in complaints:
-        by_trajectory.setdefault(complaint["trajectory_id"], []).append(complaint)
+def replicated(base: Rows, total: int, tables: tuple[str, ...]) -> Rows:
+    """`total` trajectories: the base set copied under new trajectory and client ids."""
+    children: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for table in tables:
+        if table != "trajectories":
+            children[table] = {}
+            for row in base[table]:
+                children[table].setdefault(row["trajectory_id"], []).append(row)
+    result: Rows = {table: [] for table in tables}
+    trajectories = base["trajectories"]
     for number in range(total):
-        copy, row = divmod(number, len(rows))
-        source = rows[row]
+        copy, index = divmod(number, len(trajectories))
+        source = trajectories[index]
         new_id = f"{source['trajectory_id']}-r{copy}"
         client = f"{source['client_ref']}-r{copy}" if source["client_ref"] else None
-        yield "trajectory", {**source, "trajectory_id": new_id, "client_ref": client}
-        for complaint in by_trajectory.get(source["trajectory_id"], []):
-            yield "complaint", {**complaint, "trajectory_id": new_id}
+        result["trajectories"].append({**source, "trajectory_id": new_id, "client_ref": client})
+        for table, by_trajectory in children.items():
+            result[table].extend(
+                {**row, "trajectory_id": new_id}
+                for row in by_trajectory.get(source["trajectory_id"], [])
+            )
+    return result
 
 
-def load_postgres(url: str, items: Iterator[tuple[str, dict[str, Any]]]) -> None:
+def _plain(value: Any) -> Any:
+    return orjson.dumps(value).decode() if isinstance(value, list | dict) else value
+
+
+def load_postgres(url: str, rows: Rows) -> None:
     import psycopg
 
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    complaints: list[dict[str, Any]] = []
     with psycopg.connect(dsn) as connection, connection.cursor() as cursor:
-        with cursor.copy(f"COPY trajectories ({', '.join(TRAJECTORY_COLUMNS)}) FROM STDIN") as copy:
-            for kind, row in items:
-                if kind == "complaint":
-                    complaints.append(row)
-                    continue
-                copy.write_row([row[c] for c in TRAJECTORY_COLUMNS])
-        with cursor.copy(f"COPY complaints ({', '.join(COMPLAINT_COLUMNS)}) FROM STDIN") as copy:
-            for row in complaints:
-                copy.write_row([row[c] for c in COMPLAINT_COLUMNS])
-        cursor.execute("ANALYZE trajectories")
-        cursor.execute("ANALYZE complaints")
+        for table, table_rows in rows.items():
+            columns = COLUMNS[table]
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in table_rows:
+                    copy.write_row([_plain(row[c]) for c in columns])
+            cursor.execute(f"ANALYZE {table}")
 
 
-def load_sqlite(url: str, items: Iterator[tuple[str, dict[str, Any]]]) -> None:
+def load_sqlite(url: str, rows: Rows) -> None:
     path = make_url(url).database
     assert path
     connection = sqlite3.connect(path)
-    marks = ", ".join("?" for _ in TRAJECTORY_COLUMNS)
-    insert = f"INSERT INTO trajectories ({', '.join(TRAJECTORY_COLUMNS)}) VALUES ({marks})"
-    complaint_insert = f"INSERT INTO complaints ({', '.join(COMPLAINT_COLUMNS)}) VALUES ({', '.join('?' for _ in COMPLAINT_COLUMNS)})"
-    batch: list[list[Any]] = []
-    for kind, row in items:
-        if kind == "complaint":
-            connection.execute(complaint_insert, [_sqlite(row[c]) for c in COMPLAINT_COLUMNS])
-            continue
-        batch.append([_sqlite(row[c]) for c in TRAJECTORY_COLUMNS])
-        if len(batch) == 10_000:
-            connection.executemany(insert, batch)
-            batch.clear()
-    connection.executemany(insert, batch)
+    for table, table_rows in rows.items():
+        columns = COLUMNS[table]
+        insert = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        )
+        for start in range(0, len(table_rows), 10_000):
+            connection.executemany(
+                insert,
+                [[_sqlite(row[c]) for c in columns] for row in table_rows[start : start + 10_000]],
+            )
     connection.commit()
     connection.execute("ANALYZE")
     connection.close()
@@ -146,32 +156,23 @@ def _sqlite(value: Any) -> Any:
         return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    return value
+    return _plain(value)
 
 
-def load_duckdb(
-    folder: Path, items: Iterator[tuple[str, dict[str, Any]]]
-) -> duckdb.DuckDBPyConnection:
+def load_duckdb(folder: Path, rows: Rows) -> duckdb.DuckDBPyConnection:
     """The reference engine, fed the same rows through CSV files."""
-    columns = TRAJECTORY_COLUMNS
-    trajectories, complaints = folder / "trajectories.csv", folder / "complaints.csv"
-    with trajectories.open("w", newline="") as t_file, complaints.open("w", newline="") as c_file:
-        t_writer, c_writer = csv.writer(t_file), csv.writer(c_file)
-        t_writer.writerow(columns)
-        c_writer.writerow(COMPLAINT_COLUMNS)
-        for kind, row in items:
-            if kind == "complaint":
-                c_writer.writerow(["" if row[c] is None else row[c] for c in COMPLAINT_COLUMNS])
-            else:
-                t_writer.writerow(["" if row[c] is None else _sqlite(row[c]) for c in columns])
     connection = duckdb.connect()
-    for model, path, names in (
-        (Trajectory, trajectories, columns),
-        (Complaint, complaints, COMPLAINT_COLUMNS),
-    ):
-        types = {name: _duckdb_type(model.__table__.c[name].type) for name in names}
+    for table, table_rows in rows.items():
+        columns = COLUMNS[table]
+        path = folder / f"{table}.csv"
+        with path.open("w", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(columns)
+            for row in table_rows:
+                writer.writerow(["" if row[c] is None else _sqlite(row[c]) for c in columns])
+        types = {c: _duckdb_type(MODELS[table].__table__.c[c].type) for c in columns}
         connection.execute(
-            f"CREATE TABLE {model.__tablename__} AS SELECT * FROM read_csv('{path}', header=true, columns={types!r})"
+            f"CREATE TABLE {table} AS SELECT * FROM read_csv('{path}', header=true, columns={types!r})"
         )
     return connection
 
@@ -292,13 +293,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    rows, complaints = base_rows(min(args.base, args.trajectories), args.seed)
+    base = base_rows(min(args.base, args.trajectories), args.seed)
+    rows = replicated(base, args.trajectories, ("trajectories", "complaints"))
     print(
-        f"folded {len(rows)} base trajectories in {time.perf_counter() - started:.1f} s; replicating to {args.trajectories}"
+        f"folded {len(base['trajectories'])} base trajectories in {time.perf_counter() - started:.1f} s; replicated to {args.trajectories}"
     )
     kpis = [k for k in CATALOGUE if not isinstance(k.measure, Reported)]
     with TemporaryDirectory() as folder:
-        reference = load_duckdb(Path(folder), replicated(rows, complaints, args.trajectories))
+        reference = load_duckdb(Path(folder), rows)
         duck: dict[tuple[str, bool], float] = {}
         for kpi in kpis:
             for grouped in (False, True):
@@ -312,14 +314,13 @@ def main(argv: list[str] | None = None) -> int:
                 upgrade_database(url)
                 load_started = time.perf_counter()
                 loader = load_postgres if backend == "postgresql" else load_sqlite
-                loader(url, replicated(rows, complaints, args.trajectories))
+                loader(url, rows)
                 print(
                     f"\n{backend}: loaded {args.trajectories} trajectories in {time.perf_counter() - load_started:.0f} s"
                 )
-                create_engine(url).dispose()
                 with (
-                    running_service(url) as base,
-                    httpx.Client(base_url=base, timeout=600) as client,
+                    running_service(url) as service_url,
+                    httpx.Client(base_url=service_url, timeout=600) as client,
                 ):
                     print(
                         f"{'kpi':<34}{'total s':>9}{'x duckdb':>10}{'by team s':>11}{'x duckdb':>10}"

@@ -28,7 +28,6 @@ class Trajectory(Base):
         Index("ix_trajectories_resolution", "municipality", "resolution_on"),
         # client + opening date: re-entry looks for a client's later openings
         Index("ix_trajectories_client", "municipality", "client_ref", "opened_on"),
-        Index("ix_trajectories_team", "municipality", "team", "opened_on"),
     )
 
     municipality: Mapped[str] = mapped_column(String(4), primary_key=True)

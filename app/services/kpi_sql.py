@@ -1,14 +1,13 @@
 """KPI figures computed in the database, over the trajectory projection.
 
-Same declarations as app/domain/kpis/reference.py, aggregated in SQL. Where SQLite lacks
-a function (percentile_cont), only the one duration column is fetched, sorted, and the
-percentiles are taken in Python with the reference's own function.
+Same declarations as app/domain/kpis/reference.py, aggregated in SQL. Durations are
+counted per whole day in the database (a histogram), from which n, mean, median and p90
+follow exactly.
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from itertools import groupby
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +31,7 @@ from app.domain.kpis.figures import (
     Cell,
     DurationStats,
     KpiQuery,
-    duration_stats,
+    histogram_stats,
     share_cell,
 )
 from app.domain.kpis.reference import SATISFACTION_COLUMNS
@@ -163,29 +162,22 @@ def _durations(
     groups: list[ColumnElement[Any]],
     days: ColumnElement[int],
     where: list[ColumnElement[bool]],
+    with_grain: bool = True,
 ) -> list[tuple[dict[str, str | None], DurationStats]]:
-    """n, mean, median and p90 per group: percentile_cont on PostgreSQL, one column on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
-        statement = select(
-            *groups,
-            func.count(),
-            func.avg(days),
-            func.percentile_cont(0.5).within_group(days),
-            func.percentile_cont(0.9).within_group(days),
-        ).where(*where)
-        return [
-            (
-                figure.key(row),
-                DurationStats(row[-4], float(row[-3]), float(row[-2]), float(row[-1])),
-            )
-            for row in session.execute(_grouped(statement, groups))
-        ]
-    statement = select(*groups, days).where(*where).order_by(*groups, days)
+    """n, mean, median and p90 per group from a day histogram counted in the database.
+
+    Durations are whole days, so GROUP BY (group, days) returns a few hundred rows per
+    group however many trajectories there are, and the statistics are exact. (It also
+    avoids percentile_cont, which PostgreSQL cannot run in parallel and SQLite lacks.)
+    """
+    statement = select(*groups, days, func.count()).where(*where).group_by(*groups, days)
     width = len(groups)
-    result = []
-    for key, rows in groupby(session.execute(statement), key=lambda r: tuple(r[:width])):
-        result.append((figure.key(key), duration_stats([r[width] for r in rows])))
-    return result
+    histograms: dict[tuple[Any, ...], dict[int, int]] = defaultdict(dict)
+    for row in session.execute(statement):
+        histograms[tuple(row[:width])][int(row[width])] = int(row[width + 1])
+    return [
+        (figure.key(key, with_grain), histogram_stats(counts)) for key, counts in histograms.items()
+    ]
 
 
 def _duration(session: Session, figure: _Figure, measure: Duration) -> list[Cell]:
@@ -415,37 +407,8 @@ def _durations_joined(
 ) -> list[tuple[dict[str, str | None], DurationStats]]:
     query = figure.query
     days = days_between(C.received_on, C.resolved_on)
-    where = [*figure.where(), C.resolved_on.between(query.start, query.end)]
-    if session.get_bind().dialect.name == "postgresql":
-        statement = (
-            select(
-                *groups,
-                func.count(),
-                func.avg(days),
-                func.percentile_cont(0.5).within_group(days),
-                func.percentile_cont(0.9).within_group(days),
-            )
-            .select_from(Trajectory.__table__.join(Complaint.__table__, joined))
-            .where(*where)
-        )
-        return [
-            (
-                figure.key(row, with_grain=False),
-                DurationStats(row[-4], float(row[-3]), float(row[-2]), float(row[-1])),
-            )
-            for row in session.execute(_grouped(statement, groups))
-        ]
-    statement = (
-        select(*groups, days)
-        .select_from(Trajectory.__table__.join(Complaint.__table__, joined))
-        .where(*where)
-        .order_by(*groups, days)
-    )
-    width = len(groups)
-    return [
-        (figure.key(key, with_grain=False), duration_stats([r[width] for r in rows]))
-        for key, rows in groupby(session.execute(statement), key=lambda r: tuple(r[:width]))
-    ]
+    where = [*figure.where(), joined, C.resolved_on.between(query.start, query.end)]
+    return _durations(session, figure, groups, days, where, with_grain=False)
 
 
 def _reentry(session: Session, figure: _Figure, measure: Reentry) -> list[Cell]:

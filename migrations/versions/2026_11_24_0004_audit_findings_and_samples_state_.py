@@ -91,6 +91,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trajectories", schema=None) as batch_op:
         batch_op.drop_column("state")
+        # An index ordered by team lured the planner into random heap reads for every
+        # KPI grouped by team; a sequential scan with a hash aggregate is far faster.
+        batch_op.drop_index("ix_trajectories_team")
         batch_op.drop_index("ix_trajectories_client")
         batch_op.create_index(
             "ix_trajectories_client", ["municipality", "client_ref", "opened_on"], unique=False
@@ -114,6 +117,13 @@ def downgrade() -> None:
     with op.batch_alter_table("trajectories", schema=None) as batch_op:
         batch_op.drop_column("audit_pending_due_on")
         batch_op.drop_column("audit_failures")
+        batch_op.drop_index("ix_trajectories_client")
+        batch_op.create_index(
+            "ix_trajectories_client", ["municipality", "client_ref"], unique=False
+        )
+        batch_op.create_index(
+            "ix_trajectories_team", ["municipality", "team", "opened_on"], unique=False
+        )
 
     op.drop_table("trajectory_documents")
     with op.batch_alter_table("audit_samples", schema=None) as batch_op:
