@@ -46,6 +46,7 @@ from app.domain.kpis.spec import (
     Share,
     Stacking,
 )
+from app.domain.reentry import Stay, next_openings
 from app.domain.trajectory import fold
 from app.domain.vocabulary import EventType
 from app.models import AuditFinding, Base, Complaint, Trajectory
@@ -88,6 +89,15 @@ def base_rows(count: int, seed: int) -> Rows:
         rows["trajectories"].append(projection_row("0193", state, now) | audit_columns(findings))
         rows["complaints"].extend(complaint_rows("0193", state))
         rows["audit_findings"].extend(finding_rows("0193", trajectory_id, findings))
+    by_client: dict[str, list[dict[str, Any]]] = {}
+    for row in rows["trajectories"]:
+        by_client.setdefault(row["client_ref"], []).append(row)
+    for client_rows in by_client.values():
+        following = next_openings(
+            Stay(r["trajectory_id"], r["opened_on"], r["closed_on"]) for r in client_rows
+        )
+        for row in client_rows:
+            row["next_opened_on"] = following[row["trajectory_id"]]
     return rows
 
 

@@ -94,6 +94,9 @@ class Trajectory(Base):
     assessment_suspended_days: Mapped[int] = mapped_column(Integer, default=0)
     decision_suspended_days: Mapped[int] = mapped_column(Integer, default=0)
     goals_evaluated_on: Mapped[date | None] = mapped_column(Date)
+    # The first opening of another trajectory of the same client after this one closed:
+    # kept up to date for every trajectory of a client whenever one of them changes.
+    next_opened_on: Mapped[date | None] = mapped_column(Date)
     assessment_done_on: Mapped[date | None] = mapped_column(Date)
     assessment_completed_on: Mapped[date | None] = mapped_column(Date)
     assessment_due_on: Mapped[date | None] = mapped_column(Date)

@@ -4,11 +4,11 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select, text
+from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.domain.audit import audit
 from app.domain.calendar import local_date
 from app.domain.events import DomainEvent
+from app.domain.reentry import Stay, next_openings
 from app.domain.trajectory import fold
 from app.domain.vocabulary import EventType
 from app.models import AuditFinding, Base, Complaint, StoredEvent, Trajectory, TrajectoryDocument
@@ -183,9 +184,11 @@ def refold(session: Session, keys: set[TrajectoryKey]) -> None:
     now = datetime.now(UTC)
     today = local_date(now)
     rows: dict[type[Base], list[dict[str, Any]]] = {model: [] for model in _PROJECTION_TABLES}
+    clients: set[tuple[str, str]] = set()
     for municipality, trajectory_ids in _by_municipality(sorted(keys)).items():
         for chunk in _chunks(trajectory_ids):
             events_by_trajectory = _load_events(session, municipality, chunk)
+            clients |= _clients_of(session, municipality, chunk)
             for model in _PROJECTION_TABLES:
                 session.execute(
                     delete(model).where(
@@ -199,12 +202,64 @@ def refold(session: Session, keys: set[TrajectoryKey]) -> None:
                 rows[Trajectory].append(
                     projection_row(municipality, state, now) | audit_columns(findings)
                 )
+                if state.client_ref:
+                    clients.add((municipality, state.client_ref))
                 rows[TrajectoryDocument].append(document_row(municipality, state))
                 rows[Complaint].extend(complaint_rows(municipality, state))
                 rows[AuditFinding].extend(finding_rows(municipality, trajectory_id, findings))
     for model, table_rows in rows.items():
         for start in range(0, len(table_rows), _CHUNK):
             session.execute(insert(model), table_rows[start : start + _CHUNK])
+    _refresh_next_openings(session, clients)
+
+
+def _clients_of(
+    session: Session, municipality: str, trajectory_ids: Sequence[str]
+) -> set[tuple[str, str]]:
+    """Clients of the stored rows about to be replaced (a corrected clientRef leaves one)."""
+    rows = session.execute(
+        select(Trajectory.client_ref).where(
+            Trajectory.municipality == municipality,
+            Trajectory.trajectory_id.in_(trajectory_ids),
+            Trajectory.client_ref.is_not(None),
+        )
+    )
+    return {(municipality, client_ref) for (client_ref,) in rows if client_ref is not None}
+
+
+def _refresh_next_openings(session: Session, clients: set[tuple[str, str]]) -> None:
+    """Recompute next_opened_on for every trajectory of the clients a refold touched.
+
+    A new melding changes the re-entry of the same client's earlier trajectories, which
+    were not refolded themselves; keeping this per row makes re-entry a column lookup.
+    """
+    for municipality, client_refs in _by_municipality(sorted(clients)).items():
+        for chunk in _chunks(client_refs):
+            stays: dict[str, list[tuple[Stay, date | None]]] = defaultdict(list)
+            for tid, client_ref, opened_on, closed_on, current in session.execute(
+                select(
+                    Trajectory.trajectory_id,
+                    Trajectory.client_ref,
+                    Trajectory.opened_on,
+                    Trajectory.closed_on,
+                    Trajectory.next_opened_on,
+                ).where(Trajectory.municipality == municipality, Trajectory.client_ref.in_(chunk))
+            ):
+                stays[str(client_ref)].append((Stay(tid, opened_on, closed_on), current))
+            changes = []
+            for client_stays in stays.values():
+                computed = next_openings(stay for stay, _ in client_stays)
+                changes += [
+                    {
+                        "municipality": municipality,
+                        "trajectory_id": stay.trajectory_id,
+                        "next_opened_on": computed[stay.trajectory_id],
+                    }
+                    for stay, current in client_stays
+                    if computed[stay.trajectory_id] != current
+                ]
+            if changes:
+                session.execute(update(Trajectory), changes)
 
 
 # Every table derived from a trajectory's events, rebuilt together on each refold.

@@ -82,6 +82,7 @@ def upgrade() -> None:
             sa.Column("audit_failures", sa.Integer(), nullable=False, server_default=sa.text("0"))
         )
         batch_op.add_column(sa.Column("audit_pending_due_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("next_opened_on", sa.Date(), nullable=True))
 
     # Keep every state document, then narrow the projection; `wijkteam-kpi refold`
     # afterwards fills the audit findings and columns for existing trajectories.
@@ -115,6 +116,7 @@ def downgrade() -> None:
         "WHERE d.municipality = trajectories.municipality AND d.trajectory_id = trajectories.trajectory_id)"
     )
     with op.batch_alter_table("trajectories", schema=None) as batch_op:
+        batch_op.drop_column("next_opened_on")
         batch_op.drop_column("audit_pending_due_on")
         batch_op.drop_column("audit_failures")
         batch_op.drop_index("ix_trajectories_client")

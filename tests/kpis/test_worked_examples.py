@@ -328,3 +328,16 @@ def test_provision_stacking_counts_clients_with_overlapping_domains(kpi_client: 
     )
     group = total(kpi_client, "provision_stacking", "2026-01-01", "2026-12-31")
     assert (group["numerator"], group["denominator"], group["value"]) == (1, 2, 0.5)
+
+
+def test_reentry_is_seen_when_the_return_arrives_in_a_later_request(kpi_client: TestClient) -> None:
+    first = Case("A1", "2025-01-10", client="client-a-pseudo")
+    first.then("trajectory.closed", "2025-03-01", reason="goals_achieved")
+    post(kpi_client, first)
+    before = total(kpi_client, "reentry_rate", "2025-03-01", "2025-03-31", asOf="2026-11-24")
+    assert (before["numerator"], before["denominator"]) == (0, 1)
+    post(
+        kpi_client, Case("A2", "2025-09-01", client="client-a-pseudo")
+    )  # A1 itself is not refolded
+    after = total(kpi_client, "reentry_rate", "2025-03-01", "2025-03-31", asOf="2026-11-24")
+    assert (after["numerator"], after["denominator"]) == (1, 1)
