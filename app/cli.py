@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from app.db import upgrade_database
+from app.services.clients import SCOPES
 from app.settings import get_settings
 
 
@@ -22,6 +23,16 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "refold", help="recompute every trajectory's projection from its events (after an upgrade)"
     )
+    client_commands = commands.add_parser("clients", help="manage API clients").add_subparsers(
+        dest="action", required=True
+    )
+    create = client_commands.add_parser("create", help="create a client; prints its token once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", action="append", required=True, choices=SCOPES)
+    create.add_argument("--municipality", help="limit the client to this gemeentecode")
+    client_commands.add_parser("list", help="list clients (never their tokens)")
+    for action in ("rotate", "revoke"):
+        client_commands.add_parser(action, help=f"{action} a client's token").add_argument("id")
     export = commands.add_parser("openapi", help="write the OpenAPI document")
     export.add_argument("output", type=Path, nargs="?", default=None)
     args = parser.parse_args(argv)
@@ -37,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             upgrade_database(settings.database_url)
         uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
         return 0
+    if args.command == "clients":
+        return manage_clients(settings.database_url, args)
     if args.command == "refold":
         from app.services.maintenance import refold_all
 
@@ -53,6 +66,32 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(document + "\n")
         return 0
     return 2
+
+
+def manage_clients(database_url: str, args: argparse.Namespace) -> int:
+    from app.db import create_db_engine, create_session_factory, ensure_schema_current
+    from app.services import clients
+
+    engine = create_db_engine(database_url, pool_size=1)
+    ensure_schema_current(engine)
+    with create_session_factory(engine).begin() as session:
+        if args.action == "create":
+            client, token = clients.create_client(session, args.name, args.scope, args.municipality)
+            print(f"{client.id}\t{client.name}\t{' '.join(client.scopes)}")
+            print(f"token (shown once): {token}")
+        elif args.action == "list":
+            for client in clients.list_clients(session):
+                state = "revoked" if client.revoked_at else "active"
+                where = client.municipality or "any"
+                print(f"{client.id}\t{client.name}\t{' '.join(client.scopes)}\t{where}\t{state}")
+        elif args.action == "rotate":
+            client, token = clients.rotate_token(session, args.id)
+            print(f"new token for {client.name} (shown once): {token}")
+        else:
+            client = clients.revoke(session, args.id)
+            print(f"revoked {client.name} ({client.id})")
+    engine.dispose()
+    return 0
 
 
 if __name__ == "__main__":

@@ -55,3 +55,18 @@ class ServiceUnavailable(ServiceError):
     status: int = 503
     title: str = "Service unavailable"
     slug: str = "unavailable"
+
+
+@dataclass
+class Unauthorized(ServiceError):
+    status: int = 401
+    title: str = "Unauthorized"
+    slug: str = "unauthorized"
+    headers: dict[str, str] = field(default_factory=lambda: {"WWW-Authenticate": "Bearer"})
+
+
+@dataclass
+class Forbidden(ServiceError):
+    status: int = 403
+    title: str = "Forbidden"
+    slug: str = "forbidden"

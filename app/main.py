@@ -7,14 +7,18 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import API_VERSION
 from app.db import create_db_engine, create_session_factory, ensure_schema_current
 from app.headers import StandardHeadersMiddleware
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
-from app.routers import audit, events, health, kpis, trajectories
+from app.routers import audit, clients, events, health, kpis, trajectories
+from app.services.clients import SCOPES, create_client, has_clients
 from app.settings import Settings, get_settings
+
+logger = logging.getLogger("wijkteam_kpi")
 
 DESCRIPTION = """\
 Records the support trajectories of the sociaal wijkteam through the six steps of the
@@ -29,8 +33,26 @@ TAGS = [
     {"name": "trajectories", "description": "State and timeline of trajectories."},
     {"name": "kpis", "description": "The KPI catalogue, figures, targets and reported values."},
     {"name": "audit", "description": "Step compliance: rules, findings, pass rates, samples."},
+    {"name": "administration", "description": "API clients and the access log."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
+
+
+def announce_development_client(sessions: sessionmaker[Session]) -> None:
+    """On a fresh development database, create an all-scopes client and print its token.
+
+    A newcomer running scripts/run.sh gets a working token without reading further;
+    production and test settings never do this.
+    """
+    with sessions.begin() as session:
+        if has_clients(session):
+            return
+        client, token = create_client(session, "development", SCOPES, None)
+    logger.warning(
+        "development client %s created with all scopes; its token (shown once): %s",
+        client.id,
+        token,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,10 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_db_engine(settings.database_url, settings.db_pool_size)
         try:
             ensure_schema_current(engine)
+            sessions = create_session_factory(engine)
+            if settings.environment == "development":
+                announce_development_client(sessions)
             yield {
                 "settings": settings,
                 "engine": engine,
-                "sessions": create_session_factory(engine),
+                "sessions": sessions,
             }
         finally:
             engine.dispose()
@@ -70,6 +95,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["API-Version"],
     )
     app.add_middleware(StandardHeadersMiddleware)
-    for module in (events, trajectories, kpis, audit, health):
+    for module in (events, trajectories, kpis, audit, clients, health):
         app.include_router(module.router)
     return app

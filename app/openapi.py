@@ -85,6 +85,9 @@ def _shape_operation(method: str, operation: dict[str, Any]) -> None:
     takes_input = method in _METHODS_WITH_BODY or bool(operation.get("parameters"))
     if takes_input:
         responses.setdefault("400", {})
+    if operation.get("security"):
+        responses.setdefault("401", {})
+        responses.setdefault("403", {})
     responses.setdefault("500", {})
     for status, response in responses.items():
         if status.startswith(("2", "3")):

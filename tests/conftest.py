@@ -16,9 +16,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.db import create_db_engine, upgrade_database
+from app.db import create_db_engine, create_session_factory, upgrade_database
 from app.main import create_app
 from app.models import Base
+from app.services.clients import SCOPES, create_client
 from app.settings import Settings
 
 ADMIN_URL = os.environ.get(
@@ -78,8 +79,14 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+KEPT_BETWEEN_TESTS = {"api_clients"}
+
+
 def empty_all_tables(engine: Engine) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    """Every table but the API clients, which the session-wide test clients authenticate with."""
+    tables = [
+        t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_BETWEEN_TESTS
+    ]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)}"))
@@ -94,23 +101,41 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def app_client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield client
+def tokens(engine: Engine) -> dict[str, str]:
+    """One client per scope, plus `all` (every scope), `other` (another municipality), `none`."""
+    sessions = create_session_factory(engine)
+    made = {}
+    with sessions.begin() as session:
+        for scope in SCOPES:
+            made[scope] = create_client(session, f"test {scope}", [scope], "0193")[1]
+        made["all"] = create_client(session, "test all scopes", SCOPES, "0193")[1]
+        made["other"] = create_client(session, "test other municipality", SCOPES, "0200")[1]
+    return made
 
 
-@pytest.fixture
-def client(app_client: TestClient, engine: Engine) -> Iterator[TestClient]:
-    """A client on an empty database, on each backend in turn."""
-    empty_all_tables(engine)
-    yield app_client
+def authorised(client: TestClient, token: str) -> TestClient:
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
 
 
 @pytest.fixture(scope="session")
-def unsuppressed_app_client(settings: Settings) -> Iterator[TestClient]:
+def app_client(settings: Settings, tokens: dict[str, str]) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield authorised(client, tokens["all"])
+
+
+@pytest.fixture
+def client(app_client: TestClient, engine: Engine, tokens: dict[str, str]) -> Iterator[TestClient]:
+    """A client with every scope on an empty database, on each backend in turn."""
+    empty_all_tables(engine)
+    yield authorised(app_client, tokens["all"])
+
+
+@pytest.fixture(scope="session")
+def unsuppressed_app_client(settings: Settings, tokens: dict[str, str]) -> Iterator[TestClient]:
     small = settings.model_copy(update={"min_cell_size": 1})
     with TestClient(create_app(small), raise_server_exceptions=False) as client:
-        yield client
+        yield authorised(client, tokens["all"])
 
 
 @pytest.fixture

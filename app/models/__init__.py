@@ -2,11 +2,14 @@
 
 from app.models.audit import AuditFinding, AuditSample
 from app.models.base import Base
+from app.models.client import AccessLogEntry, ApiClient
 from app.models.event import StoredEvent
 from app.models.kpi import KpiTarget, ReportedValue
 from app.models.trajectory import Complaint, Trajectory, TrajectoryDocument
 
 __all__ = [
+    "AccessLogEntry",
+    "ApiClient",
     "AuditFinding",
     "AuditSample",
     "Base",

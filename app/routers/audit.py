@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, status
 
+from app.auth import Auditor, municipality_of
 from app.deps import SessionDep, SettingsDep
 from app.domain.audit import RULES, RULES_BY_ID, Finding
 from app.domain.calendar import local_today
@@ -26,6 +27,7 @@ from app.schemas.audit import (
 )
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
+from app.services.access_log import record_access
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -38,7 +40,7 @@ AsOf = Annotated[
 
 
 @router.get("/rules", response_model=list[RuleView], summary="The rule catalogue")
-def list_rules() -> list[RuleView]:
+def list_rules(principal: Auditor) -> list[RuleView]:
     return [
         RuleView(
             id=r.id, title=r.title, source=r.source, evidence=r.evidence, parameters=r.parameters
@@ -72,11 +74,22 @@ def _finding_view(finding: Finding) -> FindingView:
     summary="Findings per rule for one trajectory, with the evidence",
 )
 def audit_trajectory(
-    trajectory_id: TrajectoryIdPath, session: SessionDep, settings: SettingsDep, as_of: AsOf = None
+    trajectory_id: TrajectoryIdPath,
+    principal: Auditor,
+    session: SessionDep,
+    settings: SettingsDep,
+    as_of: AsOf = None,
 ) -> TrajectoryAudit:
     today = as_of or local_today()
-    findings = audit_service.trajectory_findings(
-        session, settings.default_municipality, trajectory_id, today
+    municipality = municipality_of(principal, settings)
+    findings = audit_service.trajectory_findings(session, municipality, trajectory_id, today)
+    record_access(
+        session,
+        principal,
+        municipality,
+        "GET",
+        "/audit/trajectories/{trajectoryId}",
+        [trajectory_id],
     )
     return TrajectoryAudit(
         trajectory_id=trajectory_id,
@@ -90,6 +103,7 @@ def audit_trajectory(
     "/summary", response_model=AuditSummary, summary="Pass rates per rule, overall and by group"
 )
 def audit_summary(
+    principal: Auditor,
     session: SessionDep,
     settings: SettingsDep,
     start: Annotated[date, Query(alias="from")],
@@ -108,7 +122,7 @@ def audit_summary(
         )
     today = as_of or local_today()
     groups = audit_service.summary(
-        session, settings.default_municipality, start, end, group_by, today
+        session, municipality_of(principal, settings), start, end, group_by, today
     )
     return AuditSummary(
         from_=start,
@@ -145,6 +159,7 @@ def audit_summary(
 )
 def audit_findings(
     request: Request,
+    principal: Auditor,
     session: SessionDep,
     settings: SettingsDep,
     rule: Annotated[str | None, Query(max_length=32)] = None,
@@ -170,8 +185,19 @@ def audit_findings(
         )
     where = audit_service.FindingFilter(rule, finding_status, team, due_before, due_within)
     today = as_of or local_today()
+    municipality = municipality_of(principal, settings)
     rows, last = audit_service.worklist(
-        session, settings.default_municipality, where, today, page_size, _decode(cursor)
+        session, municipality, where, today, page_size, _decode(cursor)
+    )
+    shown = [f.trajectory_id for f, *_ in rows]
+    record_access(
+        session,
+        principal,
+        municipality,
+        "GET",
+        "/audit/findings",
+        shown,
+        dict(request.query_params),
     )
     return WorklistPage(
         results=[
@@ -224,17 +250,21 @@ def _sample_view(sample: object) -> SampleView:
     status_code=status.HTTP_201_CREATED,
     summary="Draw a seeded, stratified sample of trajectories for file review",
 )
-def post_sample(body: SampleRequest, session: SessionDep, settings: SettingsDep) -> SampleView:
+def post_sample(
+    body: SampleRequest, principal: Auditor, session: SessionDep, settings: SettingsDep
+) -> SampleView:
+    municipality = municipality_of(principal, settings)
     sample = audit_service.draw_sample(
         session,
-        settings.default_municipality,
+        municipality,
         size=body.size,
         start=body.from_,
         end=body.to,
         stratify_by=body.stratify_by,
         seed=body.seed,
-        drawn_by="anonymous",
+        drawn_by=f"{principal.name} ({principal.client_id})",
     )
+    record_access(session, principal, municipality, "POST", "/audit/samples", sample.trajectory_ids)
     return _sample_view(sample)
 
 
@@ -246,7 +276,12 @@ def post_sample(body: SampleRequest, session: SessionDep, settings: SettingsDep)
 )
 def read_sample(
     sample_id: Annotated[str, Path(alias="sampleId", max_length=36)],
+    principal: Auditor,
     session: SessionDep,
     settings: SettingsDep,
 ) -> SampleView:
-    return _sample_view(audit_service.get_sample(session, settings.default_municipality, sample_id))
+    municipality = municipality_of(principal, settings)
+    sample = audit_service.get_sample(session, municipality, sample_id)
+    route = "/audit/samples/{sampleId}"
+    record_access(session, principal, municipality, "GET", route, sample.trajectory_ids)
+    return _sample_view(sample)

@@ -6,11 +6,12 @@ import orjson
 from fastapi import APIRouter, Body, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
+from app.auth import EventWriter
 from app.deps import SessionDep, SettingsDep
 from app.errors import InvalidInput, PayloadTooLarge
 from app.schemas.events import BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
-from app.services.events import record_batch, record_event
+from app.services.events import Sender, record_batch, record_event
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
@@ -27,14 +28,19 @@ NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl
             "model": EventAccepted,
             "description": "Already stored with the same body; nothing changed.",
         },
+        403: {"description": "The event names a municipality this client may not write."},
         409: {"description": "The eventId is stored with a different body."},
         413: {},
     },
 )
 def post_event(
-    event: Annotated[Event, Body()], response: Response, session: SessionDep, settings: SettingsDep
+    event: Annotated[Event, Body()],
+    response: Response,
+    principal: EventWriter,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> EventAccepted:
-    outcome = record_event(session, event, settings.default_municipality)
+    outcome = record_event(session, event, Sender.of(principal, settings.default_municipality))
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
     return EventAccepted(
@@ -73,10 +79,13 @@ _BATCH_BODY = {
     openapi_extra={"requestBody": _BATCH_BODY},
     responses={413: {}},
 )
-async def post_batch(request: Request, session: SessionDep, settings: SettingsDep) -> BatchResult:
+async def post_batch(
+    request: Request, principal: EventWriter, session: SessionDep, settings: SettingsDep
+) -> BatchResult:
     raw = await read_limited_body(request, settings.max_body_bytes)
     items = parse_batch(raw, request.headers.get("content-type", ""), settings.max_batch_events)
-    return await run_in_threadpool(record_batch, session, items, settings.default_municipality)
+    sender = Sender.of(principal, settings.default_municipality)
+    return await run_in_threadpool(record_batch, session, items, sender)
 
 
 async def read_limited_body(request: Request, limit: int) -> bytes:

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
+from app.auth import Admin, EventWriter, KpiReader, municipality_of
 from app.deps import SessionDep, SettingsDep
 from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
@@ -62,11 +63,11 @@ def _definition(kpi: Kpi, target: KpiTarget | None) -> KpiDefinition:
 
 
 @router.get("", response_model=list[KpiDefinition], summary="The KPI catalogue")
-def list_kpis(session: SessionDep, settings: SettingsDep) -> list[KpiDefinition]:
-    return [
-        _definition(kpi, target)
-        for kpi, target in catalogue(session, settings.default_municipality)
-    ]
+def list_kpis(
+    principal: KpiReader, session: SessionDep, settings: SettingsDep
+) -> list[KpiDefinition]:
+    municipality = municipality_of(principal, settings)
+    return [_definition(kpi, target) for kpi, target in catalogue(session, municipality)]
 
 
 def parse_group_by(raw: str | None) -> tuple[str, ...]:
@@ -111,6 +112,7 @@ def parse_group_by(raw: str | None) -> tuple[str, ...]:
 def read_kpi(
     request: Request,
     kpi_id: KpiIdPath,
+    principal: KpiReader,
     session: SessionDep,
     settings: SettingsDep,
     start: Annotated[date, Query(alias="from", description="First day, inclusive (local date).")],
@@ -156,7 +158,7 @@ def read_kpi(
     }
     query: KpiQuery = figure_query(start, end, parse_group_by(group_by), filters, as_of)
     figure = compute_figure(
-        session, settings.default_municipality, kpi_id, query, settings.min_cell_size
+        session, municipality_of(principal, settings), kpi_id, query, settings.min_cell_size
     )
     body = kpi_output.figure_view(figure, settings.min_cell_size)
     wants_csv = output == "csv" or (
@@ -180,14 +182,18 @@ def read_kpi(
     summary="Set a target (streefwaarde)",
 )
 def put_target(
-    kpi_id: KpiIdPath, request_body: TargetRequest, session: SessionDep, settings: SettingsDep
+    kpi_id: KpiIdPath,
+    request_body: TargetRequest,
+    principal: Admin,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> TargetView:
     baseline = None
     if request_body.baseline_from and request_body.baseline_to:
         baseline = (request_body.baseline_from, request_body.baseline_to)
     target = set_target(
         session,
-        settings.default_municipality,
+        municipality_of(principal, settings),
         kpi_id,
         value=request_body.value,
         baseline=baseline,
@@ -217,13 +223,14 @@ def post_value(
     kpi_id: KpiIdPath,
     request_body: ReportedValueRequest,
     response: Response,
+    principal: EventWriter,
     session: SessionDep,
     settings: SettingsDep,
 ) -> ReportedValueView:
     get_kpi(kpi_id)
     row, created = record_reported_value(
         session,
-        settings.default_municipality,
+        municipality_of(principal, settings),
         kpi_id,
         period=(request_body.from_, request_body.to),
         group=request_body.group,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
+from app.auth import Auditor, municipality_of
 from app.deps import SessionDep, SettingsDep
 from app.domain.vocabulary import AgeBand, Channel, LawDomain, TrajectoryStatus
 from app.errors import InvalidInput
@@ -17,9 +18,11 @@ from app.schemas.trajectories import (
     TrajectoryPageView,
     TrajectorySummary,
 )
+from app.services.access_log import record_access
 from app.services.trajectories import TrajectoryFilter, get_trajectory, list_trajectories
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
+ONE, ALL = "/trajectories/{trajectoryId}", "/trajectories"
 
 TrajectoryIdPath = Annotated[
     str, Path(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -33,9 +36,11 @@ TrajectoryIdPath = Annotated[
     summary="One trajectory: state and timeline",
 )
 def read_trajectory(
-    trajectory_id: TrajectoryIdPath, session: SessionDep, settings: SettingsDep
+    trajectory_id: TrajectoryIdPath, principal: Auditor, session: SessionDep, settings: SettingsDep
 ) -> TrajectoryDetail:
-    view = get_trajectory(session, settings.default_municipality, trajectory_id)
+    municipality = municipality_of(principal, settings)
+    view = get_trajectory(session, municipality, trajectory_id)
+    record_access(session, principal, municipality, "GET", ONE, [trajectory_id])
     return TrajectoryDetail(
         trajectory_id=trajectory_id,
         municipality=view.municipality,
@@ -49,6 +54,7 @@ def read_trajectory(
 @router.get("", response_model=TrajectoryPageView, summary="Trajectories, filtered and paginated")
 def read_trajectories(
     request: Request,
+    principal: Auditor,
     session: SessionDep,
     settings: SettingsDep,
     team: Annotated[str | None, Query(max_length=64)] = None,
@@ -64,8 +70,9 @@ def read_trajectories(
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=200, description="Opaque; from `next`.")] = None,
 ) -> TrajectoryPageView:
+    municipality = municipality_of(principal, settings)
     where = TrajectoryFilter(
-        municipality=settings.default_municipality,
+        municipality=municipality,
         team=team,
         district=district,
         domain=domain,
@@ -78,6 +85,8 @@ def read_trajectories(
         closed_to=closed_to,
     )
     page = list_trajectories(session, where, page_size, _decode_cursor(cursor))
+    shown = [row.trajectory_id for row in page.items]
+    record_access(session, principal, municipality, "GET", ALL, shown, dict(request.query_params))
     next_url = None
     if page.next_after is not None:
         next_url = str(request.url.include_query_params(cursor=_encode_cursor(page.next_after)))

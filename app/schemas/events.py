@@ -402,7 +402,9 @@ class EventAccepted(ApiModel):
 class BatchItemError(ApiModel):
     index: int = Field(description="0-based position of the event in the batch.")
     event_id: str | None = None
-    status: int = Field(description="400 invalid, 409 conflicts with a stored event.")
+    status: int = Field(
+        description="400 invalid, 403 another municipality, 409 conflicts with a stored event."
+    )
     invalid_params: list[InvalidParam]
 
 

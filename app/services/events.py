@@ -7,11 +7,29 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict
+from app.errors import Conflict, Forbidden
 from app.problems import invalid_params_from
 from app.schemas.events import EVENT_ADAPTER, BatchItemError, BatchResult, Event
 from app.schemas.problem import InvalidParam
+from app.services.clients import Principal
 from app.services.ingest import PreparedEvent, ingest, prepare
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Whose events these are: the municipality they default to, and any limit on it."""
+
+    default_municipality: str
+    limited_to: str | None
+
+    @classmethod
+    def of(cls, principal: Principal, service_default: str) -> "Sender":
+        return cls(principal.municipality or service_default, principal.municipality)
+
+    def refusal(self, event: Event) -> str | None:
+        if self.limited_to and event.municipality and event.municipality != self.limited_to:
+            return f"this client writes for municipality {self.limited_to} only"
+        return None
 
 
 @dataclass(frozen=True)
@@ -20,8 +38,11 @@ class SingleOutcome:
     created: bool
 
 
-def record_event(session: Session, event: Event, default_municipality: str) -> SingleOutcome:
-    prepared = prepare(0, event, default_municipality)
+def record_event(session: Session, event: Event, sender: Sender) -> SingleOutcome:
+    refusal = sender.refusal(event)
+    if refusal:
+        raise Forbidden(refusal)
+    prepared = prepare(0, event, sender.default_municipality)
     report = ingest(session, [prepared])
     if report.conflicts:
         raise Conflict(
@@ -32,7 +53,7 @@ def record_event(session: Session, event: Event, default_municipality: str) -> S
     return SingleOutcome(event=prepared, created=bool(report.created))
 
 
-def record_batch(session: Session, items: Sequence[Any], default_municipality: str) -> BatchResult:
+def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> BatchResult:
     """Validate every item, store all valid ones in the caller's one transaction."""
     errors: list[BatchItemError] = []
     prepared: list[PreparedEvent] = []
@@ -49,7 +70,20 @@ def record_batch(session: Session, items: Sequence[Any], default_municipality: s
                 )
             )
             continue
-        prepared.append(prepare(index, event, default_municipality))
+        refusal = sender.refusal(event)
+        if refusal:
+            errors.append(
+                BatchItemError(
+                    index=index,
+                    event_id=str(event.event_id),
+                    status=403,
+                    invalid_params=[
+                        InvalidParam(name="municipality", code="forbidden", reason=refusal)
+                    ],
+                )
+            )
+            continue
+        prepared.append(prepare(index, event, sender.default_municipality))
     report = ingest(session, prepared)
     errors.extend(
         BatchItemError(

@@ -1,0 +1,95 @@
+"""Administering API clients (scope admin), and reading the access log (audit:read or admin)."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, status
+
+from app.auth import Admin, LogReader, municipality_of
+from app.deps import SessionDep, SettingsDep
+from app.models import ApiClient
+from app.schemas.clients import (
+    AccessLogPage,
+    AccessLogView,
+    ClientRequest,
+    ClientView,
+    ClientWithToken,
+)
+from app.services import clients
+from app.services.access_log import AccessLogFilter, read_access_log
+
+router = APIRouter(prefix="/api/v1", tags=["administration"])
+
+ClientIdPath = Annotated[str, Path(alias="clientId", max_length=36)]
+
+
+def _view(client: ApiClient) -> ClientView:
+    return ClientView.model_validate(client, from_attributes=True)
+
+
+def _with_token(client: ApiClient, token: str) -> ClientWithToken:
+    return ClientWithToken(**_view(client).model_dump(), token=token)
+
+
+@router.post(
+    "/clients",
+    response_model=ClientWithToken,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an API client; its token is shown once",
+)
+def create_client(body: ClientRequest, principal: Admin, session: SessionDep) -> ClientWithToken:
+    client, token = clients.create_client(session, body.name, body.scopes, body.municipality)
+    return _with_token(client, token)
+
+
+@router.get("/clients", response_model=list[ClientView], summary="All API clients")
+def list_clients(principal: Admin, session: SessionDep) -> list[ClientView]:
+    return [_view(c) for c in clients.list_clients(session)]
+
+
+@router.post(
+    "/clients/{clientId}/rotate",
+    response_model=ClientWithToken,
+    responses={404: {}},
+    summary="Issue a new token; the old one stops working",
+)
+def rotate(client_id: ClientIdPath, principal: Admin, session: SessionDep) -> ClientWithToken:
+    client, token = clients.rotate_token(session, client_id)
+    return _with_token(client, token)
+
+
+@router.post(
+    "/clients/{clientId}/revoke",
+    response_model=ClientView,
+    responses={404: {}},
+    summary="Revoke a client: its token stops working",
+)
+def revoke(client_id: ClientIdPath, principal: Admin, session: SessionDep) -> ClientView:
+    return _view(clients.revoke(session, client_id))
+
+
+@router.get("/access-log", response_model=AccessLogPage, summary="Who read which case-level data")
+def access_log(
+    request: Request,
+    principal: LogReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    client_id: Annotated[str | None, Query(alias="clientId", max_length=36)] = None,
+    trajectory_id: Annotated[
+        str | None,
+        Query(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"),
+    ] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
+    before: Annotated[int | None, Query(ge=1, description="From `next`.")] = None,
+) -> AccessLogPage:
+    where = AccessLogFilter(
+        municipality_of(principal, settings), client_id, trajectory_id, start, end
+    )
+    rows, last = read_access_log(session, where, page_size, before)
+    return AccessLogPage(
+        results=[AccessLogView.model_validate(r, from_attributes=True) for r in rows],
+        next=str(request.url.include_query_params(before=last)) if last else None,
+        page_size=page_size,
+    )

@@ -1,0 +1,51 @@
+"""API clients and the access log on the wire. A token appears once: in the creation answer."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from app.schemas.base import ApiModel, Gemeentecode
+
+Scope = Literal["events:write", "kpi:read", "audit:read", "admin"]
+
+
+class ClientRequest(ApiModel):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w .:()-]+$")
+    scopes: list[Scope] = Field(min_length=1)
+    municipality: Gemeentecode | None = Field(
+        default=None, description="Limit the client to this gemeentecode (recommended)."
+    )
+
+
+class ClientView(ApiModel):
+    id: str
+    name: str
+    scopes: list[str]
+    municipality: str | None
+    token_hint: str = Field(description="The token's first characters, to recognise it.")
+    created_at: datetime
+    rotated_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ClientWithToken(ClientView):
+    token: str = Field(description="Shown only now; the service keeps a hash.")
+
+
+class AccessLogView(ApiModel):
+    id: int
+    at: datetime
+    client_id: str
+    client_name: str
+    method: str
+    route: str
+    status: int
+    trajectory_ids: list[str]
+    query: dict[str, Any]
+
+
+class AccessLogPage(ApiModel):
+    results: list[AccessLogView]
+    next: str | None
+    page_size: int

@@ -1,0 +1,76 @@
+"""The access log: every read of case-level data, by whom, and which trajectories it showed."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import String, cast, select
+from sqlalchemy.orm import Session
+
+from app.domain.calendar import MUNICIPAL_TZ
+from app.models import AccessLogEntry
+from app.services.clients import Principal
+
+
+def record_access(
+    session: Session,
+    principal: Principal,
+    municipality: str,
+    method: str,
+    route: str,
+    trajectory_ids: Iterable[str],
+    query: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AccessLogEntry(
+            at=datetime.now(UTC),
+            client_id=principal.client_id,
+            client_name=principal.name,
+            municipality=municipality,
+            method=method,
+            route=route,
+            status=200,
+            trajectory_ids=sorted(set(trajectory_ids)),
+            query=query or {},
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AccessLogFilter:
+    municipality: str
+    client_id: str | None = None
+    trajectory_id: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), MUNICIPAL_TZ)
+
+
+def read_access_log(
+    session: Session, where: AccessLogFilter, page_size: int, before_id: int | None
+) -> tuple[list[AccessLogEntry], int | None]:
+    """Newest first, keyset-paged on the entry id."""
+    query = select(AccessLogEntry).where(AccessLogEntry.municipality == where.municipality)
+    if where.client_id:
+        query = query.where(AccessLogEntry.client_id == where.client_id)
+    if where.trajectory_id:
+        # The ids are a JSON list; its text form holds each id in quotes on both databases.
+        literal = where.trajectory_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(
+            cast(AccessLogEntry.trajectory_ids, String).like(f'%"{literal}"%', escape="\\")
+        )
+    if where.start:
+        query = query.where(AccessLogEntry.at >= _local_midnight(where.start))
+    if where.end:
+        query = query.where(AccessLogEntry.at < _local_midnight(where.end + timedelta(days=1)))
+    if before_id is not None:
+        query = query.where(AccessLogEntry.id < before_id)
+    rows = list(
+        session.execute(query.order_by(AccessLogEntry.id.desc()).limit(page_size + 1)).scalars()
+    )
+    page = rows[:page_size]
+    return page, page[-1].id if len(rows) > page_size else None

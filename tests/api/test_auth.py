@@ -1,0 +1,170 @@
+"""Every route checks its client and scope; municipalities are kept apart; reads are logged."""
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from app.auth import ScopeGuard
+from app.db import upgrade_database
+from app.main import create_app
+from app.models import ApiClient
+from app.settings import Settings
+from tests.api.test_events_api import assert_problem
+from tests.kpis.scenario import Case, post
+
+PUBLIC = {"/api/v1/health/live", "/api/v1/health/ready"}
+SCOPES = ("events:write", "kpi:read", "audit:read", "admin")
+
+
+def guards(dependant: Any) -> list[ScopeGuard]:
+    found = [dependant.call] if isinstance(dependant.call, ScopeGuard) else []
+    for sub in dependant.dependencies:
+        found += guards(sub)
+    return found
+
+
+def api_routes(client: TestClient) -> list[APIRoute]:
+    """Every APIRoute of the app, also inside included routers, from the live route table."""
+
+    def walk(routes: list[Any]) -> list[APIRoute]:
+        found = []
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif hasattr(route, "original_router"):
+                found += walk(route.original_router.routes)
+        return found
+
+    routes = walk(client.app.routes)  # type: ignore[attr-defined]
+    assert len(routes) >= 15, "the route table was not read"
+    return routes
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "X-1", path)
+
+
+def test_every_route_but_health_requires_a_scope(app_client: TestClient) -> None:
+    unguarded = [
+        r.path for r in api_routes(app_client) if not guards(r.dependant) and r.path not in PUBLIC
+    ]
+    assert unguarded == [], "routes without a ScopeGuard"
+
+
+def test_no_token_is_401_and_a_wrong_scope_is_403_on_every_route(
+    app_client: TestClient, tokens: dict[str, str]
+) -> None:
+    checked = 0
+    for route in api_routes(app_client):
+        if route.path in PUBLIC:
+            continue
+        (guard,) = guards(route.dependant)
+        wrong = next(scope for scope in SCOPES if scope not in guard.scopes)
+        for method in route.methods or ():
+            url = concrete(route.path)
+            anonymous = app_client.request(method, url, headers={"Authorization": ""})
+            problem = assert_problem(anonymous, 401)
+            assert anonymous.headers["WWW-Authenticate"] == "Bearer", route.path
+            assert problem["type"].endswith("/unauthorized")
+            forged = app_client.request(method, url, headers={"Authorization": "Bearer wk_forged"})
+            assert_problem(forged, 401)
+            denied = app_client.request(
+                method, url, headers={"Authorization": f"Bearer {tokens[wrong]}"}
+            )
+            assert_problem(denied, 403)
+            checked += 1
+    assert checked >= 15
+
+
+def test_another_municipality_sees_nothing_and_cannot_write_here(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    case = Case("T-1", "2026-03-02").step("request", "2026-03-04")
+    post(client, case)
+    other = {"Authorization": f"Bearer {tokens['other']}"}
+    assert_problem(client.get("/api/v1/trajectories/T-1", headers=other), 404)
+    assert_problem(client.get("/api/v1/audit/trajectories/T-1", headers=other), 404)
+    assert client.get("/api/v1/trajectories", headers=other).json()["results"] == []
+    figure = client.get(
+        "/api/v1/kpis/inflow", params={"from": "2026-03-01", "to": "2026-03-31"}, headers=other
+    )
+    assert figure.json()["groups"] == []
+    intrusion = {
+        **case.events[1],
+        "eventId": "5d0c2b7e-0000-4000-8000-000000000001",
+        "municipality": "0193",
+    }
+    assert_problem(client.post("/api/v1/events", json=intrusion, headers=other), 403)
+    result = client.post("/api/v1/events/batch", json=[intrusion], headers=other).json()
+    assert (result["created"], result["errors"][0]["status"]) == (0, 403)
+    # the owner still sees its own
+    assert client.get("/api/v1/trajectories/T-1").status_code == 200
+
+
+def test_tokens_are_shown_once_stored_hashed_rotated_and_revoked(
+    client: TestClient, engine: Engine
+) -> None:
+    created = client.post(
+        "/api/v1/clients", json={"name": "BI tool", "scopes": ["kpi:read"], "municipality": "0193"}
+    )
+    assert created.status_code == 201
+    body = created.json()
+    token, client_id = body["token"], body["id"]
+    with Session(engine) as session:
+        stored = session.execute(select(ApiClient).where(ApiClient.id == client_id)).scalar_one()
+        assert stored.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
+        assert token not in str(vars(stored))
+    assert "token" not in client.get("/api/v1/clients").json()[0]
+    as_bi = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/kpis", headers=as_bi).status_code == 200
+    rotated = client.post(f"/api/v1/clients/{client_id}/rotate").json()["token"]
+    assert_problem(client.get("/api/v1/kpis", headers=as_bi), 401)
+    assert (
+        client.get("/api/v1/kpis", headers={"Authorization": f"Bearer {rotated}"}).status_code
+        == 200
+    )
+    client.post(f"/api/v1/clients/{client_id}/revoke")
+    assert_problem(client.get("/api/v1/kpis", headers={"Authorization": f"Bearer {rotated}"}), 401)
+
+
+def test_a_case_level_read_is_logged_and_the_log_cannot_be_changed(client: TestClient) -> None:
+    post(client, Case("T-1", "2026-03-02"), Case("T-2", "2026-03-02"))
+    client.get("/api/v1/trajectories/T-1")
+    client.get("/api/v1/trajectories", params={"team": "noord"})
+    entries = client.get("/api/v1/access-log", params={"trajectoryId": "T-1"}).json()["results"]
+    assert [(e["route"], e["trajectoryIds"], e["clientName"]) for e in entries] == [
+        ("/trajectories", ["T-1", "T-2"], "test all scopes"),
+        ("/trajectories/{trajectoryId}", ["T-1"], "test all scopes"),
+    ]
+    assert entries[0]["query"] == {"team": "noord"}
+    for method in ("PUT", "PATCH", "DELETE", "POST"):
+        assert client.request(method, "/api/v1/access-log").status_code == 405
+
+
+def test_a_development_start_prints_a_token_and_production_does_not(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for environment in ("production", "development"):
+        url = f"sqlite:///{tmp_path / environment}.sqlite3"
+        upgrade_database(url)
+        with (
+            caplog.at_level(logging.WARNING, logger="wijkteam_kpi"),
+            TestClient(create_app(Settings(environment=environment, database_url=url))) as client,
+        ):
+            printed = re.findall(r"wk_[\w-]+", caplog.text)
+            if environment == "production":
+                assert printed == []
+                continue
+            (token,) = printed
+            assert (
+                client.get("/api/v1/kpis", headers={"Authorization": f"Bearer {token}"}).status_code
+                == 200
+            )
