@@ -13,8 +13,6 @@ import argparse
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-import httpx
-
 from app.db import upgrade_database
 from scripts.benchmark_ingest import fresh_database, running_service
 from scripts.benchmark_kpis import (
@@ -74,10 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         with fresh_database(backend) as url:
             upgrade_database(url)
             (load_postgres if backend == "postgresql" else load_sqlite)(url, rows)
-            with (
-                running_service(url) as service_url,
-                httpx.Client(base_url=service_url, timeout=600) as client,
-            ):
+            with running_service(url) as client:
 
                 def get(path: str, **params: str) -> None:
                     client.get(path, params=params).raise_for_status()

@@ -26,9 +26,10 @@ import orjson
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from app.db import upgrade_database
+from app.db import create_db_engine, create_session_factory, upgrade_database
 from app.domain.calendar import local_date
 from app.models import StoredEvent
+from app.services.clients import SCOPES, create_client
 from scripts.generate_events import generate
 
 ADMIN_URL = os.environ.get(
@@ -69,10 +70,26 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def benchmark_token(database_url: str) -> str:
+    """An all-scopes client in the benchmark's own throw-away database."""
+    engine = create_db_engine(database_url, pool_size=1)
+    with create_session_factory(engine).begin() as session:
+        _, token = create_client(session, "benchmark", SCOPES, None)
+    engine.dispose()
+    return token
+
+
 @contextmanager
-def running_service(database_url: str) -> Iterator[str]:
+def running_service(database_url: str) -> Iterator[httpx.Client]:
+    """uvicorn on loopback over a migrated database, and a client authenticated to it."""
+    token = benchmark_token(database_url)
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        "ENVIRONMENT": "test",
+    }
     command = [
         sys.executable,
         "-m",
@@ -93,7 +110,9 @@ def running_service(database_url: str) -> Iterator[str]:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        yield base
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=base, timeout=600, headers=headers) as client:
+            yield client
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -105,7 +124,7 @@ def time_service(database_url: str, events: list[dict[str, object]], batch_size:
         b"\n".join(orjson.dumps(e) for e in events[i : i + batch_size])
         for i in range(0, len(events), batch_size)
     ]
-    with running_service(database_url) as base, httpx.Client(base_url=base, timeout=600) as client:
+    with running_service(database_url) as client:
         started = time.perf_counter()
         for payload in payloads:
             response = client.post(

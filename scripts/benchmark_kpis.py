@@ -328,10 +328,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"\n{backend}: loaded {args.trajectories} trajectories in {time.perf_counter() - load_started:.0f} s"
                 )
-                with (
-                    running_service(url) as service_url,
-                    httpx.Client(base_url=service_url, timeout=600) as client,
-                ):
+                with running_service(url) as client:
                     print(
                         f"{'kpi':<34}{'total s':>9}{'x duckdb':>10}{'by team s':>11}{'x duckdb':>10}"
                     )
