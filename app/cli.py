@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     client_commands.add_parser("list", help="list clients (never their tokens)")
     for action in ("rotate", "revoke"):
         client_commands.add_parser(action, help=f"{action} a client's token").add_argument("id")
+    retention = commands.add_parser(
+        "retention", help="remove trajectories closed longer than RETENTION_YEARS ago"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="only report what would go")
     export = commands.add_parser("openapi", help="write the OpenAPI document")
     export.add_argument("output", type=Path, nargs="?", default=None)
     args = parser.parse_args(argv)
@@ -50,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "clients":
         return manage_clients(settings.database_url, args)
+    if args.command == "retention":
+        return apply_retention(settings.database_url, settings.retention_years, args.dry_run)
     if args.command == "refold":
         from app.services.maintenance import refold_all
 
@@ -66,6 +72,24 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(document + "\n")
         return 0
     return 2
+
+
+def apply_retention(database_url: str, years: int, dry_run: bool) -> int:
+    from app.db import create_db_engine, create_session_factory, ensure_schema_current
+    from app.domain.calendar import local_today
+    from app.services.retention import cutoff, expired, purge
+
+    engine = create_db_engine(database_url, pool_size=1)
+    ensure_schema_current(engine)
+    before = cutoff(local_today(), years)
+    with create_session_factory(engine).begin() as session:
+        keys = expired(session, before)
+        print(f"{len(keys)} trajectories closed before {before} ({years} years)")
+        if not dry_run:
+            for table, count in sorted(purge(session, keys).items()):
+                print(f"  removed {count} rows from {table}")
+    engine.dispose()
+    return 0
 
 
 def manage_clients(database_url: str, args: argparse.Namespace) -> int:

@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     min_cell_size: int = Field(default=5, ge=1)
     db_pool_size: int = Field(default=40, ge=1)
     log_level: str = "INFO"
+    # Closed trajectories older than this are removed by `wijkteam-kpi retention`
+    # (15 years: the Wmo dossier term of the VNG selection list; set it to the
+    # municipality's own archive decision).
+    retention_years: int = Field(default=15, ge=1)
+    # Requests per minute per client (per token; per address without one).
+    rate_limit_per_minute: int = Field(default=600, ge=1)
 
 
 @lru_cache

@@ -1,0 +1,62 @@
+"""Retention: removing trajectories closed longer ago than the retention term, events and all."""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    AuditFinding,
+    Base,
+    Complaint,
+    StoredEvent,
+    Trajectory,
+    TrajectoryDocument,
+)
+
+_CHUNK = 1000
+_TABLES: tuple[type[Base], ...] = (
+    AuditFinding,
+    Complaint,
+    TrajectoryDocument,
+    Trajectory,
+    StoredEvent,
+)
+
+
+def cutoff(today: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February becomes the 28th)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def expired(session: Session, before: date) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(Trajectory.municipality, Trajectory.trajectory_id).where(
+            Trajectory.status == "closed", Trajectory.closed_on < before
+        )
+    )
+    return [(municipality, trajectory_id) for municipality, trajectory_id in rows]
+
+
+def purge(session: Session, keys: list[tuple[str, str]]) -> dict[str, int]:
+    """Delete the trajectories and everything derived from or feeding them; counts per table."""
+    removed: dict[str, int] = defaultdict(int)
+    by_municipality: dict[str, list[str]] = defaultdict(list)
+    for municipality, trajectory_id in keys:
+        by_municipality[municipality].append(trajectory_id)
+    for municipality, ids in by_municipality.items():
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            for model in _TABLES:
+                result = session.execute(
+                    delete(model).where(
+                        model.municipality == municipality,  # type: ignore[attr-defined]
+                        model.trajectory_id.in_(chunk),  # type: ignore[attr-defined]
+                    )
+                )
+                removed[model.__tablename__] += result.rowcount  # type: ignore[attr-defined]
+    return dict(removed)

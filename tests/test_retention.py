@@ -1,0 +1,39 @@
+"""Retention removes old closed trajectories with their events, and nothing else."""
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from app.models import StoredEvent, Trajectory
+from app.services.retention import cutoff, expired, purge
+from tests.kpis.scenario import Case, post
+
+
+def test_the_cutoff_is_the_same_day_years_earlier() -> None:
+    assert cutoff(date(2026, 11, 24), 15) == date(2011, 11, 24)
+    assert cutoff(date(2028, 2, 29), 1) == date(2027, 2, 28)
+
+
+def test_old_closed_trajectories_go_with_their_events(client: TestClient, engine: Engine) -> None:
+    post(
+        client,
+        Case("OLD", "2009-01-05").then("trajectory.closed", "2010-06-01", reason="moved"),
+        Case("RECENT", "2020-01-05").then("trajectory.closed", "2021-06-01", reason="moved"),
+        Case("OPEN", "2009-01-05"),  # old but still open: kept
+    )
+    with Session(engine) as session:
+        keys = expired(session, cutoff(date(2026, 11, 24), 15))
+        assert keys == [("0193", "OLD")]
+        removed = purge(session, keys)
+        session.commit()
+    assert removed["events"] == 2 and removed["trajectories"] == 1
+    with Session(engine) as session:
+        left = session.execute(select(Trajectory.trajectory_id).order_by(Trajectory.trajectory_id))
+        assert [t for (t,) in left] == ["OPEN", "RECENT"]
+        events = session.execute(
+            select(func.count()).select_from(StoredEvent).where(StoredEvent.trajectory_id == "OLD")
+        ).scalar_one()
+        assert events == 0
+    assert client.get("/api/v1/trajectories/OLD").status_code == 404
