@@ -14,6 +14,7 @@ from app.db import create_db_engine, create_session_factory, ensure_schema_curre
 from app.headers import StandardHeadersMiddleware
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
+from app.rate_limit import RateLimitMiddleware
 from app.routers import audit, clients, events, health, kpis, trajectories
 from app.services.clients import SCOPES, create_client, has_clients
 from app.settings import Settings, get_settings
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "Accept"],
         expose_headers=["API-Version"],
     )
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(StandardHeadersMiddleware)
     for module in (events, trajectories, kpis, audit, clients, health):
         app.include_router(module.router)
