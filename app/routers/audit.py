@@ -1,7 +1,5 @@
 """The quality officer's audit: rules, findings per trajectory, pass rates, worklist, samples."""
 
-import base64
-import binascii
 from datetime import date
 from typing import Annotated, Literal
 
@@ -12,6 +10,7 @@ from app.deps import SessionDep, SettingsDep
 from app.domain.audit import RULES, RULES_BY_ID, Finding
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
+from app.routers.params import check_period, decode_cursor, encode_cursor
 from app.schemas.audit import (
     AdjustmentView,
     AuditSummary,
@@ -113,13 +112,7 @@ def audit_summary(
     ] = None,
     as_of: AsOf = None,
 ) -> AuditSummary:
-    if start > end:
-        raise InvalidInput(
-            "from is after to",
-            invalid_params=[
-                InvalidParam(name="from", code="order", reason="from must not be after to")
-            ],
-        )
+    check_period(start, end)
     today = as_of or local_today()
     groups = audit_service.summary(
         session, municipality_of(principal, settings), start, end, group_by, today
@@ -186,9 +179,9 @@ def audit_findings(
     where = audit_service.FindingFilter(rule, finding_status, team, due_before, due_within)
     today = as_of or local_today()
     municipality = municipality_of(principal, settings)
-    rows, last = audit_service.worklist(
-        session, municipality, where, today, page_size, _decode(cursor)
-    )
+    position = decode_cursor(cursor, parts=2)
+    after = (position[0], position[1]) if position else None
+    rows, last = audit_service.worklist(session, municipality, where, today, page_size, after)
     shown = [f.trajectory_id for f, *_ in rows]
     record_access(
         session,
@@ -213,31 +206,9 @@ def audit_findings(
             )
             for f, effective, team_, professional in rows
         ],
-        next=str(request.url.include_query_params(cursor=_encode(last))) if last else None,
+        next=str(request.url.include_query_params(cursor=encode_cursor(*last))) if last else None,
         page_size=page_size,
     )
-
-
-def _encode(key: tuple[str, str]) -> str:
-    return base64.urlsafe_b64encode(f"{key[0]}\n{key[1]}".encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str | None) -> tuple[str, str] | None:
-    if cursor is None:
-        return None
-    try:
-        raw = base64.b64decode(
-            cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True
-        ).decode()
-        trajectory_id, rule = raw.split("\n")
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(
-            "cursor is not one this service handed out",
-            invalid_params=[
-                InvalidParam(name="cursor", code="invalid", reason="use the `next` link as given")
-            ],
-        ) from exc
-    return trajectory_id, rule
 
 
 def _sample_view(sample: object) -> SampleView:

@@ -12,6 +12,7 @@ from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
 from app.domain.vocabulary import AgeBand, Channel, LawDomain
 from app.errors import InvalidInput
 from app.models import KpiTarget
+from app.routers.params import check_period
 from app.schemas import kpi_output
 from app.schemas.kpis import (
     KpiDefinition,
@@ -140,13 +141,7 @@ def read_kpi(
     ] = None,
     output: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
 ) -> Any:
-    if start > end:
-        raise InvalidInput(
-            "from is after to",
-            invalid_params=[
-                InvalidParam(name="from", code="order", reason="from must not be after to")
-            ],
-        )
+    check_period(start, end)
     filters = {
         "team": team,
         "district": district,

@@ -1,7 +1,5 @@
 """GET /trajectories and /trajectories/{trajectoryId}: the state of cases, for the audit."""
 
-import base64
-import binascii
 from datetime import date
 from typing import Annotated
 
@@ -10,8 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from app.auth import Auditor, municipality_of
 from app.deps import SessionDep, SettingsDep
 from app.domain.vocabulary import AgeBand, Channel, LawDomain, TrajectoryStatus
-from app.errors import InvalidInput
-from app.schemas.problem import InvalidParam
+from app.routers.params import decode_cursor, encode_cursor
 from app.schemas.trajectories import (
     TimelineEntryView,
     TrajectoryDetail,
@@ -84,33 +81,15 @@ def read_trajectories(
         closed_from=closed_from,
         closed_to=closed_to,
     )
-    page = list_trajectories(session, where, page_size, _decode_cursor(cursor))
+    after = decode_cursor(cursor, parts=1)
+    page = list_trajectories(session, where, page_size, after[0] if after else None)
     shown = [row.trajectory_id for row in page.items]
     record_access(session, principal, municipality, "GET", ALL, shown, dict(request.query_params))
     next_url = None
     if page.next_after is not None:
-        next_url = str(request.url.include_query_params(cursor=_encode_cursor(page.next_after)))
+        next_url = str(request.url.include_query_params(cursor=encode_cursor(page.next_after)))
     return TrajectoryPageView(
         results=[TrajectorySummary.model_validate(row, from_attributes=True) for row in page.items],
         next=next_url,
         page_size=page_size,
     )
-
-
-def _encode_cursor(after: str) -> str:
-    return base64.urlsafe_b64encode(after.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            "cursor is not one this service handed out",
-            invalid_params=[
-                InvalidParam(name="cursor", code="invalid", reason="use the `next` link as given")
-            ],
-        ) from exc
