@@ -183,13 +183,13 @@ def refold(session: Session, keys: set[TrajectoryKey]) -> None:
     _lock_trajectories(session.connection(), keys)
     now = datetime.now(UTC)
     today = local_date(now)
-    rows: dict[type[Base], list[dict[str, Any]]] = {model: [] for model in _PROJECTION_TABLES}
+    rows: dict[type[Base], list[dict[str, Any]]] = {model: [] for model in PROJECTION_TABLES}
     clients: set[tuple[str, str]] = set()
     for municipality, trajectory_ids in _by_municipality(sorted(keys)).items():
         for chunk in _chunks(trajectory_ids):
             events_by_trajectory = _load_events(session, municipality, chunk)
             clients |= _clients_of(session, municipality, chunk)
-            for model in _PROJECTION_TABLES:
+            for model in PROJECTION_TABLES:
                 session.execute(
                     delete(model).where(
                         model.municipality == municipality,  # type: ignore[attr-defined]
@@ -263,7 +263,7 @@ def _refresh_next_openings(session: Session, clients: set[tuple[str, str]]) -> N
 
 
 # Every table derived from a trajectory's events, rebuilt together on each refold.
-_PROJECTION_TABLES: tuple[type[Base], ...] = (
+PROJECTION_TABLES: tuple[type[Base], ...] = (
     Trajectory,
     TrajectoryDocument,
     Complaint,

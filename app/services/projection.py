@@ -4,13 +4,9 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.audit import Finding, Status
+from app.domain.kpis.reference import SATISFACTION_COLUMNS
 from app.domain.trajectory import Milestone, StepRecord, TrajectoryState
-from app.domain.vocabulary import GoalResult, SatisfactionItem, Step, Term
-
-_SATISFACTION_COLUMNS = {
-    item.value: "satisfaction_" + "".join("_" + c.lower() if c.isupper() else c for c in item.value)
-    for item in SatisfactionItem
-}
+from app.domain.vocabulary import GoalResult, Step, Term
 
 
 def _on(milestone: Milestone | None) -> date | None:
@@ -73,7 +69,7 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
         record = state.steps.get(step)
         row[f"step_{step.value}_on"] = record.completed.on if record else None
         row[f"step_{step.value}_outcome"] = record.outcome if record else None
-    for item, column in _SATISFACTION_COLUMNS.items():
+    for item, column in SATISFACTION_COLUMNS.items():
         row[column] = state.satisfaction.get(item)
     return row
 

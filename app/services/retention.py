@@ -6,23 +6,12 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.models import (
-    AuditFinding,
-    Base,
-    Complaint,
-    StoredEvent,
-    Trajectory,
-    TrajectoryDocument,
-)
+from app.models import Base, StoredEvent, Trajectory
+from app.services.ingest import PROJECTION_TABLES
 
 _CHUNK = 1000
-_TABLES: tuple[type[Base], ...] = (
-    AuditFinding,
-    Complaint,
-    TrajectoryDocument,
-    Trajectory,
-    StoredEvent,
-)
+# Everything derived from a trajectory's events, then the events themselves.
+_TABLES: tuple[type[Base], ...] = (*PROJECTION_TABLES, StoredEvent)
 
 
 def cutoff(today: date, years: int) -> date:
