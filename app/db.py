@@ -23,11 +23,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _ensure_sqlite_folder(database_url: str) -> None:
+    """SQLite creates the file but not its folder; a fresh checkout has no data/ yet."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def create_db_engine(database_url: str, pool_size: int = 40) -> Engine:
     url = make_url(database_url)
+    _ensure_sqlite_folder(database_url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -68,6 +74,7 @@ def current_revisions(engine: Engine) -> set[str]:
 def upgrade_database(database_url: str) -> None:
     from alembic import command
 
+    _ensure_sqlite_folder(database_url)
     command.upgrade(alembic_config(database_url), "head")
 
 

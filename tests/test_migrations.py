@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from app.db import DatabaseBehind, create_db_engine, ensure_schema_current
+from app.db import DatabaseBehind, create_db_engine, ensure_schema_current, upgrade_database
 from app.main import create_app
 from app.models import Base
 from app.settings import Settings
@@ -55,3 +55,9 @@ def test_refold_rebuilds_the_projection_from_the_events(client: TestClient, engi
             == 40
         )
     assert sorted(after) == sorted(before)
+
+
+def test_migrating_creates_the_sqlite_folder_of_a_fresh_checkout(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'data' / 'fresh' / 'wijkteam-kpi.sqlite3'}"
+    upgrade_database(url)
+    ensure_schema_current(create_db_engine(url))
