@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--name", required=True)
     create.add_argument("--scope", action="append", required=True, choices=SCOPES)
     create.add_argument("--municipality", help="limit the client to this gemeentecode")
+    create.add_argument("--team", action="append", help="limit reads to this team (repeatable)")
     client_commands.add_parser("list", help="list clients (never their tokens)")
     for action in ("rotate", "revoke"):
         client_commands.add_parser(action, help=f"{action} a client's token").add_argument("id")
@@ -100,7 +101,9 @@ def manage_clients(database_url: str, args: argparse.Namespace) -> int:
     ensure_schema_current(engine)
     with create_session_factory(engine).begin() as session:
         if args.action == "create":
-            client, token = clients.create_client(session, args.name, args.scope, args.municipality)
+            client, token = clients.create_client(
+                session, args.name, args.scope, args.municipality, args.team
+            )
             print(f"{client.id}\t{client.name}\t{' '.join(client.scopes)}")
             print(f"token (shown once): {token}")
         elif args.action == "list":

@@ -19,6 +19,8 @@ class ApiClient(Base):
     scopes: Mapped[list[str]] = mapped_column(JsonDocument)
     # Limited to one gemeentecode, or None: may name any municipality in its events.
     municipality: Mapped[str | None] = mapped_column(String(4))
+    # Limited to these teams' trajectories and figures, or None: every team.
+    teams: Mapped[list[str] | None] = mapped_column(JsonDocument)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     token_hint: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

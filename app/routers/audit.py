@@ -81,7 +81,9 @@ def audit_trajectory(
 ) -> TrajectoryAudit:
     today = as_of or local_today()
     municipality = municipality_of(principal, settings)
-    findings = audit_service.trajectory_findings(session, municipality, trajectory_id, today)
+    findings = audit_service.trajectory_findings(
+        session, municipality, trajectory_id, today, principal.teams
+    )
     record_access(
         session,
         principal,
@@ -115,7 +117,7 @@ def audit_summary(
     check_period(start, end)
     today = as_of or local_today()
     groups = audit_service.summary(
-        session, municipality_of(principal, settings), start, end, group_by, today
+        session, municipality_of(principal, settings), start, end, group_by, today, principal.teams
     )
     return AuditSummary(
         from_=start,
@@ -176,7 +178,9 @@ def audit_findings(
                 InvalidParam(name="rule", code="enum", reason=f"one of {', '.join(RULES_BY_ID)}")
             ],
         )
-    where = audit_service.FindingFilter(rule, finding_status, team, due_before, due_within)
+    where = audit_service.FindingFilter(
+        principal.teams, rule, finding_status, team, due_before, due_within
+    )
     today = as_of or local_today()
     municipality = municipality_of(principal, settings)
     position = decode_cursor(cursor, parts=2)
@@ -234,6 +238,7 @@ def post_sample(
         stratify_by=body.stratify_by,
         seed=body.seed,
         drawn_by=f"{principal.name} ({principal.client_id})",
+        teams=principal.teams,
     )
     record_access(session, principal, municipality, "POST", "/audit/samples", sample.trajectory_ids)
     return _sample_view(sample)

@@ -38,7 +38,9 @@ def _with_token(client: ApiClient, token: str) -> ClientWithToken:
     summary="Create an API client; its token is shown once",
 )
 def create_client(body: ClientRequest, principal: Admin, session: SessionDep) -> ClientWithToken:
-    client, token = clients.create_client(session, body.name, body.scopes, body.municipality)
+    client, token = clients.create_client(
+        session, body.name, body.scopes, body.municipality, body.teams
+    )
     return _with_token(client, token)
 
 

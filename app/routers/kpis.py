@@ -151,7 +151,9 @@ def read_kpi(
         "provisionCategory": provision_category,
         "professional": professional,
     }
-    query: KpiQuery = figure_query(start, end, parse_group_by(group_by), filters, as_of)
+    query: KpiQuery = figure_query(
+        start, end, parse_group_by(group_by), filters, as_of, principal.teams
+    )
     figure = compute_figure(
         session, municipality_of(principal, settings), kpi_id, query, settings.min_cell_size
     )

@@ -36,7 +36,7 @@ def read_trajectory(
     trajectory_id: TrajectoryIdPath, principal: Auditor, session: SessionDep, settings: SettingsDep
 ) -> TrajectoryDetail:
     municipality = municipality_of(principal, settings)
-    view = get_trajectory(session, municipality, trajectory_id)
+    view = get_trajectory(session, municipality, trajectory_id, principal.teams)
     record_access(session, principal, municipality, "GET", ONE, [trajectory_id])
     return TrajectoryDetail(
         trajectory_id=trajectory_id,
@@ -70,6 +70,7 @@ def read_trajectories(
     municipality = municipality_of(principal, settings)
     where = TrajectoryFilter(
         municipality=municipality,
+        teams=principal.teams,
         team=team,
         district=district,
         domain=domain,

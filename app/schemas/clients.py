@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from app.schemas.base import ApiModel, Gemeentecode
+from app.schemas.base import ApiModel, Code, Gemeentecode
 
 Scope = Literal["events:write", "kpi:read", "audit:read", "admin"]
 
@@ -16,6 +16,9 @@ class ClientRequest(ApiModel):
     municipality: Gemeentecode | None = Field(
         default=None, description="Limit the client to this gemeentecode (recommended)."
     )
+    teams: list[Code] | None = Field(
+        default=None, min_length=1, description="Limit reads to these teams' trajectories."
+    )
 
 
 class ClientView(ApiModel):
@@ -23,6 +26,7 @@ class ClientView(ApiModel):
     name: str
     scopes: list[str]
     municipality: str | None
+    teams: list[str] | None
     token_hint: str = Field(description="The token's first characters, to recognise it.")
     created_at: datetime
     rotated_at: datetime | None

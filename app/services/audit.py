@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.domain.audit import RULES, Finding, Status, audit
@@ -15,6 +15,7 @@ from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
 from app.models import AuditFinding, AuditSample, StoredEvent, Trajectory
 from app.services.ingest import to_domain
+from app.services.trajectories import team_visible
 
 # Grouping an audit summary or stratifying a sample: API name -> projection column.
 AUDIT_DIMENSIONS = {
@@ -40,8 +41,14 @@ def load_state(session: Session, municipality: str, trajectory_id: str) -> Traje
 
 
 def trajectory_findings(
-    session: Session, municipality: str, trajectory_id: str, today: date
+    session: Session,
+    municipality: str,
+    trajectory_id: str,
+    today: date,
+    teams: tuple[str, ...] | None = None,
 ) -> list[Finding]:
+    if not team_visible(session, municipality, trajectory_id, teams):
+        raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
     return audit(load_state(session, municipality, trajectory_id), today)
 
 
@@ -81,11 +88,19 @@ class GroupSummary:
 
 
 def summary(
-    session: Session, municipality: str, start: date, end: date, group_by: str | None, today: date
+    session: Session,
+    municipality: str,
+    start: date,
+    end: date,
+    group_by: str | None,
+    today: date,
+    teams: tuple[str, ...] | None = None,
 ) -> list[GroupSummary]:
     """Pass rates per rule over the trajectories opened in the period, in two aggregate queries."""
     group = [AUDIT_DIMENSIONS[group_by].label("group")] if group_by else []
     in_scope = [Trajectory.municipality == municipality, Trajectory.opened_on.between(start, end)]
+    if teams is not None:
+        in_scope.append(Trajectory.team.in_(teams))
     status = effective_status(today)
     per_rule = (
         select(*group, AuditFinding.rule, status, func.count())
@@ -130,6 +145,7 @@ def summary(
 
 @dataclass(frozen=True)
 class FindingFilter:
+    teams: tuple[str, ...] | None = None  # the client's limit, if any
     rule: str | None = None
     status: str | None = None
     team: str | None = None
@@ -166,6 +182,8 @@ def worklist(
         query = query.where(status == where.status)
     if where.team:
         query = query.where(Trajectory.team == where.team)
+    if where.teams is not None:
+        query = query.where(Trajectory.team.in_(where.teams))
     if where.due_before:
         query = query.where(AuditFinding.due_on < where.due_before)
     if where.due_within_days is not None:
@@ -200,12 +218,15 @@ def draw_sample(
     stratify_by: str,
     seed: int,
     drawn_by: str,
+    teams: tuple[str, ...] | None = None,
 ) -> AuditSample:
     column = AUDIT_DIMENSIONS[stratify_by]
     strata: dict[str, list[str]] = defaultdict(list)
     for trajectory_id, stratum in session.execute(
         select(Trajectory.trajectory_id, column).where(
-            Trajectory.municipality == municipality, Trajectory.opened_on.between(start, end)
+            Trajectory.municipality == municipality,
+            Trajectory.opened_on.between(start, end),
+            Trajectory.team.in_(teams) if teams is not None else true(),
         )
     ):
         strata[stratum or "(unknown)"].append(trajectory_id)

@@ -26,6 +26,7 @@ class Principal:
     name: str
     scopes: frozenset[str]
     municipality: str | None
+    teams: tuple[str, ...] | None = None
 
 
 def token_hash(token: str) -> str:
@@ -52,7 +53,11 @@ def _check_scopes(scopes: Sequence[str]) -> list[str]:
 
 
 def create_client(
-    session: Session, name: str, scopes: Sequence[str], municipality: str | None
+    session: Session,
+    name: str,
+    scopes: Sequence[str],
+    municipality: str | None,
+    teams: Sequence[str] | None = None,
 ) -> tuple[ApiClient, str]:
     """A new client and its token; the token is returned here and never again."""
     token = _new_token()
@@ -61,6 +66,7 @@ def create_client(
         name=name,
         scopes=_check_scopes(scopes),
         municipality=municipality,
+        teams=sorted(set(teams)) if teams else None,
         token_sha256=token_hash(token),
         token_hint=token[:10],
         created_at=datetime.now(UTC),
@@ -103,7 +109,8 @@ def authenticate(session: Session, token: str) -> Principal | None:
     ).scalar_one_or_none()
     if client is None or client.revoked_at is not None:
         return None
-    return Principal(client.id, client.name, frozenset(client.scopes), client.municipality)
+    teams = tuple(client.teams) if client.teams else None
+    return Principal(client.id, client.name, frozenset(client.scopes), client.municipality, teams)
 
 
 def has_clients(session: Session) -> bool:

@@ -102,9 +102,12 @@ class _Figure:
         return names
 
     def where(self) -> list[ColumnElement[bool]]:
-        return [T.municipality == self.municipality] + [
+        conditions = [T.municipality == self.municipality] + [
             T[DIMENSIONS[name]] == value for name, value in self.query.filters
         ]
+        if self.query.teams is not None:
+            conditions.append(T.team.in_(self.query.teams))
+        return conditions
 
     def in_period(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
         return column.between(self.query.start, self.query.end)
@@ -454,7 +457,7 @@ def _stacking(session: Session, figure: _Figure) -> list[Cell]:
             spell_end.label("ends"),
         )
         .where(
-            T.municipality == figure.municipality,
+            *figure.where(),
             T.support_kind == "provision",
             T.support_started_on.is_not(None),
             T.client_ref.is_not(None),

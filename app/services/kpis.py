@@ -262,6 +262,7 @@ def figure_query(
     group_by: tuple[str, ...],
     filters: Mapping[str, Any],
     as_of: date | None,
+    teams: tuple[str, ...] | None = None,
 ) -> KpiQuery:
     return KpiQuery(
         start=start,
@@ -269,4 +270,5 @@ def figure_query(
         group_by=group_by,
         filters=tuple(sorted((k, str(v)) for k, v in filters.items() if v is not None)),
         as_of=as_of,
+        teams=teams,
     )

@@ -31,9 +31,11 @@ class TrajectoryView:
     timeline: list[TimelineEntry]
 
 
-def get_trajectory(session: Session, municipality: str, trajectory_id: str) -> TrajectoryView:
+def get_trajectory(
+    session: Session, municipality: str, trajectory_id: str, teams: tuple[str, ...] | None = None
+) -> TrajectoryView:
     row = session.get(TrajectoryDocument, (municipality, trajectory_id))
-    if row is None:
+    if row is None or not team_visible(session, municipality, trajectory_id, teams):
         raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
     events = (
         session.execute(
@@ -64,9 +66,20 @@ def get_trajectory(session: Session, municipality: str, trajectory_id: str) -> T
     return TrajectoryView(municipality=municipality, state=row.state, timeline=timeline)
 
 
+def team_visible(
+    session: Session, municipality: str, trajectory_id: str, teams: tuple[str, ...] | None
+) -> bool:
+    """Whether a client limited to `teams` may see this trajectory (unlimited: always)."""
+    if teams is None:
+        return True
+    row = session.get(Trajectory, (municipality, trajectory_id))
+    return row is not None and row.team in teams
+
+
 @dataclass(frozen=True)
 class TrajectoryFilter:
     municipality: str
+    teams: tuple[str, ...] | None = None  # the client's limit, if any
     team: str | None = None
     district: str | None = None
     domain: str | None = None
@@ -80,6 +93,8 @@ class TrajectoryFilter:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = [Trajectory.municipality == self.municipality]
+        if self.teams is not None:
+            conditions.append(Trajectory.team.in_(self.teams))
         equal = {
             Trajectory.team: self.team,
             Trajectory.district: self.district,

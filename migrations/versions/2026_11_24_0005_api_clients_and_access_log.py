@@ -51,6 +51,7 @@ def upgrade() -> None:
             "scopes", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
         sa.Column("municipality", sa.String(length=4), nullable=True),
+        sa.Column("teams", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True),
         sa.Column("token_sha256", sa.String(length=64), nullable=False),
         sa.Column("token_hint", sa.String(length=12), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

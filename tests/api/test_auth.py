@@ -168,3 +168,36 @@ def test_a_development_start_prints_a_token_and_production_does_not(
                 client.get("/api/v1/kpis", headers={"Authorization": f"Bearer {token}"}).status_code
                 == 200
             )
+
+
+def test_a_client_limited_to_a_team_sees_only_that_team(kpi_client: TestClient) -> None:
+    post(
+        kpi_client,
+        Case("N-1", "2026-03-02", team="noord").step("request", "2026-03-04"),
+        Case("Z-1", "2026-03-02", team="zuid").step("request", "2026-03-04"),
+    )
+    made = kpi_client.post(
+        "/api/v1/clients",
+        json={
+            "name": "teamleider noord",
+            "scopes": ["audit:read", "kpi:read"],
+            "municipality": "0193",
+            "teams": ["noord"],
+        },
+    ).json()
+    assert made["teams"] == ["noord"]
+    lead = {"Authorization": f"Bearer {made['token']}"}
+    assert kpi_client.get("/api/v1/trajectories/N-1", headers=lead).status_code == 200
+    assert_problem(kpi_client.get("/api/v1/trajectories/Z-1", headers=lead), 404)
+    assert_problem(kpi_client.get("/api/v1/audit/trajectories/Z-1", headers=lead), 404)
+    listed = kpi_client.get("/api/v1/trajectories", headers=lead).json()["results"]
+    assert [t["trajectoryId"] for t in listed] == ["N-1"]
+    period = {"from": "2026-03-01", "to": "2026-03-31"}
+    summary = kpi_client.get("/api/v1/audit/summary", params=period, headers=lead).json()["groups"]
+    assert [g["trajectories"] for g in summary] == [1]
+    worklist = kpi_client.get("/api/v1/audit/findings", headers=lead).json()["results"]
+    assert {w["trajectoryId"] for w in worklist} == {"N-1"}
+    # KPI figures rest on the team's own trajectories only (no suppression on this client)
+    everyone = kpi_client.get("/api/v1/kpis/inflow", params=period).json()["groups"]
+    own = kpi_client.get("/api/v1/kpis/inflow", params=period, headers=lead).json()["groups"]
+    assert (everyone[0]["n"], own[0]["n"]) == (2, 1)

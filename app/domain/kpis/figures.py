@@ -25,6 +25,8 @@ class KpiQuery:
     end: date
     group_by: tuple[str, ...] = ()
     filters: tuple[tuple[str, str], ...] = ()
+    # A client limited to some teams sees figures over those teams' trajectories only.
+    teams: tuple[str, ...] | None = None
     as_of: date | None = None  # "today" for measures that wait for time to pass
 
     @property

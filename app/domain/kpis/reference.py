@@ -71,8 +71,14 @@ def _in_period(day: date | None, query: KpiQuery) -> bool:
     return day is not None and query.start <= day <= query.end
 
 
+def _visible(row: Row, query: KpiQuery) -> bool:
+    return query.teams is None or row["team"] in query.teams
+
+
 def _matches_filters(row: Row, query: KpiQuery) -> bool:
-    return all(row[DIMENSIONS[name]] == value for name, value in query.filters)
+    return _visible(row, query) and all(
+        row[DIMENSIONS[name]] == value for name, value in query.filters
+    )
 
 
 def group_key(
@@ -311,7 +317,9 @@ def _stacking(rows: Sequence[Row], query: KpiQuery) -> list[Cell]:
     spells: dict[tuple[str, str], list[tuple[date, date, str | None]]] = defaultdict(list)
     for r in rows:
         started, ended = r["support_started_on"], r["support_ended_on"]
-        if r["support_kind"] != "provision" or started is None or r["client_ref"] is None:
+        if not _visible(r, query) or r["support_kind"] != "provision" or started is None:
+            continue
+        if r["client_ref"] is None:
             continue
         end = ended if ended is not None else query.end
         if started <= query.end and end >= query.start:
