@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "refold":
         from app.services.maintenance import refold_all
 
-        count = refold_all(settings.database_url)
+        count = refold_all(settings.database_url, settings.terms())
         print(f"refolded {count} trajectories")
         return 0
     if args.command == "openapi":

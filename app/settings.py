@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.domain.terms import TermPolicy
+
 DEFAULT_SQLITE_PATH = Path("data") / "wijkteam-kpi.sqlite3"
 
 
@@ -23,12 +25,22 @@ class Settings(BaseSettings):
     min_cell_size: int = Field(default=5, ge=1)
     db_pool_size: int = Field(default=40, ge=1)
     log_level: str = "INFO"
+    # Legal terms in days per domain ("*": any other domain), as JSON in the environment,
+    # e.g. DECISION_TERM_DAYS='{"wmo": 14, "jeugdwet": 56, "*": 56}'. After a change,
+    # run `wijkteam-kpi refold` so stored due dates follow.
+    assessment_term_days: dict[str, int] = Field(default_factory=lambda: {"wmo": 42})
+    decision_term_days: dict[str, int] = Field(
+        default_factory=lambda: {"wmo": 14, "jeugdwet": 56, "*": 56}
+    )
     # Closed trajectories older than this are removed by `wijkteam-kpi retention`
     # (15 years: the Wmo dossier term of the VNG selection list; set it to the
     # municipality's own archive decision).
     retention_years: int = Field(default=15, ge=1)
     # Requests per minute per client (per token; per address without one).
     rate_limit_per_minute: int = Field(default=600, ge=1)
+
+    def terms(self) -> TermPolicy:
+        return TermPolicy(assessment=self.assessment_term_days, decision=self.decision_term_days)
 
 
 @lru_cache

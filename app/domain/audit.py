@@ -47,6 +47,7 @@ class Rule:
     evidence: str
     check: Check
     parameters: dict[str, object] = field(default_factory=dict)
+    term: Term | None = None  # the legal term whose configured lengths the rule applies
 
 
 def _finding(
@@ -356,6 +357,7 @@ RULES: tuple[Rule, ...] = (
         "trajectory.opened, steps 1-4, term.suspended/resumed",
         check_assessment_term,
         {"days": dict(TERM_DAYS[Term.ASSESSMENT]), "counting": "from the day after the melding"},
+        Term.ASSESSMENT,
     ),
     Rule(
         "decision_term",
@@ -368,6 +370,7 @@ RULES: tuple[Rule, ...] = (
             "days": {str(k): v for k, v in TERM_DAYS[Term.DECISION].items()},
             "counting": "from the day after the aanvraag",
         },
+        Term.DECISION,
     ),
     Rule(
         "plan_recorded",

@@ -6,6 +6,7 @@ generally recognised holiday ends on the next day that is none of these (Algemen
 termijnenwet, art. 1 and 3). Every adjustment is recorded so a due date can be defended.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -23,12 +24,32 @@ TERM_DAYS: dict[Term, dict[str, int]] = {
 }
 
 
+@dataclass(frozen=True)
+class TermPolicy:
+    """Term lengths in days per domain ("*": every other domain); a setting of the service."""
+
+    assessment: Mapping[str, int]
+    decision: Mapping[str, int]
+
+    def lengths(self, term: Term) -> Mapping[str, int]:
+        return self.assessment if term is Term.ASSESSMENT else self.decision
+
+    def days(self, term: Term, domain: str | None) -> int | None:
+        """The length of `term` for a domain, or None where that term does not apply."""
+        lengths = self.lengths(term)
+        if domain is not None and domain in lengths:
+            return lengths[domain]
+        return lengths.get("*")
+
+
+DEFAULT_TERMS = TermPolicy(
+    assessment=dict(TERM_DAYS[Term.ASSESSMENT]), decision=dict(TERM_DAYS[Term.DECISION])
+)
+
+
 def term_days(term: Term, domain: str | None) -> int | None:
-    """The length of `term` for a domain, or None where that term does not apply."""
-    lengths = TERM_DAYS[term]
-    if domain in lengths:
-        return lengths[domain]
-    return lengths.get("*")
+    """The law's default length of `term` for a domain (see TermPolicy for the configured one)."""
+    return DEFAULT_TERMS.days(term, domain)
 
 
 @lru_cache(maxsize=64)

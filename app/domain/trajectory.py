@@ -11,7 +11,7 @@ from typing import Any
 
 from app.domain.calendar import days_between, local_date
 from app.domain.events import DomainEvent, effective_events
-from app.domain.terms import DueDate, due_date, term_days
+from app.domain.terms import DEFAULT_TERMS, DueDate, TermPolicy, due_date
 from app.domain.vocabulary import (
     DecisionResult,
     EventType,
@@ -116,6 +116,7 @@ class TrajectoryState:
     reopened_count: int = 0
     event_count: int = 0
     retracted_event_ids: list[str] = field(default_factory=list)
+    terms: TermPolicy = DEFAULT_TERMS
 
     def suspended_days(self, term: Term) -> int:
         """Days a legal term stood still, counting only completed suspensions."""
@@ -155,7 +156,7 @@ class TrajectoryState:
     def due(self, term: Term) -> DueDate | None:
         """The due date of a legal term, or None where it does not (yet) run."""
         start = self.opened if term is Term.ASSESSMENT else self.application
-        length = term_days(term, self.domain)
+        length = self.terms.days(term, self.domain)
         if start is None or length is None:
             return None
         return due_date(start.on, length, self.suspended_days(term))
@@ -348,11 +349,13 @@ _APPLIERS: dict[EventType, _Applier] = {
 }
 
 
-def fold(trajectory_id: str, events: Iterable[DomainEvent]) -> TrajectoryState:
+def fold(
+    trajectory_id: str, events: Iterable[DomainEvent], terms: TermPolicy = DEFAULT_TERMS
+) -> TrajectoryState:
     """The state of one trajectory from all its events, whatever order they came in."""
     all_events = list(events)
     effective = effective_events(all_events)
-    state = TrajectoryState(trajectory_id=trajectory_id, event_count=len(all_events))
+    state = TrajectoryState(trajectory_id=trajectory_id, event_count=len(all_events), terms=terms)
     effective_ids = {e.event_id for e in effective}
     state.retracted_event_ids = sorted(
         e.event_id

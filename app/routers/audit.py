@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 
 from app.auth import Auditor, municipality_of
 from app.deps import SessionDep, SettingsDep
-from app.domain.audit import RULES, RULES_BY_ID, Finding
+from app.domain.audit import RULES, RULES_BY_ID, Finding, Rule
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
 from app.routers.params import check_period, decode_cursor, encode_cursor
@@ -39,10 +39,18 @@ AsOf = Annotated[
 
 
 @router.get("/rules", response_model=list[RuleView], summary="The rule catalogue")
-def list_rules(principal: Auditor) -> list[RuleView]:
+def list_rules(principal: Auditor, settings: SettingsDep) -> list[RuleView]:
+    terms = settings.terms()
+
+    def parameters(rule: Rule) -> dict[str, object]:
+        # Term lengths are settings: show the ones in force, not the law's defaults.
+        if rule.term is None:
+            return rule.parameters
+        return {**rule.parameters, "days": dict(terms.lengths(rule.term))}
+
     return [
         RuleView(
-            id=r.id, title=r.title, source=r.source, evidence=r.evidence, parameters=r.parameters
+            id=r.id, title=r.title, source=r.source, evidence=r.evidence, parameters=parameters(r)
         )
         for r in RULES
     ]
@@ -82,7 +90,7 @@ def audit_trajectory(
     today = as_of or local_today()
     municipality = municipality_of(principal, settings)
     findings = audit_service.trajectory_findings(
-        session, municipality, trajectory_id, today, principal.teams
+        session, municipality, trajectory_id, today, principal.teams, settings.terms()
     )
     record_access(
         session,

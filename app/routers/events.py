@@ -40,7 +40,7 @@ def post_event(
     session: SessionDep,
     settings: SettingsDep,
 ) -> EventAccepted:
-    outcome = record_event(session, event, Sender.of(principal, settings.default_municipality))
+    outcome = record_event(session, event, Sender.of(principal, settings))
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
     return EventAccepted(
@@ -84,7 +84,7 @@ async def post_batch(
 ) -> BatchResult:
     raw = await read_limited_body(request, settings.max_body_bytes)
     items = parse_batch(raw, request.headers.get("content-type", ""), settings.max_batch_events)
-    sender = Sender.of(principal, settings.default_municipality)
+    sender = Sender.of(principal, settings)
     return await run_in_threadpool(record_batch, session, items, sender)
 
 

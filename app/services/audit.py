@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.audit import RULES, Finding, Status, audit
 from app.domain.sampling import stratified_sample
+from app.domain.terms import DEFAULT_TERMS, TermPolicy
 from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
 from app.models import AuditFinding, AuditSample, StoredEvent, Trajectory
@@ -26,7 +27,9 @@ AUDIT_DIMENSIONS = {
 }
 
 
-def load_state(session: Session, municipality: str, trajectory_id: str) -> TrajectoryState:
+def load_state(
+    session: Session, municipality: str, trajectory_id: str, terms: TermPolicy = DEFAULT_TERMS
+) -> TrajectoryState:
     """Fold one trajectory from its events: findings are judged on today, not on the last refold."""
     rows = session.execute(
         select(
@@ -37,7 +40,7 @@ def load_state(session: Session, municipality: str, trajectory_id: str) -> Traje
     ).all()
     if not rows:
         raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
-    return fold(trajectory_id, [to_domain(trajectory_id, *row) for row in rows])
+    return fold(trajectory_id, [to_domain(trajectory_id, *row) for row in rows], terms)
 
 
 def trajectory_findings(
@@ -46,10 +49,11 @@ def trajectory_findings(
     trajectory_id: str,
     today: date,
     teams: tuple[str, ...] | None = None,
+    terms: TermPolicy = DEFAULT_TERMS,
 ) -> list[Finding]:
     if not team_visible(session, municipality, trajectory_id, teams):
         raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
-    return audit(load_state(session, municipality, trajectory_id), today)
+    return audit(load_state(session, municipality, trajectory_id, terms), today)
 
 
 def effective_status(today: date) -> ColumnElement[str]:

@@ -7,24 +7,29 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from app.domain.terms import DEFAULT_TERMS, TermPolicy
 from app.errors import Conflict, Forbidden
 from app.problems import invalid_params_from
 from app.schemas.events import EVENT_ADAPTER, BatchItemError, BatchResult, Event
 from app.schemas.problem import InvalidParam
 from app.services.clients import Principal
 from app.services.ingest import PreparedEvent, ingest, prepare
+from app.settings import Settings
 
 
 @dataclass(frozen=True)
 class Sender:
-    """Whose events these are: the municipality they default to, and any limit on it."""
+    """Whose events these are: the municipality they default to, any limit on it, and the
+    legal terms the service is configured with (due dates are computed on ingest)."""
 
     default_municipality: str
     limited_to: str | None
+    terms: TermPolicy = DEFAULT_TERMS
 
     @classmethod
-    def of(cls, principal: Principal, service_default: str) -> "Sender":
-        return cls(principal.municipality or service_default, principal.municipality)
+    def of(cls, principal: Principal, settings: Settings) -> "Sender":
+        municipality = principal.municipality or settings.default_municipality
+        return cls(municipality, principal.municipality, settings.terms())
 
     def refusal(self, event: Event) -> str | None:
         if self.limited_to and event.municipality and event.municipality != self.limited_to:
@@ -43,7 +48,7 @@ def record_event(session: Session, event: Event, sender: Sender) -> SingleOutcom
     if refusal:
         raise Forbidden(refusal)
     prepared = prepare(0, event, sender.default_municipality)
-    report = ingest(session, [prepared])
+    report = ingest(session, [prepared], sender.terms)
     if report.conflicts:
         raise Conflict(
             f"event {prepared.event_id} is already stored with a different body; "
@@ -84,7 +89,7 @@ def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> Batc
             )
             continue
         prepared.append(prepare(index, event, sender.default_municipality))
-    report = ingest(session, prepared)
+    report = ingest(session, prepared, sender.terms)
     errors.extend(
         BatchItemError(
             index=event.index,

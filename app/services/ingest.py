@@ -17,6 +17,7 @@ from app.domain.audit import audit
 from app.domain.calendar import local_date
 from app.domain.events import DomainEvent
 from app.domain.reentry import Stay, next_openings
+from app.domain.terms import DEFAULT_TERMS, TermPolicy
 from app.domain.trajectory import fold
 from app.domain.vocabulary import EventType
 from app.models import AuditFinding, Base, Complaint, StoredEvent, Trajectory, TrajectoryDocument
@@ -77,7 +78,9 @@ def prepare(index: int, event: Event, default_municipality: str) -> PreparedEven
     )
 
 
-def ingest(session: Session, events: Sequence[PreparedEvent]) -> IngestReport:
+def ingest(
+    session: Session, events: Sequence[PreparedEvent], terms: TermPolicy = DEFAULT_TERMS
+) -> IngestReport:
     """Store new events, sort out repeats, refold every touched trajectory once.
 
     The caller's transaction covers it all: either every new event and its projection
@@ -99,7 +102,7 @@ def ingest(session: Session, events: Sequence[PreparedEvent]) -> IngestReport:
     for event in new:
         # Another request may have stored the same id between our look-up and insert.
         (report.created if event.key in inserted else report.duplicates).append(event)
-    refold(session, {(e.municipality, e.trajectory_id) for e in report.created})
+    refold(session, {(e.municipality, e.trajectory_id) for e in report.created}, terms)
     return report
 
 
@@ -176,7 +179,7 @@ def _insert_new(session: Session, events: list[PreparedEvent]) -> set[tuple[str,
     return inserted
 
 
-def refold(session: Session, keys: set[TrajectoryKey]) -> None:
+def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy = DEFAULT_TERMS) -> None:
     """Recompute the projection rows of these trajectories from all their stored events."""
     if not keys:
         return
@@ -197,7 +200,7 @@ def refold(session: Session, keys: set[TrajectoryKey]) -> None:
                     )
                 )
             for trajectory_id, events in events_by_trajectory.items():
-                state = fold(trajectory_id, events)
+                state = fold(trajectory_id, events, terms)
                 findings = audit(state, today)
                 rows[Trajectory].append(
                     projection_row(municipality, state, now) | audit_columns(findings)

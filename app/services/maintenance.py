@@ -3,13 +3,14 @@
 from sqlalchemy import select
 
 from app.db import create_db_engine, create_session_factory, ensure_schema_current
+from app.domain.terms import DEFAULT_TERMS, TermPolicy
 from app.models import StoredEvent
 from app.services.ingest import refold
 
 _CHUNK = 1000
 
 
-def refold_all(database_url: str) -> int:
+def refold_all(database_url: str, terms: TermPolicy = DEFAULT_TERMS) -> int:
     """Recompute every projection row from the events, a chunk per transaction.
 
     Needed after an upgrade whose migration adds projection columns, or after a change to
@@ -27,6 +28,6 @@ def refold_all(database_url: str) -> int:
         ]
     for start in range(0, len(keys), _CHUNK):
         with sessions.begin() as session:
-            refold(session, set(keys[start : start + _CHUNK]))
+            refold(session, set(keys[start : start + _CHUNK]), terms)
     engine.dispose()
     return len(keys)

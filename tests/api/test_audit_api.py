@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from app.domain.audit import RULES
 from app.domain.calendar import local_today
+from app.settings import Settings
 from tests.api.test_events_api import assert_problem
 from tests.kpis.scenario import Case, post
 
@@ -141,3 +143,31 @@ def test_a_sample_is_reproducible_stratified_and_kept(client: TestClient) -> Non
     assert kept == drawn
     assert_problem(client.get(f"{AUDIT}/samples/00000000-0000-0000-0000-000000000000"), 404)
     assert_problem(client.post(f"{AUDIT}/samples", json={**request, "size": 0}), 400)
+
+
+def test_term_lengths_are_settings_that_rules_and_due_dates_follow(
+    settings: Settings, engine: Engine, tokens: dict[str, str]
+) -> None:
+    from fastapi.testclient import TestClient as Client
+
+    from app.main import create_app
+    from tests.conftest import authorised, empty_all_tables
+
+    empty_all_tables(engine)
+    strict = settings.model_copy(update={"decision_term_days": {"wmo": 7, "*": 56}})
+    with Client(create_app(strict)) as client:
+        authorised(client, tokens["all"])
+        rules = client.get(f"{AUDIT}/rules").json()
+        assert (
+            next(r for r in rules if r["id"] == "decision_term")["parameters"]["days"]["wmo"] == 7
+        )
+        # aanvraag Mon 2 March + 7 = Mon 9 March; decided 10 March: late under this setting
+        case = Case("T-1", "2026-02-20").then("application.received", "2026-03-02")
+        post(client, case.then("decision.issued", "2026-03-10", result="granted"))
+        body = client.get(f"{AUDIT}/trajectories/T-1", params={"asOf": "2026-04-01"}).json()
+        term = next(f for f in body["findings"] if f["rule"] == "decision_term")
+        assert (term["status"], term["dueOn"], term["daysOver"]) == ("fail", "2026-03-09", 1)
+        # the stored findings (refolded on ingest) used the same setting
+        period = {"from": "2026-02-01", "to": "2026-02-28"}
+        summary = client.get(f"{AUDIT}/summary", params=period).json()
+        assert summary["groups"][0]["rules"]["decision_term"]["failed"] == 1
