@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
-from app.domain.kpis.reference import evaluate
-from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Reported
+from app.domain.kpis.reference import evaluate, open_intervals
+from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Duration, Reported
 from app.models import Complaint, Trajectory
-from app.services.kpi_sql import evaluate_sql
+from app.services.kpi_sql import evaluate_sql, open_intervals_sql
 from scripts.generate_events import generate
 from tests.conftest import empty_all_tables
 
@@ -99,6 +99,9 @@ def test_every_kpi_in_sql_equals_the_reference(
             served = evaluate_sql(session, "0193", kpi.measure, query)
             expected = evaluate(kpi.measure, trajectories, query, complaints)
             assert as_plain(served) == as_plain(expected), kpi.id
+            if isinstance(kpi.measure, Duration):
+                still_open = open_intervals_sql(session, "0193", kpi.measure, query)
+                assert still_open == open_intervals(kpi.measure, trajectories, query), kpi.id
 
 
 @pytest.mark.parametrize("grain", ["month", "quarter", "year"])

@@ -2,7 +2,7 @@
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -165,7 +165,3 @@ def suppress(cells: Sequence[Cell], min_cell_size: int) -> list[Cell]:
         smallest = min(shown, key=lambda i: (result[i].n, result[i].sort_key()))
         result[smallest] = _blank(result[smallest])
     return result
-
-
-def with_extra(cell: Cell, **extra: Any) -> Cell:
-    return replace(cell, extra={**cell.extra, **extra})
