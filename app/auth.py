@@ -1,8 +1,9 @@
 """Who is calling: bearer tokens of known clients, and the scope each route needs."""
 
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.deps import SessionDep, SettingsDep
@@ -35,13 +36,37 @@ class ScopeGuard:
         return principal
 
 
+class ReadGuard(ScopeGuard):
+    """A ScopeGuard for reads, where a regional client may name the municipality it reads."""
+
+    def __call__(
+        self,
+        request: Request,
+        session: SessionDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        municipality: Annotated[
+            str | None,
+            Query(
+                pattern=r"^\d{4}$",
+                description="Gemeentecode to read, for clients serving several municipalities.",
+            ),
+        ] = None,
+    ) -> Principal:
+        principal = super().__call__(request, session, credentials)
+        if municipality is None:
+            return principal
+        if principal.municipality is not None and municipality != principal.municipality:
+            raise Forbidden(f"this client reads municipality {principal.municipality} only")
+        return replace(principal, reading=municipality)
+
+
 EventWriter = Annotated[Principal, Depends(ScopeGuard("events:write"))]
-KpiReader = Annotated[Principal, Depends(ScopeGuard("kpi:read"))]
-Auditor = Annotated[Principal, Depends(ScopeGuard("audit:read"))]
+KpiReader = Annotated[Principal, Depends(ReadGuard("kpi:read"))]
+Auditor = Annotated[Principal, Depends(ReadGuard("audit:read"))]
 Admin = Annotated[Principal, Depends(ScopeGuard("admin"))]
-LogReader = Annotated[Principal, Depends(ScopeGuard("audit:read", "admin"))]
+LogReader = Annotated[Principal, Depends(ReadGuard("audit:read", "admin"))]
 
 
 def municipality_of(principal: Principal, settings: SettingsDep) -> str:
-    """The municipality a client reads: its own, or the service's default for regional clients."""
-    return principal.municipality or settings.default_municipality
+    """The municipality a client reads: its own, the one it named, or the service's default."""
+    return principal.municipality or principal.reading or settings.default_municipality

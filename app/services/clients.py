@@ -27,6 +27,8 @@ class Principal:
     scopes: frozenset[str]
     municipality: str | None
     teams: tuple[str, ...] | None = None
+    # The municipality a regional (unlimited) client asked to read, if it asked.
+    reading: str | None = None
 
 
 def token_hash(token: str) -> str:

@@ -201,3 +201,28 @@ def test_a_client_limited_to_a_team_sees_only_that_team(kpi_client: TestClient) 
     everyone = kpi_client.get("/api/v1/kpis/inflow", params=period).json()["groups"]
     own = kpi_client.get("/api/v1/kpis/inflow", params=period, headers=lead).json()["groups"]
     assert (everyone[0]["n"], own[0]["n"]) == (2, 1)
+
+
+def test_a_regional_client_names_the_municipality_it_reads(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    post(client, Case("T-1", "2026-03-02"))  # the all-scopes test client writes for 0193
+    regional = client.post(
+        "/api/v1/clients", json={"name": "regionaal team", "scopes": ["audit:read", "events:write"]}
+    ).json()
+    as_region = {"Authorization": f"Bearer {regional['token']}"}
+    elsewhere = {**Case("T-2", "2026-03-02").events[0], "municipality": "0200"}
+    assert client.post("/api/v1/events", json=elsewhere, headers=as_region).status_code == 201
+    listed = client.get("/api/v1/trajectories", params={"municipality": "0200"}, headers=as_region)
+    assert [t["trajectoryId"] for t in listed.json()["results"]] == ["T-2"]
+    assert (
+        client.get(
+            "/api/v1/trajectories/T-1", params={"municipality": "0193"}, headers=as_region
+        ).status_code
+        == 200
+    )
+    # a client limited to 0193 may not name another municipality
+    limited = {"Authorization": f"Bearer {tokens['all']}"}
+    assert_problem(
+        client.get("/api/v1/trajectories", params={"municipality": "0200"}, headers=limited), 403
+    )
