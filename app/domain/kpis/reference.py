@@ -310,7 +310,7 @@ def _reentry(measure: Reentry, rows: Sequence[Row], query: KpiQuery) -> list[Cel
             key, sum(returned(r) for r in due), len(due), pending=len(group) - len(due)
         )
 
-    return _cells(_grouped(scope, query, measure.period), make)
+    return _cells(_grouped(scope, query, "closed_on"), make)
 
 
 def _stacking(rows: Sequence[Row], query: KpiQuery) -> list[Cell]:

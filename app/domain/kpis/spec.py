@@ -94,7 +94,6 @@ class OpenAt:
 
     start: str
     end: str
-    period: str = ""  # counted at `to`, not over a period column
 
 
 @dataclass(frozen=True)
@@ -122,9 +121,10 @@ class Satisfaction:
 
 @dataclass(frozen=True)
 class Complaints:
-    """Complaints received per 100 trajectories active in the period, and days to resolve."""
+    """Complaints received per 100 trajectories active in the period, and days to resolve.
 
-    period: str = "received_on"
+    Each complaint counts on its own dates (received, resolved), not on one trajectory date.
+    """
 
 
 @dataclass(frozen=True)
@@ -132,21 +132,19 @@ class Reentry:
     """Closed trajectories whose client opens a new one within `window_days` of the closure."""
 
     window_days: int = 365
-    period: str = "closed_on"
 
 
 @dataclass(frozen=True)
 class Stacking:
-    """Clients with provisions in two or more domains at the same time, among clients with one."""
+    """Clients with provisions in two or more domains at the same time, among clients with one.
 
-    period: str = "support_started_on"
+    Measured on the overlap of provision spells with the period, per client.
+    """
 
 
 @dataclass(frozen=True)
 class Reported:
     """Posted by an authorised source per period (survey, telephony, finance)."""
-
-    period: str = ""
 
 
 Measure = (
