@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.domain.terms import TermPolicy
+from app.domain.terms import DEFAULT_TERMS, TermPolicy
 
 DEFAULT_SQLITE_PATH = Path("data") / "wijkteam-kpi.sqlite3"
 
@@ -28,10 +28,10 @@ class Settings(BaseSettings):
     # Legal terms in days per domain ("*": any other domain), as JSON in the environment,
     # e.g. DECISION_TERM_DAYS='{"wmo": 14, "jeugdwet": 56, "*": 56}'. After a change,
     # run `wijkteam-kpi refold` so stored due dates follow.
-    assessment_term_days: dict[str, int] = Field(default_factory=lambda: {"wmo": 42})
-    decision_term_days: dict[str, int] = Field(
-        default_factory=lambda: {"wmo": 14, "jeugdwet": 56, "*": 56}
+    assessment_term_days: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_TERMS.assessment)
     )
+    decision_term_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_TERMS.decision))
     # Closed trajectories older than this are removed by `wijkteam-kpi retention`
     # (15 years: the Wmo dossier term of the VNG selection list; set it to the
     # municipality's own archive decision).

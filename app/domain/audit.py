@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from app.domain.terms import TERM_DAYS, Adjustment, DueDate
+from app.domain.terms import Adjustment, DueDate
 from app.domain.trajectory import TrajectoryState
 from app.domain.vocabulary import NetworkOutcome, ProvisionOutcome, Step, Term
 
@@ -47,7 +47,9 @@ class Rule:
     evidence: str
     check: Check
     parameters: dict[str, object] = field(default_factory=dict)
-    term: Term | None = None  # the legal term whose configured lengths the rule applies
+    # The legal term whose lengths the rule applies; they are settings, so the catalogue
+    # endpoint adds the ones in force to `parameters`.
+    term: Term | None = None
 
 
 def _finding(
@@ -356,7 +358,7 @@ RULES: tuple[Rule, ...] = (
         "Wmo 2015 art. 2.3.2 lid 1; Algemene termijnenwet",
         "trajectory.opened, steps 1-4, term.suspended/resumed",
         check_assessment_term,
-        {"days": dict(TERM_DAYS[Term.ASSESSMENT]), "counting": "from the day after the melding"},
+        {"counting": "from the day after the melding"},
         Term.ASSESSMENT,
     ),
     Rule(
@@ -366,10 +368,7 @@ RULES: tuple[Rule, ...] = (
         "other domains); Algemene termijnenwet",
         "application.received, decision.issued, term.suspended/resumed",
         check_decision_term,
-        {
-            "days": {str(k): v for k, v in TERM_DAYS[Term.DECISION].items()},
-            "counting": "from the day after the aanvraag",
-        },
+        {"counting": "from the day after the aanvraag"},
         Term.DECISION,
     ),
     Rule(

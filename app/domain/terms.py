@@ -15,14 +15,6 @@ import holidays
 
 from app.domain.vocabulary import LawDomain, Term
 
-# Wmo 2015 art. 2.3.2 (assessment within six weeks of the melding) applies to the Wmo
-# only; the decision term is Wmo art. 2.3.5 (two weeks after the aanvraag) and the
-# Awb art. 4:13 eight weeks otherwise (Jeugdwet and the rest).
-TERM_DAYS: dict[Term, dict[str, int]] = {
-    Term.ASSESSMENT: {LawDomain.WMO: 42},
-    Term.DECISION: {LawDomain.WMO: 14, LawDomain.JEUGDWET: 56, "*": 56},
-}
-
 
 @dataclass(frozen=True)
 class TermPolicy:
@@ -42,14 +34,14 @@ class TermPolicy:
         return lengths.get("*")
 
 
+# The law's lengths, the service's defaults (Settings may override them per domain):
+# Wmo 2015 art. 2.3.2 (assessment within six weeks of the melding) applies to the Wmo
+# only; the decision term is Wmo art. 2.3.5 (two weeks after the aanvraag) and the
+# Awb art. 4:13 eight weeks otherwise (Jeugdwet and the rest).
 DEFAULT_TERMS = TermPolicy(
-    assessment=dict(TERM_DAYS[Term.ASSESSMENT]), decision=dict(TERM_DAYS[Term.DECISION])
+    assessment={LawDomain.WMO.value: 42},
+    decision={LawDomain.WMO.value: 14, LawDomain.JEUGDWET.value: 56, "*": 56},
 )
-
-
-def term_days(term: Term, domain: str | None) -> int | None:
-    """The law's default length of `term` for a domain (see TermPolicy for the configured one)."""
-    return DEFAULT_TERMS.days(term, domain)
 
 
 @lru_cache(maxsize=64)

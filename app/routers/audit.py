@@ -43,7 +43,7 @@ def list_rules(principal: Auditor, settings: SettingsDep) -> list[RuleView]:
     terms = settings.terms()
 
     def parameters(rule: Rule) -> dict[str, object]:
-        # Term lengths are settings: show the ones in force, not the law's defaults.
+        # Term lengths are settings: show the ones in force.
         if rule.term is None:
             return rule.parameters
         return {**rule.parameters, "days": dict(terms.lengths(rule.term))}

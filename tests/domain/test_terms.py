@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from app.domain.terms import atw_holidays, due_date, term_days
+from app.domain.terms import DEFAULT_TERMS, atw_holidays, due_date
 from app.domain.vocabulary import Term
 
 
@@ -67,4 +67,4 @@ def test_a_term_ending_on_a_saturday_moves_to_monday() -> None:
     ],
 )
 def test_term_lengths_follow_the_law_per_domain(term: Term, domain: str, days: int | None) -> None:
-    assert term_days(term, domain) == days
+    assert DEFAULT_TERMS.days(term, domain) == days
