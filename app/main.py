@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import API_VERSION
 from app.db import create_db_engine, create_session_factory, ensure_schema_current
+from app.domain.calendar import local_today
 from app.headers import StandardHeadersMiddleware
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
@@ -56,9 +57,22 @@ def announce_development_client(sessions: sessionmaker[Session]) -> None:
     )
 
 
+def warn_if_calendar_runs_out(settings: Settings) -> None:
+    """Terms due next year need next year's declared days (Atw art. 3 lid 3)."""
+    coming = local_today().year + 1
+    if not settings.terms().calendar.covers(coming):
+        logger.warning(
+            "no decree under Algemene termijnenwet art. 3 lid 3 is known for %s: days the "
+            "government declares equal to a feestdag are missing; add the decree to "
+            "ATW_DECLARED_DAYS and run `wijkteam-kpi refold`",
+            coming,
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
+    warn_if_calendar_runs_out(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:

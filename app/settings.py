@@ -1,15 +1,29 @@
 """Configuration, read once from the environment (prefix-free names, as operators expect)."""
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.domain.atw import DEFAULT_CALENDAR, AtwCalendar, Decree
 from app.domain.terms import DEFAULT_TERMS, TermPolicy
 
 DEFAULT_SQLITE_PATH = Path("data") / "wijkteam-kpi.sqlite3"
+
+
+class DeclaredDaysDecree(BaseModel):
+    """A decree under Atw art. 3 lid 3 the service does not ship yet (ATW_DECLARED_DAYS)."""
+
+    title: str = Field(min_length=1)
+    staatscourant: str = ""
+    covers: tuple[int, int]
+    days: list[date]
+
+    def decree(self) -> Decree:
+        return Decree(self.title, self.staatscourant, self.covers, tuple(self.days))
 
 
 class Settings(BaseSettings):
@@ -39,8 +53,23 @@ class Settings(BaseSettings):
     # Requests per minute per client (per token; per address without one).
     rate_limit_per_minute: int = Field(default=600, ge=1)
 
+    # Decrees of Atw art. 3 lid 3 beyond the ones shipped, as JSON, e.g.
+    # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],
+    # "days": ["2029-05-11"]}]'. After adding one, run `wijkteam-kpi refold`.
+    atw_declared_days: list[DeclaredDaysDecree] = Field(default_factory=list)
+
     def terms(self) -> TermPolicy:
-        return TermPolicy(assessment=self.assessment_term_days, decision=self.decision_term_days)
+        return TermPolicy(
+            assessment=self.assessment_term_days,
+            decision=self.decision_term_days,
+            calendar=_calendar(tuple(d.decree() for d in self.atw_declared_days)),
+        )
+
+
+@lru_cache
+def _calendar(extra: tuple[Decree, ...]) -> AtwCalendar:
+    # One calendar per set of decrees, so its per-year cache outlives a request.
+    return DEFAULT_CALENDAR.with_decrees(extra)
 
 
 @lru_cache

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import partial
 
-from app.domain.terms import Adjustment, DueDate
-from app.domain.trajectory import TrajectoryState
+from app.domain.terms import Adjustment, DueDate, Ignored
+from app.domain.trajectory import ASSESSMENT_STEPS, Milestone, TrajectoryState
 from app.domain.vocabulary import NetworkOutcome, ProvisionOutcome, Step, Term
 
 PLAN_GRACE_DAYS = 14
@@ -34,6 +35,8 @@ class Finding:
     days_over: int | None = None
     days_remaining: int | None = None
     adjustments: tuple[Adjustment, ...] = ()
+    ignored: tuple[Ignored, ...] = ()  # registrations that moved nothing, with the reason
+    suspended_since: date | None = None
 
 
 Check = Callable[[TrajectoryState, date], Finding]
@@ -61,6 +64,8 @@ def _finding(
     days_over: int | None = None,
     days_remaining: int | None = None,
     adjustments: tuple[Adjustment, ...] = (),
+    ignored: tuple[Ignored, ...] = (),
+    suspended_since: date | None = None,
 ) -> Finding:
     return Finding(
         rule,
@@ -71,6 +76,8 @@ def _finding(
         days_over,
         days_remaining,
         adjustments,
+        ignored,
+        suspended_since,
     )
 
 
@@ -183,33 +190,64 @@ def check_expert_advice(state: TrajectoryState, today: date) -> Finding:
 def _term_finding(
     rule: str,
     due: DueDate,
-    done_on: date | None,
-    done_event: str | None,
+    met: Milestone | None,
     start_event: str,
+    state: TrajectoryState,
     today: date,
     what: str,
 ) -> Finding:
-    """pass/fail once done; before that pending until the due date passes, then fail."""
-    if done_on is not None:
-        over = (done_on - due.due).days
+    """pass/fail once met; pending until due (or while suspended); cut short by a closure."""
+    term_finding = partial(
+        _finding,
+        rule,
+        adjustments=due.adjustments,
+        ignored=due.ignored,
+        suspended_since=due.suspended_since,
+    )
+    evidence = (
+        start_event,
+        *(a.event_id for a in due.adjustments),
+        *(i.event_id for i in due.ignored),
+    )
+    closed = state.closed
+    if due.due is None:
+        assert due.suspended_since is not None
+        return term_finding(
+            Status.PENDING,
+            f"{what}: not yet; the term is suspended since {due.suspended_since}, "
+            "so its due date is not known",
+            *evidence,
+        )
+    if met is not None:
+        over = (met.on - due.due).days
+        text = f"{what} on {met.on}, due {due.due}" + (f": {over} day(s) late" if over > 0 else "")
         status = Status.FAIL if over > 0 else Status.PASS
-        text = f"{what} on {done_on}, due {due.due}" + (f": {over} day(s) late" if over > 0 else "")
+        evidence = (*evidence, met.event_id)
+    elif closed is not None:
+        over = (closed.on - due.due).days
+        evidence = (*evidence, closed.event_id)
+        if over <= 0:
+            return term_finding(
+                Status.NOT_APPLICABLE,
+                f"closed on {closed.on}, before the term ended on {due.due}",
+                *evidence,
+                due=due.due,
+            )
+        text = f"{what}: never; closed on {closed.on}, {over} day(s) after the due date {due.due}"
+        status = Status.FAIL
     else:
         over = (today - due.due).days
         status = Status.FAIL if over > 0 else Status.PENDING
         text = f"{what}: not yet, due {due.due}" + (
             f", {over} day(s) over" if over > 0 else f", {-over} day(s) left"
         )
-    return _finding(
-        rule,
+    return term_finding(
         status,
         text,
-        start_event,
-        done_event if done_on is not None else None,
+        *evidence,
         due=due.due,
         days_over=over if over > 0 else None,
         days_remaining=-over if over <= 0 else None,
-        adjustments=tuple(due.adjustments),
     )
 
 
@@ -220,22 +258,12 @@ def check_assessment_term(state: TrajectoryState, today: date) -> Finding:
         return _finding(
             rule, Status.NOT_APPLICABLE, "the six-week assessment term applies to Wmo meldingen"
         )
-    done_on = state.assessment_done_on
-    if done_on is None and state.closed is not None and state.closed.on <= due.due:
-        return _finding(
-            rule,
-            Status.NOT_APPLICABLE,
-            f"closed on {state.closed.on} before the assessment was due",
-            state.closed.event_id,
-        )
+    met = None
+    if state.assessment_done_on is not None:
+        # the last of steps 1-4 to be done is the event that met the term
+        met = max((state.steps[s].completed for s in ASSESSMENT_STEPS), key=lambda m: (m.on, m.at))
     return _term_finding(
-        rule,
-        due,
-        done_on,
-        _step_event(state, Step.OWN_NETWORK),
-        state.opened.event_id,
-        today,
-        "assessment (steps 1-4) done",
+        rule, due, met, state.opened.event_id, state, today, "assessment (steps 1-4) done"
     )
 
 
@@ -244,15 +272,8 @@ def check_decision_term(state: TrajectoryState, today: date) -> Finding:
     due = state.due(Term.DECISION)
     if due is None or state.application is None:
         return _finding(rule, Status.NOT_APPLICABLE, "no aanvraag received")
-    decision = state.decision
     return _term_finding(
-        rule,
-        due,
-        decision.on if decision else None,
-        decision.event_id if decision else None,
-        state.application.event_id,
-        today,
-        "decision issued",
+        rule, due, state.decision, state.application.event_id, state, today, "decision issued"
     )
 
 
@@ -329,6 +350,18 @@ def check_case_lead_recorded(state: TrajectoryState, today: date) -> Finding:
     return _finding(rule, Status.FAIL, "a plan without who holds regie", state.plan.event_id)
 
 
+TERM_COUNTING = (
+    "Calendar days from the day after the {start}. A suspension adds the days from its "
+    "term.suspended to its term.resumed (local dates), only for the term it names and only "
+    "if it began while that term ran; one still open leaves the finding pending with the due "
+    "date unknown (it ends on the event that meets the term, or the closure). One extension "
+    "(term.extended, days added to the current due date or a new date), if noticed before "
+    "the due date. A due date on a Saturday, Sunday or Atw day (art. 3 lid 1-3, see "
+    "/audit/calendar) moves to the next working day (art. 1); a term of 3 days or more holds "
+    "at least 2 working days (art. 2). Closed before the due date without meeting the term: "
+    "not applicable; closed after it: fail."
+)
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "step_order",
@@ -355,20 +388,22 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "assessment_term",
         "Assessment within six weeks (Wmo)",
-        "Wmo 2015 art. 2.3.2 lid 1; Algemene termijnenwet",
-        "trajectory.opened, steps 1-4, term.suspended/resumed",
+        "Wmo 2015 art. 2.3.2 lid 1; Awb art. 4:15 (opschorting); Algemene termijnenwet "
+        "art. 1, 2 and 3",
+        "trajectory.opened, steps 1-4, term.suspended/resumed/extended",
         check_assessment_term,
-        {"counting": "from the day after the melding"},
+        {"counting": TERM_COUNTING.replace("{start}", "melding")},
         Term.ASSESSMENT,
     ),
     Rule(
         "decision_term",
         "Decision within the statutory term",
         "Wmo 2015 art. 2.3.5 lid 1 (two weeks); Awb art. 4:13 (eight weeks: Jeugdwet and "
-        "other domains); Algemene termijnenwet",
-        "application.received, decision.issued, term.suspended/resumed",
+        "other domains); Awb art. 4:14 (verdaging) and 4:15 (opschorting); Algemene "
+        "termijnenwet art. 1, 2 and 3",
+        "application.received, decision.issued, term.suspended/resumed/extended",
         check_decision_term,
-        {"counting": "from the day after the aanvraag"},
+        {"counting": TERM_COUNTING.replace("{start}", "aanvraag")},
         Term.DECISION,
     ),
     Rule(

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.domain.calendar import days_between, local_date
 from app.domain.events import DomainEvent, effective_events
-from app.domain.terms import DEFAULT_TERMS, DueDate, TermPolicy, due_date
+from app.domain.terms import DEFAULT_TERMS, DueDate, Extension, Spell, TermPolicy, due_date
 from app.domain.vocabulary import (
     DecisionResult,
     EventType,
@@ -69,6 +69,15 @@ class Suspension:
         return days_between(self.suspended.on, self.resumed.on)
 
 
+@dataclass(frozen=True)
+class TermExtension:
+    term: Term
+    noticed: Milestone
+    days: int | None
+    new_due_on: date | None
+    reason: str | None
+
+
 @dataclass
 class Complaint:
     category: str | None
@@ -110,6 +119,7 @@ class TrajectoryState:
     satisfaction: dict[str, int] = field(default_factory=dict)
     satisfaction_recorded: Milestone | None = None
     suspensions: list[Suspension] = field(default_factory=list)
+    extensions: list[TermExtension] = field(default_factory=list)
     complaints: list[Complaint] = field(default_factory=list)
     closed: Milestone | None = None
     close_reason: str | None = None
@@ -117,10 +127,6 @@ class TrajectoryState:
     event_count: int = 0
     retracted_event_ids: list[str] = field(default_factory=list)
     terms: TermPolicy = DEFAULT_TERMS
-
-    def suspended_days(self, term: Term) -> int:
-        """Days a legal term stood still, counting only completed suspensions."""
-        return sum(s.days or 0 for s in self.suspensions if s.term is term)
 
     def is_suspended(self, term: Term) -> bool:
         return any(s.term is term and s.resumed is None for s in self.suspensions)
@@ -132,7 +138,7 @@ class TrajectoryState:
     @property
     def assessment_done_on(self) -> date | None:
         """When steps 1-4 were all done: the assessment the Wmo's six weeks are about."""
-        days = [self._step_on(step) for step in _ASSESSMENT_STEPS]
+        days = [self._step_on(step) for step in ASSESSMENT_STEPS]
         return max(d for d in days if d) if all(days) else None
 
     @property
@@ -153,18 +159,43 @@ class TrajectoryState:
             grants.append(self.decision.on)
         return min(grants) if grants else None
 
+    def term_ends_on(self, term: Term) -> date | None:
+        """The day a term stopped running: the event that met it, else the closure."""
+        met = self.assessment_done_on if term is Term.ASSESSMENT else _on(self.decision)
+        return met if met is not None else _on(self.closed)
+
     def due(self, term: Term) -> DueDate | None:
         """The due date of a legal term, or None where it does not (yet) run."""
         start = self.opened if term is Term.ASSESSMENT else self.application
         length = self.terms.days(term, self.domain)
         if start is None or length is None:
             return None
-        return due_date(start.on, length, self.suspended_days(term))
+        return due_date(
+            start.on,
+            length,
+            calendar=self.terms.calendar,
+            spells=[
+                Spell(s.suspended.on, _on(s.resumed), s.suspended.event_id, s.reason)
+                for s in self.suspensions
+                if s.term is term
+            ],
+            extensions=[
+                Extension(e.noticed.on, e.noticed.event_id, e.days, e.new_due_on, e.reason)
+                for e in self.extensions
+                if e.term is term
+            ],
+            ends_on=self.term_ends_on(term),
+            term=term,
+        )
+
+
+def _on(milestone: Milestone | None) -> date | None:
+    return milestone.on if milestone else None
 
 
 _Applier = Callable[[TrajectoryState, DomainEvent], None]
 
-_ASSESSMENT_STEPS = (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK)
+ASSESSMENT_STEPS = (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK)
 _OUTCOME_STEPS = (Step.OWN_NETWORK, Step.OWN_INPUT, Step.PROVISION)
 _GRANTING_DECISIONS = {DecisionResult.GRANTED, DecisionResult.PARTLY_GRANTED}
 
@@ -294,6 +325,20 @@ def _resumed(state: TrajectoryState, event: DomainEvent) -> None:
             return
 
 
+def _extended(state: TrajectoryState, event: DomainEvent) -> None:
+    data = event.data
+    new_due_on = data.get("newDueOn")
+    state.extensions.append(
+        TermExtension(
+            term=Term(data["term"]),
+            noticed=Milestone.of(event),
+            days=data.get("days"),
+            new_due_on=date.fromisoformat(new_due_on) if new_due_on else None,
+            reason=data.get("reason"),
+        )
+    )
+
+
 def _complaint_received(state: TrajectoryState, event: DomainEvent) -> None:
     state.complaints.append(
         Complaint(category=event.data.get("category"), received=Milestone.of(event))
@@ -341,6 +386,7 @@ _APPLIERS: dict[EventType, _Applier] = {
     EventType.SATISFACTION_RECORDED: _satisfaction,
     EventType.TERM_SUSPENDED: _suspended,
     EventType.TERM_RESUMED: _resumed,
+    EventType.TERM_EXTENDED: _extended,
     EventType.COMPLAINT_RECEIVED: _complaint_received,
     EventType.COMPLAINT_RESOLVED: _complaint_resolved,
     EventType.TRAJECTORY_CLOSED: _closed,

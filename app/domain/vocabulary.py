@@ -60,6 +60,7 @@ class EventType(StrEnum):
     SATISFACTION_RECORDED = "satisfaction.recorded"
     TERM_SUSPENDED = "term.suspended"
     TERM_RESUMED = "term.resumed"
+    TERM_EXTENDED = "term.extended"
     COMPLAINT_RECEIVED = "complaint.received"
     COMPLAINT_RESOLVED = "complaint.resolved"
     TRAJECTORY_CLOSED = "trajectory.closed"

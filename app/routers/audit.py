@@ -13,8 +13,11 @@ from app.errors import InvalidInput
 from app.routers.params import check_period, decode_cursor, encode_cursor
 from app.schemas.audit import (
     AdjustmentView,
+    AtwCalendarView,
     AuditSummary,
+    CalendarDay,
     FindingView,
+    IgnoredView,
     RuleRate,
     RuleView,
     SampleRequest,
@@ -67,9 +70,37 @@ def _finding_view(finding: Finding) -> FindingView:
         days_remaining=finding.days_remaining,
         adjustments=[
             AdjustmentView(
-                rule=a.rule, reason=a.reason, moved_from=a.moved_from, moved_to=a.moved_to
+                rule=a.rule,
+                reason=a.reason,
+                moved_from=a.moved_from,
+                moved_to=a.moved_to,
+                source=a.source,
+                event_id=a.event_id,
             )
             for a in finding.adjustments
+        ],
+        ignored=[IgnoredView(event_id=i.event_id, reason=i.reason) for i in finding.ignored],
+        suspended_since=finding.suspended_since,
+    )
+
+
+@router.get(
+    "/calendar",
+    response_model=AtwCalendarView,
+    summary="The Algemene termijnenwet days of a year that terms cannot end on",
+)
+def atw_calendar(
+    principal: Auditor,
+    settings: SettingsDep,
+    year: Annotated[int, Query(ge=1900, le=2200)],
+) -> AtwCalendarView:
+    calendar = settings.terms().calendar
+    return AtwCalendarView(
+        year=year,
+        declared_days_covered=calendar.covers(year),
+        days=[
+            CalendarDay(date=d.day, kind=d.kind, name=d.name, source=d.source)
+            for d in calendar.year(year).values()
         ],
     )
 

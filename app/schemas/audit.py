@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from app.domain.atw import DayKind
 from app.schemas.base import ApiModel
 
 
@@ -17,10 +18,20 @@ class RuleView(ApiModel):
 
 
 class AdjustmentView(ApiModel):
-    rule: str = Field(description="`suspension` or `algemene_termijnenwet`.")
-    reason: str
+    rule: Literal["suspension", "verdaging", "algemene_termijnenwet", "atw_art_2"] = Field(
+        description="What moved the due date: an opschorting (Awb 4:15), a verdaging "
+        "(Awb 4:14), a Saturday/Sunday/feestdag (Atw art. 1 and 3) or Atw art. 2."
+    )
+    reason: str = Field(description="In words an officer can read out.")
     moved_from: date
     moved_to: date
+    source: str = Field(description="The article (and for Atw art. 3 lid 3, the decree).")
+    event_id: str | None = Field(default=None, description="The event that moved it, if any.")
+
+
+class IgnoredView(ApiModel):
+    event_id: str
+    reason: str = Field(description="Why this registration did not move the due date.")
 
 
 class FindingView(ApiModel):
@@ -34,6 +45,14 @@ class FindingView(ApiModel):
     days_over: int | None = None
     days_remaining: int | None = None
     adjustments: list[AdjustmentView] = Field(default_factory=list)
+    ignored: list[IgnoredView] = Field(
+        default_factory=list,
+        description="Suspensions or extensions that moved nothing (e.g. begun after the due "
+        "date), with the reason.",
+    )
+    suspended_since: date | None = Field(
+        default=None, description="The term is suspended since this day: its due date is unknown."
+    )
 
 
 class TrajectoryAudit(ApiModel):
@@ -109,3 +128,19 @@ class SampleView(ApiModel):
     drawn_by: str
     request: dict[str, Any]
     trajectory_ids: list[str]
+
+
+class CalendarDay(ApiModel):
+    date: date
+    kind: DayKind
+    name: str
+    source: str = Field(description="Atw art. 3 lid 1, lid 2, or lid 3 with the decree.")
+
+
+class AtwCalendarView(ApiModel):
+    year: int
+    declared_days_covered: bool = Field(
+        description="Whether a decree under Atw art. 3 lid 3 covers this year; if not, days "
+        "the government will declare equal to a feestdag are still missing."
+    )
+    days: list[CalendarDay] = Field(description="Saturdays and Sundays (Atw art. 1) not listed.")

@@ -1,9 +1,18 @@
 """One Pydantic model per event type of SPEC.md, discriminated on `type`."""
 
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.domain.vocabulary import (
@@ -201,6 +210,26 @@ class TermResumedData(ApiModel):
     term: Term
 
 
+class TermExtendedData(ApiModel):
+    """Verdaging (Awb 4:14): once, by notice before the term ends; `days` or `newDueOn`."""
+
+    term: Term = Field(
+        description="decision: verdaging (Awb 4:14); assessment: extended by agreement with "
+        "the resident (Wmo 2015 art. 2.3.2)."
+    )
+    days: int | None = Field(
+        default=None, ge=1, le=366, description="Days added to the current due date."
+    )
+    new_due_on: date | None = Field(default=None, description="The new due date.")
+    reason: FreeText
+
+    @model_validator(mode="after")
+    def _days_or_date(self) -> "TermExtendedData":
+        if (self.days is None) == (self.new_due_on is None):
+            raise PydanticCustomError("days_or_new_due_on", "give exactly one of days, newDueOn")
+        return self
+
+
 class ComplaintData(ApiModel):
     category: Code
 
@@ -342,6 +371,17 @@ class TermResumed(_Envelope):
     data: TermResumedData
 
 
+class TermExtended(_Envelope):
+    model_config = ConfigDict(
+        json_schema_extra=_example(
+            "term.extended",
+            {"term": "decision", "days": 14, "reason": "advies van de GGD nodig"},
+        )
+    )
+    type: Literal["term.extended"]
+    data: TermExtendedData
+
+
 class ComplaintReceived(_Envelope):
     type: Literal["complaint.received"]
     data: ComplaintData
@@ -381,6 +421,7 @@ Event = Annotated[
     | SatisfactionRecorded
     | TermSuspended
     | TermResumed
+    | TermExtended
     | ComplaintReceived
     | ComplaintResolved
     | TrajectoryClosed

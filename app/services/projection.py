@@ -54,8 +54,8 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
         "satisfaction_on": _on(state.satisfaction_recorded),
         "complaints_received": len(state.complaints),
         "complaints_resolved": sum(1 for c in state.complaints if c.resolved is not None),
-        "assessment_suspended_days": state.suspended_days(Term.ASSESSMENT),
-        "decision_suspended_days": state.suspended_days(Term.DECISION),
+        "assessment_suspended_days": _suspended_days(state, Term.ASSESSMENT),
+        "decision_suspended_days": _suspended_days(state, Term.DECISION),
         "goals_evaluated_on": _on(state.goals_evaluated),
         "assessment_done_on": state.assessment_done_on,
         "assessment_completed_on": state.assessment_completed_on,
@@ -77,6 +77,11 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
 def _due_on(state: TrajectoryState, term: Term) -> date | None:
     due = state.due(term)
     return due.due if due else None
+
+
+def _suspended_days(state: TrajectoryState, term: Term) -> int:
+    due = state.due(term)
+    return due.suspended_days if due else 0
 
 
 def document_row(municipality: str, state: TrajectoryState) -> dict[str, Any]:
@@ -205,6 +210,16 @@ def state_document(state: TrajectoryState) -> dict[str, Any]:
                 "days": s.days,
             }
             for s in state.suspensions
+        ],
+        "extensions": [
+            {
+                "term": e.term.value,
+                "noticed": _milestone(e.noticed),
+                "days": e.days,
+                "newDueOn": e.new_due_on.isoformat() if e.new_due_on else None,
+                "reason": e.reason,
+            }
+            for e in state.extensions
         ],
         "complaints": [
             {

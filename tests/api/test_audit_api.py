@@ -32,14 +32,13 @@ def test_findings_for_one_trajectory_with_evidence_and_a_late_step(client: TestC
     term = next(f for f in before["findings"] if f["rule"] == "assessment_term")
     # due Good Friday 3 April -> Tue 7 April; on 10 April step 4 is still missing
     assert (term["status"], term["dueOn"], term["daysOver"]) == ("fail", "2026-04-07", 3)
-    assert term["adjustments"] == [
-        {
-            "rule": "algemene_termijnenwet",
-            "reason": "term ended on Good Friday",
-            "movedFrom": "2026-04-03",
-            "movedTo": "2026-04-07",
-        }
-    ]
+    (adjustment,) = term["adjustments"]
+    assert (adjustment["rule"], adjustment["movedFrom"], adjustment["movedTo"]) == (
+        "algemene_termijnenwet",
+        "2026-04-03",
+        "2026-04-07",
+    )
+    assert "Goede Vrijdag" in adjustment["reason"] and "art. 3 lid 2" in adjustment["source"]
     assert term["evidence"] == [case.events[0]["eventId"]]
     assert before["passes"] is False
     # the step arrives late (backfill), dated 6 April: the finding is re-evaluated
@@ -171,3 +170,45 @@ def test_term_lengths_are_settings_that_rules_and_due_dates_follow(
         period = {"from": "2026-02-01", "to": "2026-02-28"}
         summary = client.get(f"{AUDIT}/summary", params=period).json()
         assert summary["groups"][0]["rules"]["decision_term"]["failed"] == 1
+
+
+def test_a_verdaging_and_a_declared_day_reach_the_finding_and_the_stored_due_date(
+    client: TestClient,
+) -> None:
+    # Aanvraag Thursday 16 April 2026 (Wmo, 14 days) -> Thursday 30 April. Verdaging of
+    # 14 days on 20 April -> Thursday 14 May, Hemelvaartsdag; Friday 15 May is declared
+    # equal (Atw art. 3 lid 3); weekend -> Monday 18 May. Decided 18 May: in time.
+    case = Case("T-1", "2026-04-01").then("application.received", "2026-04-16")
+    extension = case.add(
+        "term.extended", "2026-04-20", {"term": "decision", "days": 14, "reason": "advies GGD"}
+    )
+    post(client, case.then("decision.issued", "2026-05-18", result="granted"))
+    body = client.get(f"{AUDIT}/trajectories/T-1").json()
+    term = next(f for f in body["findings"] if f["rule"] == "decision_term")
+    assert (term["status"], term["dueOn"]) == ("pass", "2026-05-18")
+    verdaging, atw = term["adjustments"]
+    assert (verdaging["rule"], verdaging["eventId"]) == ("verdaging", extension["eventId"])
+    assert (verdaging["movedFrom"], verdaging["movedTo"]) == ("2026-04-30", "2026-05-14")
+    assert (atw["movedFrom"], atw["movedTo"]) == ("2026-05-14", "2026-05-18")
+    assert "art. 3 lid 3" in atw["source"] and "Besluit gelijkstelling" in atw["source"]
+
+
+def test_a_verdaging_needs_exactly_one_of_days_and_new_due_on(client: TestClient) -> None:
+    case = Case("T-1", "2026-04-01")
+    bad = case.add("term.extended", "2026-04-20", {"term": "decision", "reason": "x"})
+    response = client.post("/api/v1/events", json=bad)
+    assert_problem(response, 400)
+    assert client.get("/api/v1/trajectories/T-1").status_code == 404
+
+
+def test_the_atw_calendar_of_a_year_names_every_day_and_its_source(client: TestClient) -> None:
+    body = client.get(f"{AUDIT}/calendar", params={"year": 2026}).json()
+    assert body["declaredDaysCovered"] is True
+    days = {d["date"]: d for d in body["days"]}
+    assert days["2026-05-15"]["kind"] == "gelijkgesteld"
+    assert days["2026-04-03"]["kind"] == "goede_vrijdag"
+    assert days["2026-04-27"]["name"] == "Koningsdag"
+    assert (
+        client.get(f"{AUDIT}/calendar", params={"year": 2031}).json()["declaredDaysCovered"]
+        is False
+    )

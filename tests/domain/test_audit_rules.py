@@ -122,6 +122,86 @@ def test_a_suspension_moves_the_assessment_due_date_and_says_so() -> None:
     assert [a.rule for a in result.adjustments] == ["suspension"]
 
 
+def test_a_term_suspended_on_as_of_is_pending_whatever_the_day() -> None:
+    # Melding 2 March; nominal due 13 April; suspended since 5 March and not resumed.
+    case = Case("T", "2026-03-02")
+    case.then("term.suspended", "2026-03-05", term="assessment", reason="wacht op informatie")
+    for as_of in (date(2026, 3, 10), date(2026, 11, 24)):
+        result = finding(case, "assessment_term", as_of)
+        assert result.status is Status.PENDING and result.due is None
+        assert result.suspended_since == date(2026, 3, 5)
+        assert "suspended since 2026-03-05" in result.explanation
+
+
+def test_a_spell_for_the_other_term_does_not_move_this_one() -> None:
+    # A decision-term suspension leaves the assessment term (due 13 April) where it was.
+    case = Case("T", "2026-03-02")
+    case.then("term.suspended", "2026-03-05", term="decision").then(
+        "term.resumed", "2026-03-20", term="decision"
+    )
+    assert finding(case, "assessment_term", date(2026, 4, 1)).due == date(2026, 4, 13)
+
+
+def test_a_suspension_after_the_due_date_cannot_turn_an_overrun_into_a_pass() -> None:
+    # Due 13 April; suspended 15 -> 30 April (after the term ended); done 20 April: 7 late.
+    case = Case("T", "2026-03-02")
+    late = case.add("term.suspended", "2026-04-15", {"term": "assessment"})
+    case.then("term.resumed", "2026-04-30", term="assessment")
+    full(case, "2026-04-20").step("own_network", "2026-04-20", "partial")
+    result = finding(case, "assessment_term")
+    assert (result.status, result.due, result.days_over) == (Status.FAIL, date(2026, 4, 13), 7)
+    assert [i.event_id for i in result.ignored] == [late["eventId"]]
+    assert late["eventId"] in result.evidence
+
+
+def test_an_open_suspension_ends_on_the_decision() -> None:
+    # Aanvraag Monday 2 March (Wmo, 14 days -> 16 March); suspended 9 March, never resumed;
+    # decision 25 March: the spell ends on 25 March = 16 days -> due 1 April: pass.
+    case = Case("T", "2026-03-01").then("application.received", "2026-03-02")
+    case.then("term.suspended", "2026-03-09", term="decision")
+    case.then("decision.issued", "2026-03-25", result="granted")
+    result = finding(case, "decision_term")
+    assert (result.status, result.due) == (Status.PASS, date(2026, 4, 1))
+
+
+def test_verdaging_before_and_after_the_due_date() -> None:
+    # Aanvraag 2 March -> due 16 March. Notice of 14 more days on 12 March -> 30 March;
+    # decision 27 March passes. The same notice on 17 March comes too late: 11 days over.
+    for notice, status, due in (
+        ("2026-03-12", Status.PASS, date(2026, 3, 30)),
+        ("2026-03-17", Status.FAIL, date(2026, 3, 16)),
+    ):
+        case = Case("T", "2026-03-01").then("application.received", "2026-03-02")
+        case.then("term.extended", notice, term="decision", days=14, reason="advies GGD")
+        case.then("decision.issued", "2026-03-27", result="granted")
+        result = finding(case, "decision_term")
+        assert (result.status, result.due) == (status, due)
+
+
+def test_a_retraction_changes_the_verdict() -> None:
+    # Due 16 March; a verdaging of 14 days makes the 27 March decision a pass; once the
+    # verdaging is retracted it is 11 days late.
+    case = Case("T", "2026-03-01").then("application.received", "2026-03-02")
+    extension = case.add(
+        "term.extended", "2026-03-12", {"term": "decision", "days": 14, "reason": "advies"}
+    )
+    case.then("decision.issued", "2026-03-27", result="granted")
+    assert finding(case, "decision_term").status is Status.PASS
+    case.then("event.retracted", "2026-03-28", retracts=extension["eventId"])
+    result = finding(case, "decision_term")
+    assert (result.status, result.days_over) == (Status.FAIL, 11)
+    assert extension["eventId"] not in result.evidence
+
+
+def test_a_term_cut_short_by_a_closure() -> None:
+    # Aanvraag 2 March -> due 16 March. Closed 10 March without a decision: not applicable;
+    # closed 20 March without one: fail, 4 days after the due date.
+    for closed, status in (("2026-03-10", Status.NOT_APPLICABLE), ("2026-03-20", Status.FAIL)):
+        case = Case("T", "2026-03-01").then("application.received", "2026-03-02")
+        case.then("trajectory.closed", closed, reason="client_withdrew")
+        assert finding(case, "decision_term").status is status
+
+
 # --- decision_term ---------------------------------------------------------------------
 
 

@@ -128,6 +128,35 @@ def test_statutory_assessment_term_counts_holidays_and_suspensions(kpi_client: T
     assert group["value"] == pytest.approx(2 / 3, abs=1e-4)
 
 
+def test_statutory_decision_term_follows_the_atw_calendar_and_suspension_rules(
+    kpi_client: TestClient,
+) -> None:
+    post(
+        kpi_client,
+        # aanvraag Thu 30 Apr + 14 = Thu 14 May (Hemelvaartsdag, lid 1); Fri 15 May declared
+        # (lid 3); weekend -> Mon 18 May; decided 18 May: in time
+        Case("A", "2026-04-01")
+        .then("application.received", "2026-04-30")
+        .then("decision.issued", "2026-05-18", result="granted"),
+        # aanvraag Mon 4 May + 14 = Mon 18 May; a suspension begun 20 May (after the due
+        # date) moves nothing; decided 22 May: 4 days late
+        Case("B", "2026-04-01")
+        .then("application.received", "2026-05-04")
+        .then("term.suspended", "2026-05-20", term="decision")
+        .then("term.resumed", "2026-05-27", term="decision")
+        .then("decision.issued", "2026-05-22", result="granted"),
+        # aanvraag Mon 4 May + 14 = 18 May; verdaging on 11 May to 29 May; decided 28 May: in time
+        Case("C", "2026-04-01")
+        .then("application.received", "2026-05-04")
+        .then(
+            "term.extended", "2026-05-11", term="decision", newDueOn="2026-05-29", reason="advies"
+        )
+        .then("decision.issued", "2026-05-28", result="granted"),
+    )
+    group = total(kpi_client, "statutory_decision_within_term", "2026-05-01", "2026-05-31")
+    assert (group["numerator"], group["denominator"]) == (2, 3)
+
+
 def test_statutory_decision_term_per_domain(kpi_client: TestClient) -> None:
     post(
         kpi_client,

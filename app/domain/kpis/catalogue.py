@@ -95,8 +95,10 @@ CATALOGUE: tuple[Kpi, ...] = (
         type=KpiType.PROCESS,
         definition=(
             "Share of Wmo assessments (steps 1-4 done) finished within six weeks of the "
-            "melding (Wmo 2015 art. 2.3.2): 42 days from the day after, plus suspended days, "
-            "moved past weekends and holidays (Algemene termijnenwet)."
+            "melding (Wmo 2015 art. 2.3.2): 42 days from the day after, plus the days of "
+            "suspensions begun while the term ran, plus an extension agreed before the due "
+            "date, moved past Saturdays, Sundays and the Algemene termijnenwet's days (art. 3 "
+            "lid 1-3, declared days included; art. 2). The same due date as the assessment_term rule."
         ),
         unit=SHARE,
         measure=Share(
@@ -104,7 +106,13 @@ CATALOGUE: tuple[Kpi, ...] = (
             population=all_of(OneOf("domain", ("wmo",)), NotNull("assessment_due_on")),
             numerator=NotAfter("assessment_done_on", "assessment_due_on"),
         ),
-        source_events=("trajectory.opened", "step.completed", "term.suspended", "term.resumed"),
+        source_events=(
+            "trajectory.opened",
+            "step.completed",
+            "term.suspended",
+            "term.resumed",
+            "term.extended",
+        ),
         procedure="Counted in the period in which step 4 (with steps 1-3) is done.",
         direction=Direction.HIGHER,
     ),
@@ -115,8 +123,11 @@ CATALOGUE: tuple[Kpi, ...] = (
         type=KpiType.PROCESS,
         definition=(
             "Share of decisions issued within the term after the aanvraag: 14 days for the "
-            "Wmo (art. 2.3.5), 8 weeks for the Jeugdwet and other domains (Awb 4:13), plus "
-            "suspended days, moved past weekends and holidays."
+            "Wmo (art. 2.3.5), 8 weeks for the Jeugdwet and other domains (Awb 4:13), plus the "
+            "days of suspensions begun while the term ran (Awb 4:15), plus one verdaging noticed "
+            "before the due date (Awb 4:14), moved past Saturdays, Sundays and the Algemene "
+            "termijnenwet's days (art. 3 lid 1-3, declared days included; art. 2). The same due "
+            "date as the decision_term rule."
         ),
         unit=SHARE,
         measure=Share(
@@ -124,7 +135,13 @@ CATALOGUE: tuple[Kpi, ...] = (
             population=NotNull("decision_due_on"),
             numerator=NotAfter("decision_on", "decision_due_on"),
         ),
-        source_events=("application.received", "decision.issued", "term.suspended", "term.resumed"),
+        source_events=(
+            "application.received",
+            "decision.issued",
+            "term.suspended",
+            "term.resumed",
+            "term.extended",
+        ),
         procedure="Counted in the period of the decision; decisions without an aanvraag are left out.",
         direction=Direction.HIGHER,
     ),
