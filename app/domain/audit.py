@@ -12,10 +12,16 @@ from enum import StrEnum
 from functools import partial
 
 from app.domain.terms import Adjustment, DueDate, Ignored
-from app.domain.trajectory import ASSESSMENT_STEPS, Milestone, TrajectoryState
+from app.domain.trajectory import (
+    ASSESSMENT_STEPS,
+    GRANTING_DECISIONS,
+    Milestone,
+    TrajectoryState,
+)
 from app.domain.vocabulary import NetworkOutcome, ProvisionOutcome, Step, Term
 
 PLAN_GRACE_DAYS = 14
+_JUSTIFYING = (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK, Step.OWN_INPUT)
 
 
 class Status(StrEnum):
@@ -53,6 +59,8 @@ class Rule:
     # The legal term whose lengths the rule applies; they are settings, so the catalogue
     # endpoint adds the ones in force to `parameters`.
     term: Term | None = None
+    # Where the rule could be read two ways, how it is read (SPEC "Definitions in detail").
+    edges: str = ""
 
 
 def _finding(
@@ -90,24 +98,27 @@ def _step_event(state: TrajectoryState, step: Step) -> str | None:
 
 
 def check_step_order(state: TrajectoryState, today: date) -> Finding:
+    """Every step needs every lower step completed before it (step 5 `not_applicable` counts)."""
     rule = "step_order"
     if not state.steps:
         return _finding(rule, Status.NOT_APPLICABLE, "no step completed yet")
     problems: list[str] = []
     evidence: list[str] = []
-    for step in state.steps:
-        if step.number == 1:
-            continue
-        before = list(Step)[step.number - 2]
-        record, previous = state.steps[step], state.steps.get(before)
-        if previous is None:
-            problems.append(f"{step.value} done without {before.value}")
-        elif record.completed.at < previous.completed.at:
-            when, earlier = record.completed.on, previous.completed.on
-            problems.append(f"{step.value} ({when}) before {before.value} ({earlier})")
-        else:
-            continue
-        evidence += [record.completed.event_id, previous.completed.event_id if previous else ""]
+    for step, record in sorted(state.steps.items(), key=lambda item: item[0].number):
+        missing, later = [], []
+        for lower in list(Step)[: step.number - 1]:
+            previous = state.steps.get(lower)
+            if previous is None:
+                missing.append(lower.value)
+            elif record.completed.at < previous.completed.at:
+                later.append(f"{lower.value} ({previous.completed.on})")
+                evidence.append(previous.completed.event_id)
+        if missing:
+            problems.append(f"{step.value} done without {', '.join(missing)}")
+        if later:
+            problems.append(f"{step.value} ({record.completed.on}) before {', '.join(later)}")
+        if missing or later:
+            evidence.insert(0, record.completed.event_id)
     if problems:
         return _finding(rule, Status.FAIL, "; ".join(problems), *evidence)
     done = [s for s in Step if s in state.steps]
@@ -122,31 +133,43 @@ def check_step_order(state: TrajectoryState, today: date) -> Finding:
 # --- provision_justified -------------------------------------------------------------------
 
 
+def _grants(state: TrajectoryState) -> list[tuple[str, Milestone]]:
+    """Every grant (SPEC): step 6 `granted` and a decision granted or partly granted."""
+    grants = []
+    provision = state.steps.get(Step.PROVISION)
+    if provision is not None and provision.outcome == ProvisionOutcome.GRANTED:
+        grants.append(("step 6", provision.completed))
+    if state.decision is not None and state.decision_result in GRANTING_DECISIONS:
+        grants.append(("the decision", state.decision))
+    return grants
+
+
 def check_provision_justified(state: TrajectoryState, today: date) -> Finding:
     rule = "provision_justified"
-    provision = state.steps.get(Step.PROVISION)
-    granted = provision is not None and provision.outcome == ProvisionOutcome.GRANTED
-    if not granted:
+    grants = _grants(state)
+    if not grants:
         return _finding(rule, Status.NOT_APPLICABLE, "no provision granted")
-    assert provision is not None
-    missing = []
-    for step in (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK):
-        record = state.steps.get(step)
-        if record is None or record.completed.at > provision.completed.at:
-            missing.append(f"step {step.number} {step.value} not done before the grant")
+    problems: list[str] = []
+    for what, grant in grants:
+        missing = [
+            f"step {step.number} {step.value}"
+            for step in (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK, Step.OWN_INPUT)
+            if (record := state.steps.get(step)) is None or record.completed.at > grant.at
+        ]
+        if missing:
+            problems.append(f"{what} granted on {grant.on} before {', '.join(missing)}")
     network = state.steps.get(Step.OWN_NETWORK)
     if network is not None and network.outcome == NetworkOutcome.SUFFICIENT:
-        missing.append("own network was found sufficient")
+        problems.append("own network was found sufficient")
     own_input = state.steps.get(Step.OWN_INPUT)
-    if own_input is None or own_input.completed.at > provision.completed.at:
-        missing.append("own input (step 5) not recorded before the grant")
-    evidence = [provision.completed.event_id, *(_step_event(state, s) for s in list(Step)[:5])]
-    if missing:
-        return _finding(rule, Status.FAIL, "; ".join(missing), *evidence)
+    evidence = [g.event_id for _, g in grants] + [_step_event(state, s) for s in _JUSTIFYING]
+    if problems:
+        return _finding(rule, Status.FAIL, "; ".join(problems), *evidence)
+    granted = " and ".join(f"{what} ({grant.on})" for what, grant in grants)
     return _finding(
         rule,
         Status.PASS,
-        f"granted after steps 1-5; own network {network.outcome if network else '?'}, "
+        f"{granted} granted after steps 1-5; own network {network.outcome if network else '?'}, "
         f"own input {own_input.outcome if own_input else '?'}",
         *evidence,
     )
@@ -156,31 +179,43 @@ def check_provision_justified(state: TrajectoryState, today: date) -> Finding:
 
 
 def check_expert_advice(state: TrajectoryState, today: date) -> Finding:
+    """Advice, where required, before the provision step and before every grant."""
     rule = "expert_advice"
-    if not state.expert_advice_required:
-        return _finding(rule, Status.NOT_APPLICABLE, "no expert advice required")
+    requested = state.expert_advice_requested
+    if not state.expert_advice_required and requested is None:
+        return _finding(rule, Status.NOT_APPLICABLE, "no expert advice required or requested")
     provision = state.steps.get(Step.PROVISION)
+    # the provision step (whatever its outcome) and every grant: a granted decision
+    # without a step 6 is judged like one
+    deciding = [("step 6", provision.completed)] if provision else []
+    deciding += [g for g in _grants(state) if g[1] != (provision.completed if provision else None)]
     received = state.expert_advice_received
-    evidence = (
-        provision.completed.event_id if provision else None,
+    evidence = [
+        *(m.event_id for _, m in deciding),
+        requested.event_id if requested else None,
         received.event_id if received else None,
-    )
-    if provision is None:
+    ]
+    if not deciding:
         return _finding(
-            rule, Status.PENDING, "advice required; provision step not done yet", *evidence
+            rule, Status.PENDING, "advice required; no provision step or grant yet", *evidence
         )
-    deciding = [provision.completed.at] + ([state.decision.at] if state.decision else [])
+    what, first = min(deciding, key=lambda d: d[1].at)
     if received is None:
-        return _finding(rule, Status.FAIL, "advice required but never received", *evidence)
-    if received.at > min(deciding):
         return _finding(
             rule,
             Status.FAIL,
-            f"advice received {received.on}, after the provision step/decision",
+            f"advice required but not received before {what} ({first.on})",
+            *evidence,
+        )
+    if received.at > first.at:
+        return _finding(
+            rule,
+            Status.FAIL,
+            f"advice received {received.on}, after {what} ({first.on})",
             *evidence,
         )
     return _finding(
-        rule, Status.PASS, f"advice received {received.on}, before the provision step", *evidence
+        rule, Status.PASS, f"advice received {received.on}, before {what} ({first.on})", *evidence
     )
 
 
@@ -306,6 +341,16 @@ def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
             due=due,
             days_over=over,
         )
+    closed = state.closed
+    if closed is not None and closed.on <= due:
+        return _finding(
+            rule,
+            Status.NOT_APPLICABLE,
+            f"closed on {closed.on}, before the plan was due ({due})",
+            started.event_id,
+            closed.event_id,
+            due=due,
+        )
     if today <= due:
         return _finding(
             rule,
@@ -314,6 +359,16 @@ def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
             started.event_id,
             due=due,
             days_remaining=(due - today).days,
+        )
+    if closed is not None:
+        return _finding(
+            rule,
+            Status.FAIL,
+            f"closed on {closed.on} without a plan (due {due})",
+            started.event_id,
+            closed.event_id,
+            due=due,
+            days_over=(closed.on - due).days,
         )
     return _finding(
         rule,
@@ -369,6 +424,7 @@ RULES: tuple[Rule, ...] = (
         "CRvB six-step frame (CRvB 2016/2019 case law on Wmo assessments), as the SWT applies it",
         "the completion events of the steps, by occurredAt",
         check_step_order,
+        edges="Each completed step needs every lower step completed before it (by occurredAt), not only the one before; a step never completed while a higher one is counts as skipped. Step 5 recorded not_applicable with a reason counts as completed. Not applicable until a step is done; never pending.",
     ),
     Rule(
         "provision_justified",
@@ -377,6 +433,7 @@ RULES: tuple[Rule, ...] = (
         "the network and general provisions fall short",
         "steps 1-5 completed before step 6 granted; step 4 not sufficient; step 5 recorded",
         check_provision_justified,
+        edges="A grant is step 6 granted or a decision granted or partly granted; every grant is judged, whichever came first: steps 1-5 completed before it, and step 4 not sufficient. Not applicable without a grant; never pending.",
     ),
     Rule(
         "expert_advice",
@@ -384,6 +441,7 @@ RULES: tuple[Rule, ...] = (
         "Wmo 2015 art. 2.3.2 lid 9 / Awb 3:2 (zorgvuldige voorbereiding)",
         "expert_advice.received before step 6 and the decision",
         check_expert_advice,
+        edges="Applies where step 6 says expertAdviceRequired or advice was requested. The advice must be received before the provision step (any outcome) and before every grant, a granted decision without a step 6 included. Pending while neither exists.",
     ),
     Rule(
         "assessment_term",
@@ -394,6 +452,7 @@ RULES: tuple[Rule, ...] = (
         check_assessment_term,
         {"counting": TERM_COUNTING.replace("{start}", "melding")},
         Term.ASSESSMENT,
+        edges="Met by the last of steps 1-4. See `counting` for suspensions, the extension, the Algemene termijnenwet and closures.",
     ),
     Rule(
         "decision_term",
@@ -405,6 +464,7 @@ RULES: tuple[Rule, ...] = (
         check_decision_term,
         {"counting": TERM_COUNTING.replace("{start}", "aanvraag")},
         Term.DECISION,
+        edges="Met by the decision. See `counting` for suspensions, verdaging, the Algemene termijnenwet and closures.",
     ),
     Rule(
         "plan_recorded",
@@ -413,6 +473,7 @@ RULES: tuple[Rule, ...] = (
         "support.started and plan.recorded",
         check_plan_recorded,
         {"graceDays": PLAN_GRACE_DAYS},
+        edges="The plan is due 14 days after support started. Closed on or before that day without a plan: not applicable; closed later without one: fail, counted to the closure.",
     ),
     Rule(
         "closure_reason",
@@ -420,6 +481,7 @@ RULES: tuple[Rule, ...] = (
         "SWT registration agreement (in-, door- en uitstroom met reden)",
         "trajectory.closed with reason",
         check_closure_reason,
+        edges="Judged on the current closure; a reopened trajectory is not applicable until closed again.",
     ),
     Rule(
         "case_lead_recorded",
@@ -427,6 +489,7 @@ RULES: tuple[Rule, ...] = (
         "SWT working method (regie bij de inwoner waar mogelijk)",
         "plan.recorded with caseLead",
         check_case_lead_recorded,
+        edges="The SWT's 'regie voeren' task: the latest plan names who holds regie (caseLead). Not applicable without a plan.",
     ),
 )
 

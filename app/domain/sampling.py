@@ -1,36 +1,40 @@
 """Reproducible stratified samples for file review (dossiercontrole)."""
 
-import math
 import random
 from collections.abc import Mapping, Sequence
 
 
 def allocate(sizes: Mapping[str, int], total: int) -> dict[str, int]:
-    """Split `total` over strata in proportion to their sizes (largest remainder method).
+    """Split `total` over strata by Hamilton's largest-remainder method, as SPEC decides.
 
-    Every stratum with cases gets at least one where the total allows, so a small team is
-    never left out of the review; no stratum gets more than it has.
+    Each stratum first gets the whole part of its quota `total * n / N`; the places left go
+    one each to the largest remainders (ties: larger population, then name). A non-empty
+    stratum left at 0 then receives one case, taken from the stratum with the largest
+    allocation (ties: larger population, then name), so the sample keeps its size and no
+    team is left out of the review. Where the size is smaller than the number of strata,
+    the larger strata (then name) are served first and the rest stay at 0. Quotas are
+    compared as exact integers, never as floats.
     """
+
+    def larger_first(stratum: str) -> tuple[int, str]:
+        return (-sizes[stratum], stratum)
+
     population = sum(sizes.values())
-    total = min(total, population)
+    total = max(0, min(total, population))
     if total == 0:
         return dict.fromkeys(sizes, 0)
-    shares = {s: total * n / population for s, n in sizes.items()}
-    counts = {s: min(sizes[s], math.floor(share)) for s, share in shares.items()}
-    if total >= sum(1 for n in sizes.values() if n):
-        for stratum, n in sizes.items():
-            if n and counts[stratum] == 0:
-                counts[stratum] = 1
-    by_remainder = sorted(sizes, key=lambda s: (-(shares[s] - math.floor(shares[s])), s))
-    while sum(counts.values()) < total:
-        for stratum in by_remainder:
-            if sum(counts.values()) == total:
-                break
-            if counts[stratum] < sizes[stratum]:
-                counts[stratum] += 1
-    while sum(counts.values()) > total:
-        largest = max(counts, key=lambda s: (counts[s], s))
-        counts[largest] -= 1
+    counts = {s: total * n // population for s, n in sizes.items()}
+    by_remainder = sorted(sizes, key=lambda s: (-(total * sizes[s] % population), -sizes[s], s))
+    for stratum in by_remainder[: total - sum(counts.values())]:
+        counts[stratum] += 1
+    left_out = sorted((s for s in sizes if sizes[s] and not counts[s]), key=larger_first)
+    for stratum in left_out:
+        donors = [s for s in counts if counts[s] > 1]
+        if not donors:
+            break  # fewer places than strata: the larger strata keep theirs
+        donor = min(donors, key=lambda s: (-counts[s], *larger_first(s)))
+        counts[donor] -= 1
+        counts[stratum] = 1
     return counts
 
 

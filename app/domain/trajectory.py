@@ -155,7 +155,7 @@ class TrajectoryState:
         record = self.steps.get(Step.PROVISION)
         if record and record.outcome == ProvisionOutcome.GRANTED:
             grants.append(record.completed.on)
-        if self.decision and self.decision_result in _GRANTING_DECISIONS:
+        if self.decision and self.decision_result in GRANTING_DECISIONS:
             grants.append(self.decision.on)
         return min(grants) if grants else None
 
@@ -197,7 +197,7 @@ _Applier = Callable[[TrajectoryState, DomainEvent], None]
 
 ASSESSMENT_STEPS = (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK)
 _OUTCOME_STEPS = (Step.OWN_NETWORK, Step.OWN_INPUT, Step.PROVISION)
-_GRANTING_DECISIONS = {DecisionResult.GRANTED, DecisionResult.PARTLY_GRANTED}
+GRANTING_DECISIONS = {DecisionResult.GRANTED, DecisionResult.PARTLY_GRANTED}
 
 _RESOLVING_OUTCOMES: dict[Step, set[str] | None] = {
     Step.OWN_NETWORK: {NetworkOutcome.SUFFICIENT},

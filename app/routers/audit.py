@@ -10,7 +10,7 @@ from app.deps import SessionDep, SettingsDep
 from app.domain.audit import RULES, RULES_BY_ID, Finding, Rule
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
-from app.routers.params import check_period, decode_cursor, encode_cursor
+from app.routers.params import check_cursor_date, check_period, decode_cursor, encode_cursor
 from app.schemas.audit import (
     AdjustmentView,
     AtwCalendarView,
@@ -53,7 +53,12 @@ def list_rules(principal: Auditor, settings: SettingsDep) -> list[RuleView]:
 
     return [
         RuleView(
-            id=r.id, title=r.title, source=r.source, evidence=r.evidence, parameters=parameters(r)
+            id=r.id,
+            title=r.title,
+            source=r.source,
+            evidence=r.evidence,
+            edges=r.edges,
+            parameters=parameters(r),
         )
         for r in RULES
     ]
@@ -222,8 +227,10 @@ def audit_findings(
     )
     today = as_of or local_today()
     municipality = municipality_of(principal, settings)
-    position = decode_cursor(cursor, parts=2)
-    after = (position[0], position[1]) if position else None
+    position = decode_cursor(cursor, parts=3)
+    after = (position[0], position[1], position[2]) if position else None
+    if position and position[0]:
+        check_cursor_date(position[0])
     rows, last = audit_service.worklist(session, municipality, where, today, page_size, after)
     shown = [f.trajectory_id for f, *_ in rows]
     record_access(

@@ -1,7 +1,6 @@
 """Query parameters several routers share: opaque keyset cursors and a period's order."""
 
 import base64
-import binascii
 from datetime import date
 
 from app.errors import InvalidInput
@@ -19,11 +18,19 @@ def decode_cursor(cursor: str | None, parts: int) -> tuple[str, ...] | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = tuple(base64.b64decode(padded, altchars=b"-_", validate=True).decode().split("\n"))
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # binascii.Error, UnicodeDecodeError, non-ASCII text
         raise _bad_cursor() from exc
     if len(key) != parts:
         raise _bad_cursor()
     return key
+
+
+def check_cursor_date(value: str) -> None:
+    """A date inside a cursor: one this service wrote, else the cursor was tampered with."""
+    try:
+        date.fromisoformat(value)
+    except ValueError as exc:
+        raise _bad_cursor() from exc
 
 
 def _bad_cursor() -> InvalidInput:

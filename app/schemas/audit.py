@@ -14,6 +14,7 @@ class RuleView(ApiModel):
     title: str
     source: str = Field(description="The legal or policy basis.")
     evidence: str = Field(description="Which events prove it.")
+    edges: str = Field(description="How the rule reads where it could be read two ways.")
     parameters: dict[str, Any]
 
 

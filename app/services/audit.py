@@ -163,9 +163,11 @@ def worklist(
     where: FindingFilter,
     today: date,
     page_size: int,
-    after: tuple[str, str] | None,
-) -> tuple[list[Any], tuple[str, str] | None]:
-    """Findings to act on, keyset-paged by (trajectoryId, rule)."""
+    after: tuple[str, str, str] | None,
+) -> tuple[list[Any], tuple[str, str, str] | None]:
+    """Findings to act on, most urgent first (SPEC): by due date, oldest overdue first, then
+    those without a due date; ties by trajectoryId and rule. Keyset-paged on that order,
+    so pages stay stable while findings change."""
     status = effective_status(today)
     query = (
         select(
@@ -197,19 +199,34 @@ def worklist(
             AuditFinding.due_on <= today + timedelta(days=where.due_within_days),
         )
     if after:
-        query = query.where(
-            or_(
-                AuditFinding.trajectory_id > after[0],
-                and_(AuditFinding.trajectory_id == after[0], AuditFinding.rule > after[1]),
-            )
-        )
+        query = query.where(_after(*after))
+    no_due = AuditFinding.due_on.is_(None)
     rows = session.execute(
-        query.order_by(AuditFinding.trajectory_id, AuditFinding.rule).limit(page_size + 1)
+        query.order_by(
+            no_due, AuditFinding.due_on, AuditFinding.trajectory_id, AuditFinding.rule
+        ).limit(page_size + 1)
     ).all()
     page = list(rows[:page_size])
-    more = len(rows) > page_size
-    last = (page[-1][0].trajectory_id, page[-1][0].rule) if more else None
-    return page, last
+    if len(rows) <= page_size:
+        return page, None
+    last = page[-1][0]
+    return page, (last.due_on.isoformat() if last.due_on else "", last.trajectory_id, last.rule)
+
+
+def _after(due_on: str, trajectory_id: str, rule: str) -> ColumnElement[bool]:
+    """Rows after (due_on, trajectory_id, rule) in the worklist order; "" is no due date."""
+    later_in_tie = or_(
+        AuditFinding.trajectory_id > trajectory_id,
+        and_(AuditFinding.trajectory_id == trajectory_id, AuditFinding.rule > rule),
+    )
+    if not due_on:
+        return and_(AuditFinding.due_on.is_(None), later_in_tie)
+    due = date.fromisoformat(due_on)
+    return or_(
+        AuditFinding.due_on.is_(None),
+        AuditFinding.due_on > due,
+        and_(AuditFinding.due_on == due, later_in_tie),
+    )
 
 
 def draw_sample(

@@ -116,7 +116,35 @@ def test_the_worklist_pages_through_every_finding_once(client: TestClient) -> No
         seen += [(r["trajectoryId"], r["rule"]) for r in page["results"]]
         url = page["next"]
     assert len(seen) == len(set(seen)) == 4 * len(RULES)
-    assert_problem(client.get(f"{AUDIT}/findings", params={"rule": "made_up"}), 400)
+
+
+def test_the_worklist_lists_the_most_urgent_first_stable_across_pages(client: TestClient) -> None:
+    # Assessment terms: A (melding 2 Feb) due 16 March, B and D (2 March) due 13 April;
+    # B's aanvraag of 2 March is due 16 March; C (Jeugdwet) has no term. Every other
+    # finding has no due date. Most urgent first: by due date, then no due date; ties by
+    # trajectory id and rule, the same whatever the page size.
+    post(
+        client,
+        Case("B", "2026-03-02").then("application.received", "2026-03-02"),
+        Case("A", "2026-02-02"),
+        Case("C", "2026-03-02", domain="jeugdwet"),
+        Case("D", "2026-03-02"),
+    )
+    everything = []
+    url: str | None = f"{AUDIT}/findings?pageSize=3&asOf=2026-03-20"
+    while url:
+        page = client.get(url).json()
+        everything += [(r["dueOn"], r["trajectoryId"], r["rule"]) for r in page["results"]]
+        url = page["next"]
+    assert everything[:4] == [
+        ("2026-03-16", "A", "assessment_term"),
+        ("2026-03-16", "B", "decision_term"),
+        ("2026-04-13", "B", "assessment_term"),
+        ("2026-04-13", "D", "assessment_term"),
+    ]
+    rest = everything[4:]
+    assert all(due is None for due, _, _ in rest) and rest == sorted(rest, key=lambda f: f[1:])
+    assert len(everything) == len(set(everything)) == 4 * len(RULES)
 
 
 def test_a_sample_is_reproducible_stratified_and_kept(client: TestClient) -> None:
@@ -142,6 +170,23 @@ def test_a_sample_is_reproducible_stratified_and_kept(client: TestClient) -> Non
     assert kept == drawn
     assert_problem(client.get(f"{AUDIT}/samples/00000000-0000-0000-0000-000000000000"), 404)
     assert_problem(client.post(f"{AUDIT}/samples", json={**request, "size": 0}), 400)
+
+
+def test_a_sample_over_three_districts_follows_largest_remainder(client: TestClient) -> None:
+    # 2, 3 and 4 trajectories; a sample of 4: quotas .89, 1.33, 1.78 -> 1, 1, 2.
+    sizes = {"d-a": 2, "d-b": 3, "d-c": 4}
+    post(
+        client,
+        *(
+            Case(f"{district}-{i}", "2026-03-02", district=district)
+            for district, n in sizes.items()
+            for i in range(n)
+        ),
+    )
+    request = {"size": 4, "from": "2026-03-01", "to": "2026-03-31", "stratifyBy": "district"}
+    drawn = client.post(f"{AUDIT}/samples", json={**request, "seed": 1}).json()
+    assert drawn["request"]["strata"] == {"d-a": 1, "d-b": 1, "d-c": 2}
+    assert len(drawn["trajectoryIds"]) == 4
 
 
 def test_term_lengths_are_settings_that_rules_and_due_dates_follow(

@@ -46,6 +46,23 @@ def test_step_order() -> None:
     assert result.evidence == (skipped.events[2]["eventId"],)
 
 
+def test_step_order_flags_every_lower_step_missing_not_only_the_one_before() -> None:
+    # Steps 1, 3 and 4 done, step 2 never: step 3 and step 4 are both out of order.
+    case = Case("T", "2026-03-02").step("request", "2026-03-03").step("need", "2026-03-04")
+    case.step("own_network", "2026-03-05", "partial")
+    result = finding(case, "step_order")
+    assert result.explanation == ("need done without problems; own_network done without problems")
+    # Step 5 `not_applicable` (with a reason) counts as completed for step 6.
+    ok = full(Case("T", "2026-03-02")).step("own_network", "2026-03-05", "insufficient")
+    ok.step("own_input", "2026-03-06", "not_applicable", reason="geen eigen inzet mogelijk")
+    ok.step("provision", "2026-03-07", "granted")
+    assert finding(ok, "step_order").status is Status.PASS
+    # Step 6 without step 5 at all is out of order.
+    no_five = full(Case("T", "2026-03-02")).step("own_network", "2026-03-05", "insufficient")
+    no_five.step("provision", "2026-03-07", "granted")
+    assert finding(no_five, "step_order").explanation == "provision done without own_input"
+
+
 # --- provision_justified ---------------------------------------------------------------
 
 
@@ -63,7 +80,37 @@ def test_provision_justified() -> None:
     result = finding(rushed, "provision_justified")
     assert result.status is Status.FAIL
     assert "own network was found sufficient" in result.explanation
-    assert "own input (step 5) not recorded" in result.explanation
+    assert "step 6 granted on 2026-03-10 before step 5 own_input" in result.explanation
+
+
+def test_a_granted_decision_without_step_6_is_a_grant_judged_like_one() -> None:
+    # Steps 1-4 done, step 5 missing, a decision granting on 10 March: fail, named.
+    case = full(Case("T", "2026-03-02")).step("own_network", "2026-03-05", "partial")
+    case.then("decision.issued", "2026-03-10", result="partly_granted")
+    result = finding(case, "provision_justified")
+    assert result.status is Status.FAIL
+    assert result.explanation == "the decision granted on 2026-03-10 before step 5 own_input"
+    # With step 5 before it, the same decision passes.
+    case.step("own_input", "2026-03-06", "insufficient", hours=1)
+    result = finding(case, "provision_justified")
+    assert result.status is Status.PASS and result.explanation.startswith(
+        "the decision (2026-03-10)"
+    )
+    # A refused decision is no grant.
+    refused = full(Case("T", "2026-03-02")).then("decision.issued", "2026-03-10", result="refused")
+    assert finding(refused, "provision_justified").status is Status.NOT_APPLICABLE
+
+
+def test_every_grant_is_judged_whichever_came_first() -> None:
+    # A decision granting on 6 March before step 5 (7 March), then step 6 granted on
+    # 10 March after it: the early decision fails the rule although step 6 was in order.
+    case = full(Case("T", "2026-03-02")).step("own_network", "2026-03-05", "partial")
+    case.then("decision.issued", "2026-03-06", result="granted")
+    case.step("own_input", "2026-03-07", "insufficient", hours=1)
+    case.step("provision", "2026-03-10", "granted")
+    result = finding(case, "provision_justified")
+    assert result.status is Status.FAIL
+    assert result.explanation == "the decision granted on 2026-03-06 before step 5 own_input"
 
 
 # --- expert_advice ---------------------------------------------------------------------
@@ -82,8 +129,25 @@ def test_expert_advice() -> None:
 
     assert finding(with_advice("2026-03-08"), "expert_advice").status is Status.PASS
     late = finding(with_advice("2026-03-12"), "expert_advice")
-    assert late.status is Status.FAIL and "after the provision step" in late.explanation
+    assert late.status is Status.FAIL and late.explanation == (
+        "advice received 2026-03-12, after step 6 (2026-03-10)"
+    )
     assert finding(with_advice(None), "expert_advice").status is Status.FAIL
+
+
+def test_expert_advice_is_pending_until_a_grant_and_judges_a_granted_decision() -> None:
+    # Advice requested 4 March, nothing decided yet: pending.
+    case = full(Case("T", "2026-03-02"))
+    case.then("expert_advice.requested", "2026-03-04", discipline="arts")
+    result = finding(case, "expert_advice")
+    assert result.status is Status.PENDING
+    assert result.explanation == "advice required; no provision step or grant yet"
+    # A granted decision on 8 March without step 6 and before the advice (9 March): fail.
+    case.then("decision.issued", "2026-03-08", result="granted")
+    case.then("expert_advice.received", "2026-03-09", discipline="arts")
+    result = finding(case, "expert_advice")
+    assert result.status is Status.FAIL
+    assert result.explanation == "advice received 2026-03-09, after the decision (2026-03-08)"
 
 
 # --- assessment_term -------------------------------------------------------------------
@@ -226,6 +290,22 @@ def test_plan_recorded() -> None:
     assert finding(started, "plan_recorded", date(2026, 3, 20)).status is Status.FAIL
     started.then("plan.recorded", "2026-03-09", goals=[{"id": "g1"}], caseLead="resident")
     assert finding(started, "plan_recorded").status is Status.PASS
+
+
+def test_plan_recorded_is_cut_short_by_a_closure_like_a_term() -> None:
+    # Support started 5 March: plan due 19 March. Closed 15 March without a plan: not
+    # applicable; closed 25 March without one: fail, 6 days over.
+    for closed, status in (("2026-03-15", Status.NOT_APPLICABLE), ("2026-03-25", Status.FAIL)):
+        case = Case("T", "2026-03-02").then("support.started", "2026-03-05", kind="own_input")
+        case.then("trajectory.closed", closed, reason="moved")
+        result = finding(case, "plan_recorded")
+        assert result.status is status
+    assert result.days_over == 6  # the closure, not today, ends the count
+    early = Case("T", "2026-03-02").then("support.started", "2026-03-05", kind="own_input")
+    early.then("trajectory.closed", "2026-03-15", reason="moved")
+    assert finding(early, "plan_recorded").explanation == (
+        "closed on 2026-03-15, before the plan was due (2026-03-19)"
+    )
 
 
 def test_closure_reason_and_case_lead() -> None:

@@ -17,6 +17,7 @@ class Case:
     team: str = "noord"
     domain: str = "wmo"
     client: str | None = None
+    district: str = "wijk-1"
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -27,7 +28,7 @@ class Case:
                 {
                     "clientRef": self.client or f"client-{self.trajectory}-pseudo",
                     "domain": self.domain,
-                    "district": "wijk-1",
+                    "district": self.district,
                     "team": self.team,
                     "channel": "phone",
                     "ageBand": "0-17" if self.domain == "jeugdwet" else "45-66",
