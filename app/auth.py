@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.deps import SessionDep, SettingsDep
+from app.deps import SettingsDep
 from app.errors import Forbidden, Unauthorized
-from app.services.clients import Principal, authenticate
+from app.services.clients import Principal
 
 bearer = HTTPBearer(auto_error=False, description="The token of an API client (`wk_...`).")
 
@@ -22,17 +22,15 @@ class ScopeGuard:
     def __call__(
         self,
         request: Request,
-        session: SessionDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
-        if credentials is None:
-            raise Unauthorized("send `Authorization: Bearer <token>` of an API client")
-        principal = authenticate(session, credentials.credentials)
+        # The authentication middleware has found the client before anything was parsed;
+        # `credentials` is here so the OpenAPI document shows the bearer scheme.
+        principal: Principal | None = getattr(request.state, "principal", None)
         if principal is None:
-            raise Unauthorized("the token is unknown or revoked")
+            raise Unauthorized("send `Authorization: Bearer <token>` of an API client")
         if not principal.scopes.intersection(self.scopes):
             raise Forbidden(f"this operation needs the scope {' or '.join(self.scopes)}")
-        request.state.principal = principal
         return principal
 
 
@@ -42,7 +40,6 @@ class ReadGuard(ScopeGuard):
     def __call__(
         self,
         request: Request,
-        session: SessionDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
         municipality: Annotated[
             str | None,
@@ -52,7 +49,7 @@ class ReadGuard(ScopeGuard):
             ),
         ] = None,
     ) -> Principal:
-        principal = super().__call__(request, session, credentials)
+        principal = super().__call__(request, credentials)
         if municipality is None:
             return principal
         if principal.municipality is not None and municipality != principal.municipality:

@@ -6,7 +6,7 @@ from typing import Any
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -90,3 +90,19 @@ def ensure_schema_current(engine: Engine) -> None:
             f"the code needs {sorted(heads)}; "
             "run `wijkteam-kpi migrate` (or `alembic upgrade head`) with the same DATABASE_URL"
         )
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether an error means the database cannot be reached now (retry), not a bug.
+
+    Connection refused or dropped, a terminated backend, a pool with no connection left,
+    SQLite busy past its timeout: all are OperationalError/InterfaceError at the driver, or
+    an error SQLAlchemy flagged as a disconnect.
+    """
+    if isinstance(error, exc.TimeoutError):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        return error.connection_invalidated or isinstance(
+            error, exc.OperationalError | exc.InterfaceError
+        )
+    return False

@@ -3,6 +3,8 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from starlette.exceptions import HTTPException
+
 from app.schemas.problem import InvalidParam
 
 PROBLEM_BASE = "https://wijkteam-kpi.example/problems/"
@@ -44,13 +46,6 @@ class Conflict(ServiceError):
 
 
 @dataclass
-class PayloadTooLarge(ServiceError):
-    status: int = 413
-    title: str = "Payload too large"
-    slug: str = "payload-too-large"
-
-
-@dataclass
 class ServiceUnavailable(ServiceError):
     status: int = 503
     title: str = "Service unavailable"
@@ -70,3 +65,14 @@ class Forbidden(ServiceError):
     status: int = 403
     title: str = "Forbidden"
     slug: str = "forbidden"
+
+
+class BodyTooLarge(HTTPException):
+    """A body that grew past the limit while streaming in.
+
+    Raised from inside `receive`, so it is an HTTPException: FastAPI lets those through its
+    body parsing (any other exception there becomes a 400).
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body exceeds {limit} bytes")

@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import API_VERSION
 from app.db import create_db_engine, create_session_factory, ensure_schema_current
 from app.domain.calendar import local_today
-from app.headers import StandardHeadersMiddleware
+from app.middleware.authentication import AuthenticationMiddleware
+from app.middleware.body_limit import BodyLimitMiddleware
+from app.middleware.errors import ErrorResponseMiddleware
+from app.middleware.headers import StandardHeadersMiddleware
+from app.middleware.rate_limit import Budget, RateLimitMiddleware, make_storage
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
-from app.rate_limit import RateLimitMiddleware
 from app.routers import audit, clients, events, health, kpis, trajectories
 from app.services.clients import SCOPES, create_client, has_clients
 from app.settings import Settings, get_settings
@@ -99,17 +102,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        redirect_slashes=False,  # /kpis/ is not /kpis: 404, never a redirect
     )
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     install_problem_handlers(app)
+    # add_middleware wraps: the last added is the outermost.
+    storage = make_storage(settings.rate_limit_storage)
+    app.add_middleware(
+        RateLimitMiddleware, budget=Budget(storage, settings.rate_limit_per_minute, "clients")
+    )
+    app.add_middleware(
+        AuthenticationMiddleware,
+        failures=Budget(storage, settings.failed_auth_per_minute, "failed-auth"),
+    )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes_single,
+        limits={f"{BASE_PATH}/events/batch": settings.max_body_bytes},
+    )
+    app.add_middleware(ErrorResponseMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST", "PUT"],
         allow_headers=["Authorization", "Content-Type", "Accept"],
-        expose_headers=["API-Version"],
+        expose_headers=["API-Version", "Retry-After", "Location"],
     )
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(StandardHeadersMiddleware)
     for module in (events, trajectories, kpis, audit, clients, health):
         app.include_router(module.router)

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.domain.vocabulary import EventType
 from app.errors import PROBLEM_BASE, ServiceError
@@ -102,20 +103,55 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_SLUGS = {
+    400: "invalid-input",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+}
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    params: list[InvalidParam] = []
+    if status == 400:
+        # FastAPI's own "error parsing the body" (e.g. JSON nested past any sane depth)
+        params = [InvalidParam(name="body", code="json_invalid", reason=str(exc.detail))]
+    if status == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    slug = _SLUGS.get(status)
     return problem_response(
-        request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
+        request,
+        status,
+        str(exc.detail),
+        type_uri=PROBLEM_BASE + slug if slug else "about:blank",
+        invalid_params=params,
+        headers=headers or None,
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(request, 500, "an unexpected error occurred; it has been logged")
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    allowed = {
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    }
+    return sorted(allowed | {"OPTIONS"})
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    # Anything else is answered by app.middleware.errors, inside the header middleware.

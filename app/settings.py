@@ -35,7 +35,10 @@ class Settings(BaseSettings):
     # 0193 is Zwolle, whose SWT the domain reference follows.
     default_municipality: str = Field(default="0193", pattern=r"^\d{4}$")
     max_batch_events: int = Field(default=10_000, ge=1)
+    # Request bodies: the batch route takes up to max_body_bytes, every other route up to
+    # max_body_bytes_single (one event, a target, a client: a few kB at most).
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    max_body_bytes_single: int = Field(default=1024 * 1024, ge=1024)
     min_cell_size: int = Field(default=5, ge=1)
     db_pool_size: int = Field(default=40, ge=1)
     log_level: str = "INFO"
@@ -50,8 +53,12 @@ class Settings(BaseSettings):
     # (15 years: the Wmo dossier term of the VNG selection list; set it to the
     # municipality's own archive decision).
     retention_years: int = Field(default=15, ge=1)
-    # Requests per minute per client (per token; per address without one).
+    # Requests per minute per authenticated client; failed authentications per minute per
+    # address (a budget of their own). The counters live in RATE_LIMIT_STORAGE: memory for
+    # one process, e.g. redis://127.0.0.1:6379 when several processes serve together.
     rate_limit_per_minute: int = Field(default=600, ge=1)
+    failed_auth_per_minute: int = Field(default=30, ge=1)
+    rate_limit_storage: str = "memory://"
 
     # Decrees of Atw art. 3 lid 3 beyond the ones shipped, as JSON, e.g.
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 venv=${VENV:-.venv}
 scripts/bootstrap.sh dev
 scripts/ensure-postgres.sh
+scripts/ensure-redis.sh
 
 echo "== ruff"; "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .
 echo "== mypy"; "$venv/bin/mypy"

@@ -99,7 +99,11 @@ def empty_all_tables(engine: Engine) -> None:
 def settings(database_url: str) -> Settings:
     # The suite makes thousands of requests a minute with one token; limits have their own test.
     return Settings(
-        environment="test", database_url=database_url, db_pool_size=5, rate_limit_per_minute=10**9
+        environment="test",
+        database_url=database_url,
+        db_pool_size=5,
+        rate_limit_per_minute=10**9,
+        failed_auth_per_minute=10**9,
     )
 
 

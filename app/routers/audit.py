@@ -11,6 +11,7 @@ from app.domain.audit import RULES, RULES_BY_ID, Finding, Rule
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
 from app.routers.params import check_cursor_date, check_period, decode_cursor, encode_cursor
+from app.routers.route import ContractRoute
 from app.schemas.audit import (
     AdjustmentView,
     AtwCalendarView,
@@ -31,7 +32,7 @@ from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
 from app.services.access_log import record_access
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=ContractRoute)
 
 TrajectoryIdPath = Annotated[
     str, Path(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from app.auth import Admin, LogReader, municipality_of
 from app.deps import SessionDep, SettingsDep
 from app.models import ApiClient
+from app.routers.route import ContractRoute
 from app.schemas.clients import (
     AccessLogPage,
     AccessLogView,
@@ -18,7 +19,7 @@ from app.schemas.clients import (
 from app.services import clients
 from app.services.access_log import AccessLogFilter, read_access_log
 
-router = APIRouter(prefix="/api/v1", tags=["administration"])
+router = APIRouter(prefix="/api/v1", tags=["administration"], route_class=ContractRoute)
 
 ClientIdPath = Annotated[str, Path(alias="clientId", max_length=36)]
 

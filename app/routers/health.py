@@ -5,9 +5,10 @@ from sqlalchemy import text
 
 from app.db import DatabaseBehind, ensure_schema_current
 from app.errors import ServiceUnavailable
+from app.routers.route import ContractRoute
 from app.schemas.base import ApiModel
 
-router = APIRouter(prefix="/api/v1/health", tags=["health"])
+router = APIRouter(prefix="/api/v1/health", tags=["health"], route_class=ContractRoute)
 
 
 class HealthStatus(ApiModel):

@@ -13,6 +13,7 @@ from app.domain.vocabulary import AgeBand, Channel, LawDomain
 from app.errors import InvalidInput
 from app.models import KpiTarget
 from app.routers.params import check_period
+from app.routers.route import ContractRoute
 from app.schemas import kpi_output
 from app.schemas.kpis import (
     KpiDefinition,
@@ -32,7 +33,7 @@ from app.services.kpis import (
     set_target,
 )
 
-router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
+router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"], route_class=ContractRoute)
 
 KpiIdPath = Annotated[str, Path(alias="kpiId", max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 CSV_MEDIA_TYPE = "text/csv"

@@ -9,6 +9,7 @@ from app.auth import Auditor, municipality_of
 from app.deps import SessionDep, SettingsDep
 from app.domain.vocabulary import AgeBand, Channel, LawDomain, TrajectoryStatus
 from app.routers.params import decode_cursor, encode_cursor
+from app.routers.route import ContractRoute
 from app.schemas.trajectories import (
     TimelineEntryView,
     TrajectoryDetail,
@@ -18,7 +19,7 @@ from app.schemas.trajectories import (
 from app.services.access_log import record_access
 from app.services.trajectories import TrajectoryFilter, get_trajectory, list_trajectories
 
-router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
+router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"], route_class=ContractRoute)
 ONE, ALL = "/trajectories/{trajectoryId}", "/trajectories"
 
 TrajectoryIdPath = Annotated[

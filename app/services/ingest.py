@@ -99,9 +99,17 @@ def ingest(
         else:
             report.conflicts.append(event)
     inserted = _insert_new(session, new)
+    # Another request may have stored the same id between our look-up and our insert: the
+    # insert waited for it, so its fingerprint is visible now and decides like any other.
+    lost = [e for e in new if e.key not in inserted]
+    winners = _stored_fingerprints(session, [e.key for e in lost]) if lost else {}
     for event in new:
-        # Another request may have stored the same id between our look-up and insert.
-        (report.created if event.key in inserted else report.duplicates).append(event)
+        if event.key in inserted:
+            report.created.append(event)
+        elif winners.get(event.key) == event.body_sha256:
+            report.duplicates.append(event)
+        else:
+            report.conflicts.append(event)
     refold(session, {(e.municipality, e.trajectory_id) for e in report.created}, terms)
     return report
 

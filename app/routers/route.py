@@ -1,0 +1,86 @@
+"""The route class every router uses: the HTTP contract checked before a handler runs.
+
+- 415 when a body comes in a media type the operation does not take (JSON, and NDJSON
+  for the batch), 406 when the `Accept` header admits nothing the operation produces;
+- JSON bodies parsed strictly: UTF-8 only (RFC 8259), no NaN or Infinity, nesting
+  bounded (orjson's limit), so a parse error is a 400 with `invalidParams`, never a
+  lenient guess.
+"""
+
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
+
+import orjson
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from app.errors import ServiceError
+
+JSON = "application/json"
+PROBLEM = "application/problem+json"
+NDJSON = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+
+class StrictJsonRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = orjson.loads(await self.body())
+        return self._json
+
+
+def _media_type(header: str) -> str:
+    return header.split(";")[0].strip().lower()
+
+
+def accepts(accept: str, produced: Iterable[str]) -> bool:
+    """Whether an Accept header admits one of the produced media types (q=0 refuses)."""
+    for part in accept.split(","):
+        media_range, *params = (p.strip() for p in part.split(";"))
+        if any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params):
+            continue
+        wanted = media_range.lower()
+        for media_type in produced:
+            kind = media_type.split("/")[0]
+            if wanted in ("*/*", "*", media_type, f"{kind}/*"):
+                return True
+    return False
+
+
+class ContractRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        consumes = self._consumes()
+        produces = self._produces()
+
+        async def checked(request: Request) -> Response:
+            accept = request.headers.get("accept")
+            if accept and not accepts(accept, produces):
+                raise ServiceError(
+                    f"this operation answers in {', '.join(sorted(produces))}",
+                    status=406,
+                    title="Not acceptable",
+                    slug="not-acceptable",
+                )
+            content_type = request.headers.get("content-type")
+            if consumes and content_type and _media_type(content_type) not in consumes:
+                raise ServiceError(
+                    f"send the body as {' or '.join(consumes)}",
+                    status=415,
+                    title="Unsupported media type",
+                    slug="unsupported-media-type",
+                )
+            return await handler(StrictJsonRequest(request.scope, request.receive))
+
+        return checked
+
+    def _consumes(self) -> tuple[str, ...]:
+        extra = (self.openapi_extra or {}).get("requestBody", {}).get("content")
+        if extra:
+            return tuple(extra) + (NDJSON[1:] if NDJSON[0] in extra else ())
+        return (JSON,) if self.body_field is not None else ()
+
+    def _produces(self) -> set[str]:
+        produced = {JSON, PROBLEM}
+        for response in self.responses.values():
+            produced |= set(response.get("content", {}))
+        return produced
