@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +20,7 @@ from app.middleware.rate_limit import Budget, RateLimitMiddleware, make_storage
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
 from app.routers import audit, clients, events, health, kpis, trajectories
+from app.routers.params import screen_parameters
 from app.services.clients import SCOPES, create_client, has_clients
 from app.settings import Settings, get_settings
 
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
         redirect_slashes=False,  # /kpis/ is not /kpis: 404, never a redirect
+        dependencies=[Depends(screen_parameters)],
     )
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     install_problem_handlers(app)

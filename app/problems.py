@@ -70,6 +70,11 @@ def invalid_params_from(
     for error in errors:
         code = _CODE_ALIASES.get(error.get("type", "invalid"), error.get("type", "invalid"))
         name = param_name(error.get("loc", ()))
+        field = (error.get("ctx") or {}).get("field")
+        if code == "control_character" and field:
+            name = field if name == "body" else f"{name}.{field}"
+        if code == "json_invalid":
+            name = "body"  # its location is a character offset, not a field
         if code.startswith("union_tag"):
             # The event type itself is what is wrong or missing, wherever Pydantic says.
             name = "type" if name == "body" else f"{name}.type"

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from app.domain.calendar import MUNICIPAL_TZ
+from scripts.pseudonymise import as_letters
 
 TEAMS: dict[str, list[str]] = {
     "noord": ["holtenbroek", "aa-landen", "berkum"],
@@ -292,11 +293,11 @@ def generate(
         if clients and rnd.random() < 0.08:
             client_ref = rnd.choice(clients)  # a resident who comes back: re-entry
         else:
-            client_ref = f"client-{rnd.getrandbits(64):016x}"
+            client_ref = "client-" + as_letters(f"{rnd.getrandbits(64):016x}")
             clients.append(client_ref)
         opened_on = start + timedelta(days=rnd.randrange(span + 1))
         yield from trajectory_events(
-            rnd, f"SWT-{seed}-{number:07d}", client_ref, opened_on, horizon, municipality
+            rnd, f"SWT-{seed:04d}-{number:07d}", client_ref, opened_on, horizon, municipality
         )
 
 

@@ -1,31 +1,49 @@
-"""Recognising a Dutch citizen service number (BSN) so it can be refused, never stored."""
+"""Recognising a Dutch citizen service number (BSN) so it can be refused, never stored.
+
+A BSN is nine digits passing the elfproef. People write it with dots, hyphens or spaces
+anywhere (1234.56.782, 111-222-333, 111 22 2333) and systems glue it to letters
+(BSN111222333, c111222333). So every run of digits joined by at most a few separators is
+split at the separators, and every stretch of consecutive groups holding exactly nine
+digits is tested, wherever it stands. A longer unbroken number (ten digits or more) is not
+a BSN. The service's own pseudonyms (scripts/pseudonymise.py) hold no digits at all, so
+they can never be mistaken for one.
+"""
 
 import re
 from collections.abc import Iterator
 
-# Nine digits standing on their own (not inside a longer number or an alphanumeric token
-# such as a hex pseudonym, where digit runs occur by chance); dots or spaces between the
-# usual groups (1234.56.782, 123 456 782) are how people write a BSN by hand.
-_CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z])(\d{4}[. ]?\d{2}[. ]?\d{3}|\d{3}[. ]?\d{3}[. ]?\d{3})(?![0-9A-Za-z])"
-)
+_RUN = re.compile(r"\d+(?:[\s.\-/]{1,3}\d+)*")
+_SEPARATORS = re.compile(r"[\s.\-/]{1,3}")
+BSN_LENGTH = 9
 
 
 def passes_elfproef(digits: str) -> bool:
     """The BSN eleven test: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is a positive multiple of 11."""
-    if len(digits) != 9 or not digits.isdigit():
+    if len(digits) != BSN_LENGTH or not digits.isascii() or not digits.isdigit():
         return False
     weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
     total = sum(int(d) * w for d, w in zip(digits, weights, strict=True))
     return total > 0 and total % 11 == 0
 
 
+def _nine_digit_stretches(groups: list[str]) -> Iterator[str]:
+    for first in range(len(groups)):
+        digits = ""
+        for group in groups[first:]:
+            digits += group
+            if len(digits) >= BSN_LENGTH:
+                break
+        if len(digits) == BSN_LENGTH:
+            yield digits
+
+
 def find_bsn_like(text: str) -> Iterator[str]:
-    """Yield every substring of `text` that looks like a BSN."""
-    for match in _CANDIDATE.finditer(text):
-        digits = re.sub(r"[. ]", "", match.group(0))
-        if passes_elfproef(digits):
-            yield match.group(0)
+    """Yield the nine digits of every BSN-like number in `text`."""
+    for run in _RUN.finditer(text):
+        groups = _SEPARATORS.split(run.group(0))
+        for digits in _nine_digit_stretches(groups):
+            if passes_elfproef(digits):
+                yield digits
 
 
 def contains_bsn(text: str) -> bool:

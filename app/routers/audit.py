@@ -1,6 +1,5 @@
 """The quality officer's audit: rules, findings per trajectory, pass rates, worklist, samples."""
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, status
@@ -28,6 +27,7 @@ from app.schemas.audit import (
     WorklistItem,
     WorklistPage,
 )
+from app.schemas.base import IsoDate
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
 from app.services.access_log import record_access
@@ -38,7 +38,7 @@ TrajectoryIdPath = Annotated[
     str, Path(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 ]
 AsOf = Annotated[
-    date | None, Query(alias="asOf", description="Judge terms on this day (default today).")
+    IsoDate | None, Query(alias="asOf", description="Judge terms on this day (default today).")
 ]
 
 
@@ -152,8 +152,8 @@ def audit_summary(
     principal: Auditor,
     session: SessionDep,
     settings: SettingsDep,
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
+    start: Annotated[IsoDate, Query(alias="from")],
+    end: Annotated[IsoDate, Query(alias="to")],
     group_by: Annotated[
         Literal["team", "district", "domain", "professional"] | None, Query(alias="groupBy")
     ] = None,
@@ -207,7 +207,7 @@ def audit_findings(
         Literal["pass", "fail", "pending", "not_applicable"] | None, Query(alias="status")
     ] = None,
     team: Annotated[str | None, Query(max_length=64)] = None,
-    due_before: Annotated[date | None, Query(alias="dueBefore")] = None,
+    due_before: Annotated[IsoDate | None, Query(alias="dueBefore")] = None,
     due_within: Annotated[
         int | None,
         Query(alias="dueWithin", ge=0, le=366, description="Pending findings due within N days."),

@@ -1,6 +1,5 @@
 """Administering API clients (scope admin), and reading the access log (audit:read or admin)."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
@@ -9,6 +8,7 @@ from app.auth import Admin, LogReader, municipality_of
 from app.deps import SessionDep, SettingsDep
 from app.models import ApiClient
 from app.routers.route import ContractRoute
+from app.schemas.base import IsoDate
 from app.schemas.clients import (
     AccessLogPage,
     AccessLogView,
@@ -82,10 +82,10 @@ def access_log(
         str | None,
         Query(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"),
     ] = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to")] = None,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
-    before: Annotated[int | None, Query(ge=1, description="From `next`.")] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="From `next`.")] = None,
 ) -> AccessLogPage:
     where = AccessLogFilter(
         municipality_of(principal, settings), client_id, trajectory_id, start, end

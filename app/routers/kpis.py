@@ -1,6 +1,5 @@
 """GET /kpis (catalogue), GET /kpis/{kpiId} (figures, JSON or CSV), targets, reported values."""
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -15,6 +14,7 @@ from app.models import KpiTarget
 from app.routers.params import check_period
 from app.routers.route import ContractRoute
 from app.schemas import kpi_output
+from app.schemas.base import IsoDate
 from app.schemas.kpis import (
     KpiDefinition,
     KpiFigure,
@@ -117,8 +117,10 @@ def read_kpi(
     principal: KpiReader,
     session: SessionDep,
     settings: SettingsDep,
-    start: Annotated[date, Query(alias="from", description="First day, inclusive (local date).")],
-    end: Annotated[date, Query(alias="to", description="Last day, inclusive (local date).")],
+    start: Annotated[
+        IsoDate, Query(alias="from", description="First day, inclusive (local date).")
+    ],
+    end: Annotated[IsoDate, Query(alias="to", description="Last day, inclusive (local date).")],
     group_by: Annotated[
         str | None,
         Query(
@@ -137,7 +139,7 @@ def read_kpi(
     ] = None,
     professional: Annotated[str | None, Query(max_length=128)] = None,
     as_of: Annotated[
-        date | None,
+        IsoDate | None,
         Query(alias="asOf", description="Re-entry: the day windows are judged on (default today)."),
     ] = None,
     output: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,

@@ -3,7 +3,11 @@
 import base64
 from datetime import date
 
+from fastapi import Request
+
+from app.domain.bsn import contains_bsn
 from app.errors import InvalidInput
+from app.schemas.base import control_character_path
 from app.schemas.problem import InvalidParam
 
 
@@ -49,4 +53,42 @@ def check_period(start: date, end: date) -> None:
             invalid_params=[
                 InvalidParam(name="from", code="order", reason="from must not be after to")
             ],
+        )
+
+
+# Parameters that carry numbers or ids the service made itself; everything else a client
+# types (filters, path ids) is screened.
+_SERVICE_MADE = frozenset(
+    {"pageSize", "before", "dueWithin", "year", "cursor", "clientId", "sampleId"}
+)
+
+
+def screen_parameters(request: Request) -> None:
+    """Query and path values: no control characters, no BSN (they reach logs and the
+    access log, and URLs must never carry personal data)."""
+    problems = []
+    values = [*request.query_params.multi_items(), *request.path_params.items()]
+    for name, value in values:
+        if not isinstance(value, str) or name in _SERVICE_MADE:
+            continue
+        if control_character_path(value) is not None:
+            problems.append(
+                InvalidParam(
+                    name=name,
+                    code="control_character",
+                    reason="text may not hold NUL or other control characters",
+                )
+            )
+        elif contains_bsn(value):
+            problems.append(
+                InvalidParam(
+                    name=name,
+                    code="bsn_not_allowed",
+                    reason="looks like a BSN (nine digits passing the elfproef); never put a "
+                    "BSN in a URL",
+                )
+            )
+    if problems:
+        raise InvalidInput(
+            f"{len(problems)} invalid parameter(s); see invalidParams", invalid_params=problems
         )

@@ -1,6 +1,5 @@
 """GET /trajectories and /trajectories/{trajectoryId}: the state of cases, for the audit."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -10,6 +9,7 @@ from app.deps import SessionDep, SettingsDep
 from app.domain.vocabulary import AgeBand, Channel, LawDomain, TrajectoryStatus
 from app.routers.params import decode_cursor, encode_cursor
 from app.routers.route import ContractRoute
+from app.schemas.base import IsoDate
 from app.schemas.trajectories import (
     TimelineEntryView,
     TrajectoryDetail,
@@ -61,10 +61,10 @@ def read_trajectories(
     channel: Channel | None = None,
     age_band: Annotated[AgeBand | None, Query(alias="ageBand")] = None,
     status: TrajectoryStatus | None = None,
-    opened_from: Annotated[date | None, Query(alias="openedFrom")] = None,
-    opened_to: Annotated[date | None, Query(alias="openedTo")] = None,
-    closed_from: Annotated[date | None, Query(alias="closedFrom")] = None,
-    closed_to: Annotated[date | None, Query(alias="closedTo")] = None,
+    opened_from: Annotated[IsoDate | None, Query(alias="openedFrom")] = None,
+    opened_to: Annotated[IsoDate | None, Query(alias="openedTo")] = None,
+    closed_from: Annotated[IsoDate | None, Query(alias="closedFrom")] = None,
+    closed_to: Annotated[IsoDate | None, Query(alias="closedTo")] = None,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=200, description="Opaque; from `next`.")] = None,
 ) -> TrajectoryPageView:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from app.domain.atw import DayKind
-from app.schemas.base import ApiModel
+from app.schemas.base import ApiModel, Integer, IsoDate
 
 
 class RuleView(ApiModel):
@@ -108,11 +108,11 @@ class WorklistPage(ApiModel):
 
 
 class SampleRequest(ApiModel):
-    size: int = Field(ge=1, le=10_000)
-    from_: date = Field(alias="from", description="Trajectories opened from this day...")
-    to: date = Field(description="...up to and including this day.")
+    size: Integer = Field(ge=1, le=10_000)
+    from_: IsoDate = Field(alias="from", description="Trajectories opened from this day...")
+    to: IsoDate = Field(description="...up to and including this day.")
     stratify_by: Literal["team", "professional", "district", "domain"] = "team"
-    seed: int = Field(
+    seed: Integer = Field(
         ge=0, le=2**63 - 1, description="The same request with the same seed draws the same cases."
     )
 

@@ -1,8 +1,18 @@
 """Shared building blocks of the wire format."""
 
-from typing import Annotated
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -19,9 +29,47 @@ class ApiModel(BaseModel):
         use_enum_values=True,
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text or jsonb, and no field here needs a control
+        # character: refused in every input, nested values included, naming the field.
+        where = control_character_path(value)
+        if where is not None:
+            raise PydanticCustomError(
+                "control_character",
+                "text may not hold NUL or other control characters",
+                {"field": where},
+            )
+        return value
 
-def reject_bsn(value: str) -> str:
-    if contains_bsn(value):
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character_path(value: Any, path: str = "") -> str | None:
+    """Where the first control character sits in a string, list or dict (dotted path), or
+    None (tab, newline and carriage return are text; the rest, NUL first, are not)."""
+    if isinstance(value, str):
+        return path if _CONTROL.search(value) else None
+    if isinstance(value, list | tuple):
+        items: Any = enumerate(value)
+    elif isinstance(value, dict):
+        items = value.items()
+    else:
+        return None
+    for key, item in items:
+        where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}".lstrip(".")
+        if isinstance(key, str) and _CONTROL.search(key):
+            return where
+        found = control_character_path(item, where)
+        if found is not None:
+            return found
+    return None
+
+
+def reject_bsn(value: Any) -> Any:
+    if isinstance(value, str) and contains_bsn(value):
         raise PydanticCustomError(
             "bsn_not_allowed",
             "looks like a BSN (nine digits passing the elfproef); send a pseudonym, never a BSN",
@@ -29,7 +77,8 @@ def reject_bsn(value: str) -> str:
     return value
 
 
-NoBsn = AfterValidator(reject_bsn)
+# Before the field's own pattern: a BSN is named as such, whatever else is wrong with it.
+NoBsn = BeforeValidator(reject_bsn)
 
 # Identifiers and codes chosen by senders: short, URL-safe, never a BSN.
 Code = Annotated[
@@ -44,3 +93,73 @@ Pseudonym = Annotated[
 ]
 FreeText = Annotated[str, StringConstraints(min_length=1, max_length=500), NoBsn]
 Gemeentecode = Annotated[str, Field(pattern=r"^\d{4}$", examples=["0193"])]
+
+
+# --- strict scalars ------------------------------------------------------------------------
+# Input is taken as the OpenAPI document promises it, never coerced: a JSON number where a
+# number is asked (not "4", not true), a whole number where an integer is, a boolean where
+# a boolean is, and dates and timestamps as RFC 3339 text in years the service handles.
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LOCAL_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$")
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def _year_in_range(text: str) -> None:
+    if not EARLIEST_YEAR <= int(text[:4]) <= LATEST_YEAR:
+        raise PydanticCustomError(
+            "year_out_of_range",
+            "the year must lie between {earliest} and {latest}",
+            {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+        )
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise PydanticCustomError("date_format", "a date as YYYY-MM-DD")
+    _year_in_range(value)
+    return value
+
+
+def _timestamp(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _LOCAL_TIMESTAMP.match(value):
+        raise PydanticCustomError("timezone_aware", "the timestamp needs an offset (Z or +01:00)")
+    if not isinstance(value, str) or not _TIMESTAMP.match(value):
+        raise PydanticCustomError(
+            "datetime_format",
+            "an RFC 3339 timestamp with an offset, e.g. 2026-03-02T09:15:00+01:00",
+        )
+    _year_in_range(value)
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("number_type", "a JSON number")
+    return value
+
+
+def _integer(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("int_type", "a whole JSON number")
+    return value
+
+
+def _boolean(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "true or false")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]
+Number = Annotated[float, BeforeValidator(_number), Field(allow_inf_nan=False)]
+Integer = Annotated[int, BeforeValidator(_integer)]
+Boolean = Annotated[bool, BeforeValidator(_boolean)]

@@ -1,17 +1,17 @@
 """API clients and the access log on the wire. A token appears once: in the creation answer."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from app.schemas.base import ApiModel, Code, Gemeentecode
+from app.schemas.base import ApiModel, Code, Gemeentecode, NoBsn
 
 Scope = Literal["events:write", "kpi:read", "audit:read", "admin"]
 
 
 class ClientRequest(ApiModel):
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w .:()-]+$")
+    name: Annotated[str, NoBsn] = Field(min_length=1, max_length=100, pattern=r"^[\w .:()-]+$")
     scopes: list[Scope] = Field(min_length=1)
     municipality: Gemeentecode | None = Field(
         default=None, description="Limit the client to this gemeentecode (recommended)."

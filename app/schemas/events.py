@@ -1,11 +1,9 @@
 """One Pydantic model per event type of SPEC.md, discriminated on `type`."""
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
-    AwareDatetime,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -30,7 +28,19 @@ from app.domain.vocabulary import (
     SupportKind,
     Term,
 )
-from app.schemas.base import ApiModel, Code, FreeText, Gemeentecode, NoBsn, Pseudonym
+from app.schemas.base import (
+    ApiModel,
+    Boolean,
+    Code,
+    FreeText,
+    Gemeentecode,
+    Integer,
+    IsoDate,
+    NoBsn,
+    Number,
+    Pseudonym,
+    Timestamp,
+)
 from app.schemas.problem import InvalidParam
 
 # --- data payloads ------------------------------------------------------------------------
@@ -81,12 +91,12 @@ class StepCompletedData(ApiModel):
     professional_ref: Pseudonym
     problem_areas: list[Code] | None = Field(default=None, max_length=20)
     sources: list[NetworkSource] | None = Field(default=None, max_length=5)
-    hours: float | None = Field(default=None, ge=0, le=10_000)
-    contacts: int | None = Field(default=None, ge=0, le=10_000)
+    hours: Number | None = Field(default=None, ge=0, le=10_000)
+    contacts: Integer | None = Field(default=None, ge=0, le=10_000)
     reason: FreeText | None = Field(default=None, validate_default=True)
     provision_category: Code | None = None
     provider: Code | None = None
-    expert_advice_required: bool | None = None
+    expert_advice_required: Boolean | None = None
 
     @field_validator("outcome")
     @classmethod
@@ -171,7 +181,7 @@ class GoalEvaluatedData(ApiModel):
     result: GoalResult
 
 
-Score = Annotated[int, Field(ge=1, le=5)]
+Score = Annotated[Integer, Field(ge=1, le=5)]
 
 
 class SatisfactionScores(ApiModel):
@@ -217,10 +227,10 @@ class TermExtendedData(ApiModel):
         description="decision: verdaging (Awb 4:14); assessment: extended by agreement with "
         "the resident (Wmo 2015 art. 2.3.2)."
     )
-    days: int | None = Field(
+    days: Integer | None = Field(
         default=None, ge=1, le=366, description="Days added to the current due date."
     )
-    new_due_on: date | None = Field(default=None, description="The new due date.")
+    new_due_on: IsoDate | None = Field(default=None, description="The new due date.")
     reason: FreeText
 
     @model_validator(mode="after")
@@ -266,7 +276,9 @@ _EXAMPLE_ENVELOPE: dict[str, Any] = {
 class _Envelope(ApiModel):
     event_id: UUID = Field(description="Chosen by the sender; the idempotency key.")
     trajectory_id: TrajectoryId
-    occurred_at: AwareDatetime = Field(description="RFC 3339 timestamp with offset.")
+    occurred_at: Timestamp = Field(
+        description="RFC 3339 timestamp with offset, in the years 1900-2199."
+    )
     municipality: Gemeentecode | None = Field(
         default=None,
         description="Gemeentecode, for clients that serve several municipalities.",

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from app.schemas.base import ApiModel, Code, FreeText
+from app.schemas.base import ApiModel, Code, FreeText, Integer, IsoDate, Number
 
 
 class TargetView(ApiModel):
@@ -90,10 +90,10 @@ class KpiFigure(ApiModel):
 class TargetRequest(ApiModel):
     """Either `value`, or `baselineFrom`/`baselineTo` (a 0-meting) plus `change`."""
 
-    value: float | None = None
-    baseline_from: date | None = None
-    baseline_to: date | None = None
-    change: float = Field(
+    value: Number | None = None
+    baseline_from: IsoDate | None = None
+    baseline_to: IsoDate | None = None
+    change: Number = Field(
         default=0.0, description="Added to the baseline value (same unit as the KPI)."
     )
     note: FreeText | None = None
@@ -111,10 +111,10 @@ class TargetRequest(ApiModel):
 
 
 class ReportedValueRequest(ApiModel):
-    from_: date = Field(alias="from")
-    to: date
-    value: float
-    n: int | None = Field(
+    from_: IsoDate = Field(alias="from")
+    to: IsoDate
+    value: Number
+    n: Integer | None = Field(
         default=None, ge=0, description="Observations behind the value (respondents, calls)."
     )
     group: dict[str, Code] = Field(

@@ -21,7 +21,9 @@ def test_concurrent_posts_of_one_event_id_with_two_bodies(client: TestClient) ->
         ]
         start = threading.Barrier(threads)
 
-        def post(i: int, bodies: list[dict[str, object]] = bodies) -> tuple[int, int]:
+        def post(
+            i: int, bodies: list[dict[str, object]] = bodies, start: threading.Barrier = start
+        ) -> tuple[int, int]:
             start.wait()
             return i % 2, client.post(EVENTS, json=bodies[i % 2]).status_code
 

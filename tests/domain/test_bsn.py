@@ -15,9 +15,25 @@ def test_numbers_failing_the_elfproef_are_not(number: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["123456782", "bsn 123456782 of resident", "1234.56.782", "123 456 782", "client-111222333"],
+    [
+        "123456782",
+        "bsn 123456782 of resident",
+        "1234.56.782",
+        "123 456 782",
+        "client-111222333",
+        "BSN111222333",  # glued to letters
+        "c111222333",
+        "SWT111222333",
+        "111-222-333",  # hyphens
+        "111 22 2333",  # irregular spaces
+        "111  222  333",  # doubled spaces
+        "1112/22/333",
+        "ref 12 111222333",  # a BSN after an unrelated short number
+        "c9a123456782f0e1",  # a hex string holding an elfproef-valid run: refused now
+        "1 1 1 2 2 2 3 3 3",
+    ],
 )
-def test_a_bsn_is_found_inside_text_and_in_written_forms(text: str) -> None:
+def test_a_bsn_is_found_wherever_it_stands_and_however_it_is_written(text: str) -> None:
     assert contains_bsn(text)
 
 
@@ -29,7 +45,9 @@ def test_a_bsn_is_found_inside_text_and_in_written_forms(text: str) -> None:
         "prof-0001-pseudo",
         "123456789",
         "c9a1f3e07b2d44c1",
-        "c9a123456782f0e1",  # a hex pseudonym that happens to hold an elfproef-valid run
+        "SWT-0007-0000123",  # 4 + 7 digits: no stretch of exactly nine
+        "2026-03-02T09:15:00+01:00",
+        "chkpmgaefbcoi",  # the service's pseudonym alphabet: letters only
     ],
 )
 def test_longer_numbers_and_ordinary_ids_are_not_mistaken_for_a_bsn(text: str) -> None:
