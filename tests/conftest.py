@@ -109,7 +109,8 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 def tokens(engine: Engine) -> dict[str, str]:
-    """One client per scope, plus `all` (every scope), `other` (another municipality), `none`."""
+    """One client per scope, plus `all` (every scope), `other` (another municipality) and
+    `regional` (every scope, no municipality of its own)."""
     sessions = create_session_factory(engine)
     made = {}
     with sessions.begin() as session:
@@ -117,6 +118,7 @@ def tokens(engine: Engine) -> dict[str, str]:
             made[scope] = create_client(session, f"test {scope}", [scope], "0193")[1]
         made["all"] = create_client(session, "test all scopes", SCOPES, "0193")[1]
         made["other"] = create_client(session, "test other municipality", SCOPES, "0200")[1]
+        made["regional"] = create_client(session, "test regional, every scope", SCOPES, None)[1]
     return made
 
 

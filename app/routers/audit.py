@@ -304,7 +304,7 @@ def read_sample(
     settings: SettingsDep,
 ) -> SampleView:
     municipality = municipality_of(principal, settings)
-    sample = audit_service.get_sample(session, municipality, sample_id)
+    sample = audit_service.get_sample(session, municipality, sample_id, principal.teams)
     route = "/audit/samples/{sampleId}"
     record_access(session, principal, municipality, "GET", route, sample.trajectory_ids)
     return _sample_view(sample)

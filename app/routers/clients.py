@@ -40,14 +40,14 @@ def _with_token(client: ApiClient, token: str) -> ClientWithToken:
 )
 def create_client(body: ClientRequest, principal: Admin, session: SessionDep) -> ClientWithToken:
     client, token = clients.create_client(
-        session, body.name, body.scopes, body.municipality, body.teams
+        session, body.name, body.scopes, body.municipality, body.teams, principal.reach
     )
     return _with_token(client, token)
 
 
 @router.get("/clients", response_model=list[ClientView], summary="All API clients")
 def list_clients(principal: Admin, session: SessionDep) -> list[ClientView]:
-    return [_view(c) for c in clients.list_clients(session)]
+    return [_view(c) for c in clients.list_clients(session, principal.reach)]
 
 
 @router.post(
@@ -57,7 +57,7 @@ def list_clients(principal: Admin, session: SessionDep) -> list[ClientView]:
     summary="Issue a new token; the old one stops working",
 )
 def rotate(client_id: ClientIdPath, principal: Admin, session: SessionDep) -> ClientWithToken:
-    client, token = clients.rotate_token(session, client_id)
+    client, token = clients.rotate_token(session, client_id, principal.reach)
     return _with_token(client, token)
 
 
@@ -68,7 +68,7 @@ def rotate(client_id: ClientIdPath, principal: Admin, session: SessionDep) -> Cl
     summary="Revoke a client: its token stops working",
 )
 def revoke(client_id: ClientIdPath, principal: Admin, session: SessionDep) -> ClientView:
-    return _view(clients.revoke(session, client_id))
+    return _view(clients.revoke(session, client_id, principal.reach))
 
 
 @router.get("/access-log", response_model=AccessLogPage, summary="Who read which case-level data")
@@ -88,7 +88,12 @@ def access_log(
     before: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="From `next`.")] = None,
 ) -> AccessLogPage:
     where = AccessLogFilter(
-        municipality_of(principal, settings), client_id, trajectory_id, start, end
+        municipality_of(principal, settings),
+        principal.teams,
+        client_id,
+        trajectory_id,
+        start,
+        end,
     )
     rows, last = read_access_log(session, where, page_size, before)
     return AccessLogPage(

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import Select, String, cast, select
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import MUNICIPAL_TZ
-from app.models import AccessLogEntry
+from app.models import AccessLogEntry, Trajectory
 from app.services.clients import Principal
 
 
@@ -40,6 +40,7 @@ def record_access(
 @dataclass(frozen=True)
 class AccessLogFilter:
     municipality: str
+    teams: tuple[str, ...] | None = None  # the reader's limit: it sees reads of those only
     client_id: str | None = None
     trajectory_id: str | None = None
     start: date | None = None
@@ -53,7 +54,28 @@ def _local_midnight(day: date) -> datetime:
 def read_access_log(
     session: Session, where: AccessLogFilter, page_size: int, before_id: int | None
 ) -> tuple[list[AccessLogEntry], int | None]:
-    """Newest first, keyset-paged on the entry id."""
+    """Newest first, keyset-paged on the entry id.
+
+    A team-limited reader sees only the reads of its teams' trajectories, each entry's
+    ids cut down to those; entries showing none of them are left out.
+    """
+    page: list[AccessLogEntry] = []
+    while True:
+        rows = list(
+            session.execute(
+                _query(where, before_id).order_by(AccessLogEntry.id.desc()).limit(page_size + 1)
+            ).scalars()
+        )
+        for entry in _visible(session, where, rows):
+            page.append(entry)
+            if len(page) > page_size:
+                return page[:page_size], page[page_size - 1].id
+        if len(rows) <= page_size:
+            return page, None
+        before_id = rows[-1].id
+
+
+def _query(where: AccessLogFilter, before_id: int | None) -> Select[AccessLogEntry]:
     query = select(AccessLogEntry).where(AccessLogEntry.municipality == where.municipality)
     if where.client_id:
         query = query.where(AccessLogEntry.client_id == where.client_id)
@@ -69,8 +91,29 @@ def read_access_log(
         query = query.where(AccessLogEntry.at < _local_midnight(where.end + timedelta(days=1)))
     if before_id is not None:
         query = query.where(AccessLogEntry.id < before_id)
-    rows = list(
-        session.execute(query.order_by(AccessLogEntry.id.desc()).limit(page_size + 1)).scalars()
+    return query
+
+
+def _visible(
+    session: Session, where: AccessLogFilter, rows: list[AccessLogEntry]
+) -> list[AccessLogEntry]:
+    if where.teams is None:
+        return rows
+    ids = {tid for row in rows for tid in row.trajectory_ids}
+    visible = set(
+        session.execute(
+            select(Trajectory.trajectory_id).where(
+                Trajectory.municipality == where.municipality,
+                Trajectory.trajectory_id.in_(ids),
+                Trajectory.team.in_(where.teams),
+            )
+        ).scalars()
     )
-    page = rows[:page_size]
-    return page, page[-1].id if len(rows) > page_size else None
+    shown = []
+    for row in rows:
+        kept = [tid for tid in row.trajectory_ids if tid in visible]
+        if kept:
+            session.expunge(row)  # a cut-down copy for the answer, never written back
+            row.trajectory_ids = kept
+            shown.append(row)
+    return shown

@@ -264,6 +264,9 @@ def draw_sample(
             "stratifyBy": stratify_by,
             "seed": seed,
             "population": {k: len(v) for k, v in sorted(strata.items())},
+            # the teams the drawing client was limited to (null: every team): a narrower
+            # client may not read this sample
+            "teams": sorted(teams) if teams is not None else None,
             "strata": {k: len(v) for k, v in drawn.items()},
         },
         trajectory_ids=[tid for ids in drawn.values() for tid in ids],
@@ -273,8 +276,15 @@ def draw_sample(
     return sample
 
 
-def get_sample(session: Session, municipality: str, sample_id: str) -> AuditSample:
+def get_sample(
+    session: Session, municipality: str, sample_id: str, teams: tuple[str, ...] | None = None
+) -> AuditSample:
+    """A sample of this municipality drawn within the reader's teams; any other is not found
+    (a sample drawn over more teams would show their trajectories and population counts)."""
     sample = session.get(AuditSample, sample_id)
     if sample is None or sample.municipality != municipality:
+        raise NotFound(f"no sample {sample_id!r}")
+    drawn_over = sample.request.get("teams")
+    if teams is not None and (drawn_over is None or not set(drawn_over) <= set(teams)):
         raise NotFound(f"no sample {sample_id!r}")
     return sample

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidInput, NotFound
+from app.domain.reach import Reach
+from app.errors import Forbidden, InvalidInput, NotFound
 from app.models import ApiClient
 from app.schemas.problem import InvalidParam
 
@@ -29,6 +30,14 @@ class Principal:
     teams: tuple[str, ...] | None = None
     # The municipality a regional (unlimited) client asked to read, if it asked.
     reading: str | None = None
+
+    @property
+    def reach(self) -> Reach:
+        return Reach.of(self.scopes, self.municipality, self.teams)
+
+
+def reach_of(client: ApiClient) -> Reach:
+    return Reach.of(client.scopes, client.municipality, client.teams)
 
 
 def token_hash(token: str) -> str:
@@ -60,8 +69,16 @@ def create_client(
     scopes: Sequence[str],
     municipality: str | None,
     teams: Sequence[str] | None = None,
+    granted_by: Reach | None = None,
 ) -> tuple[ApiClient, str]:
-    """A new client and its token; the token is returned here and never again."""
+    """A new client and its token; the token is returned here and never again.
+
+    `granted_by` is the reach of the admin client asking (None: the operator's command
+    line); it must cover what it grants.
+    """
+    wanted = Reach.of(_check_scopes(scopes), municipality, teams)
+    if granted_by is not None and not granted_by.covers(wanted):
+        raise Forbidden(granted_by.why_not(wanted))
     token = _new_token()
     client = ApiClient(
         id=str(uuid.uuid4()),
@@ -78,19 +95,26 @@ def create_client(
     return client, token
 
 
-def get_client(session: Session, client_id: str) -> ApiClient:
+def get_client(session: Session, client_id: str, managed_by: Reach | None = None) -> ApiClient:
+    """A client the asking admin covers; any other is 'not found' to it."""
     client = session.get(ApiClient, client_id)
-    if client is None:
+    if client is None or (managed_by is not None and not managed_by.covers(reach_of(client))):
         raise NotFound(f"no client {client_id!r}")
     return client
 
 
-def list_clients(session: Session) -> list[ApiClient]:
-    return list(session.execute(select(ApiClient).order_by(ApiClient.created_at)).scalars())
+def list_clients(session: Session, managed_by: Reach | None = None) -> list[ApiClient]:
+    query = select(ApiClient).order_by(ApiClient.created_at)
+    if managed_by is not None and managed_by.municipality is not None:
+        query = query.where(ApiClient.municipality == managed_by.municipality)
+    clients = session.execute(query).scalars()
+    return [c for c in clients if managed_by is None or managed_by.covers(reach_of(c))]
 
 
-def rotate_token(session: Session, client_id: str) -> tuple[ApiClient, str]:
-    client = get_client(session, client_id)
+def rotate_token(
+    session: Session, client_id: str, managed_by: Reach | None = None
+) -> tuple[ApiClient, str]:
+    client = get_client(session, client_id, managed_by)
     token = _new_token()
     client.token_sha256, client.token_hint = token_hash(token), token[:10]
     client.rotated_at = datetime.now(UTC)
@@ -98,8 +122,8 @@ def rotate_token(session: Session, client_id: str) -> tuple[ApiClient, str]:
     return client, token
 
 
-def revoke(session: Session, client_id: str) -> ApiClient:
-    client = get_client(session, client_id)
+def revoke(session: Session, client_id: str, managed_by: Reach | None = None) -> ApiClient:
+    client = get_client(session, client_id, managed_by)
     client.revoked_at = client.revoked_at or datetime.now(UTC)
     session.flush()
     return client

@@ -208,7 +208,9 @@ def test_a_regional_client_names_the_municipality_it_reads(
 ) -> None:
     post(client, Case("T-1", "2026-03-02"))  # the all-scopes test client writes for 0193
     regional = client.post(
-        "/api/v1/clients", json={"name": "regionaal team", "scopes": ["audit:read", "events:write"]}
+        "/api/v1/clients",
+        json={"name": "regionaal team", "scopes": ["audit:read", "events:write"]},
+        headers={"Authorization": f"Bearer {tokens['regional']}"},
     ).json()
     as_region = {"Authorization": f"Bearer {regional['token']}"}
     elsewhere = {**Case("T-2", "2026-03-02").events[0], "municipality": "0200"}
