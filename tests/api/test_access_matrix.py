@@ -1,4 +1,4 @@
-"""Every route × every kind of client, generated from the live route table.
+"""Every route x every kind of client, generated from the live route table.
 
 For each cell the expected status is derived from the route's guard and what the client
 holds; for reads every trajectory id, team and count that comes back must lie inside the
@@ -61,7 +61,7 @@ def kinds(engine: Engine, tokens: dict[str, str]) -> list[Kind]:
             frozenset({"kpi:read", "audit:read"}),
             "0193",
             frozenset({"noord"}),
-        ),  # fmt: skip
+        ),
         Kind("other municipality", tokens["other"], everything, "0200"),
     ]
 
@@ -102,7 +102,7 @@ def builders(engine: Engine, sample_id: str) -> dict[tuple[str, str], Callable[[
                 "n": 300,
                 "source": "enquete",
                 "group": {"district": f"d-{uuid.uuid4().hex[:8]}"},
-            },  # fmt: skip
+            },
         ),
         ("GET", "/api/v1/audit/rules"): lambda: Request("GET", "/api/v1/audit/rules"),
         ("GET", "/api/v1/audit/calendar"): lambda: Request(
@@ -156,9 +156,10 @@ def expected(key: str, kind: Kind, needed: tuple[str, ...]) -> int:
     if key in ("POST /api/v1/clients/{clientId}/rotate", "POST /api/v1/clients/{clientId}/revoke"):
         covers = kind.municipality == "0193" and "kpi:read" in kind.scopes
         return 200 if covers else 404
-    if key == "POST /api/v1/clients":
-        if "kpi:read" not in kind.scopes or kind.name == "other municipality":
-            return 403  # may not grant a scope it lacks, nor another municipality
+    # an admin may not grant a scope it lacks, nor for another municipality
+    lacks = "kpi:read" not in kind.scopes or kind.name == "other municipality"
+    if key == "POST /api/v1/clients" and lacks:
+        return 403
     return SUCCESS.get(key, 200)
 
 
