@@ -1,7 +1,7 @@
 """KPI use cases: compute a figure (suppressed, against its target), set targets, record values."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -9,10 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.kpis.catalogue import CATALOGUE, KPIS
-from app.domain.kpis.figures import DIMENSIONS, Cell, DurationStats, KpiQuery, suppress
+from app.domain.kpis.disclosure import protect
+from app.domain.kpis.figures import DIMENSIONS, Cell, KpiQuery
 from app.domain.kpis.spec import (
     NO_BREAKDOWN,
     NO_TIME_SERIES,
+    Count,
     Direction,
     Duration,
     Kpi,
@@ -82,34 +84,13 @@ def compute_figure(
         cells = _reported_cells(session, municipality, kpi.id, query, min_cell_size)
         return Figure(kpi, query, cells, target=target)
     cells = evaluate_sql(session, municipality, measure, query)
-    cells = [_suppress_details(c, min_cell_size) for c in suppress(cells, min_cell_size)]
+    breakdown = measure.breakdown if isinstance(measure, Count) else None
+    cells = protect(cells, min_cell_size, breakdown)
     open_intervals = None
     if isinstance(measure, Duration):
         count = open_intervals_sql(session, municipality, measure, query)
         open_intervals = None if 0 < count < min_cell_size else count
     return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)
-
-
-def _suppress_details(cell: Cell, min_cell_size: int) -> Cell:
-    """Sub-figures resting on their own small counts are nulled as well."""
-    if cell.suppressed:
-        return cell
-    extra = dict(cell.extra)
-    if "items" in extra:
-        extra["items"] = {
-            item: stats
-            if stats["n"] >= min_cell_size
-            else {"n": None, "mean": None, "shareAgree": None, "suppressed": True}
-            for item, stats in extra["items"].items()
-        }
-    resolution = extra.get("resolution")
-    if isinstance(resolution, DurationStats) and 0 < resolution.n < min_cell_size:
-        extra["resolution"] = None
-    if "breakdown" in extra:
-        extra["breakdown"] = {
-            k: (v if v >= min_cell_size else None) for k, v in extra["breakdown"].items()
-        }
-    return replace(cell, extra=extra)
 
 
 def target_met(direction: Direction, value: float | None, target: float | None) -> bool | None:

@@ -124,7 +124,7 @@ def test_csv_is_one_flat_row_per_group_with_iso_dates_and_dot_decimals(
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["kpi"], r["from"], r["month"], r["n"], r["breakdown_moved"]) for r in rows] == [
         ("outflow", "2026-03-01", "2026-03", "1", "1"),
-        ("outflow", "2026-03-01", "2026-04", "1", ""),
+        ("outflow", "2026-03-01", "2026-04", "1", "0"),  # every reason listed, 0 where none
     ]
     lead = kpi_client.get(
         f"{KPIS}/lead_time", params={"from": "2026-03-01", "to": "2026-04-30", "format": "csv"}

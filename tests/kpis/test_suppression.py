@@ -5,7 +5,8 @@ import io
 
 from fastapi.testclient import TestClient
 
-from app.domain.kpis.figures import Cell, suppress
+from app.domain.kpis.disclosure import protect
+from app.domain.kpis.figures import Cell
 from tests.kpis.scenario import Case, figure, post
 
 
@@ -14,7 +15,7 @@ def cell(team: str, n: int) -> Cell:
 
 
 def test_a_cell_under_the_threshold_is_nulled() -> None:
-    result = suppress([cell("noord", 4), cell("zuid", 5), cell("oost", 9)], 5)
+    result = protect([cell("noord", 4), cell("zuid", 5), cell("oost", 9)], 5)
     assert [(c.key["team"], c.suppressed, c.value) for c in result] == [
         ("noord", True, None),
         ("zuid", True, None),  # the smallest other cell goes too, or total - shown = noord
@@ -23,12 +24,12 @@ def test_a_cell_under_the_threshold_is_nulled() -> None:
 
 
 def test_with_two_small_cells_no_extra_cell_is_hidden() -> None:
-    result = suppress([cell("noord", 2), cell("zuid", 3), cell("oost", 9)], 5)
+    result = protect([cell("noord", 2), cell("zuid", 3), cell("oost", 9)], 5)
     assert [c.suppressed for c in result] == [True, True, False]
 
 
 def test_a_lone_total_under_the_threshold_is_nulled() -> None:
-    (only,) = suppress([cell("all", 4)], 5)
+    (only,) = protect([cell("all", 4)], 5)
     assert only.suppressed and only.n == 0 and only.value is None
 
 

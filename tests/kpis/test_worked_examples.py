@@ -220,6 +220,8 @@ def test_flows_and_caseload(kpi_client: TestClient) -> None:
     assert outflow["value"] == 2 and outflow["details"]["breakdown"] == {
         "goals_achieved": 1,
         "moved": 1,
+        **dict.fromkeys(("referred_specialist", "referred_social_base", "client_withdrew"), 0),
+        **dict.fromkeys(("deceased", "other"), 0),
     }
     # open at 28 Feb: C (closes 2 Mar) and D
     caseload = figure(kpi_client, "caseload", *feb, groupBy="team")["groups"]
@@ -241,7 +243,12 @@ def test_satisfaction_per_item_with_response_rate(kpi_client: TestClient) -> Non
     overall = group["details"]["items"]["overall"]
     # overall 4, 2, 5: mean 11/3 = 3.6667; two of three score 4 or 5
     assert (overall["n"], overall["mean"], overall["shareAgree"]) == (3, 3.6667, 0.6667)
-    assert group["details"]["items"]["listenedTo"] == {"n": 2, "mean": 4.0, "shareAgree": 0.5}
+    assert group["details"]["items"]["listenedTo"] == {
+        "n": 2,
+        "mean": 4.0,
+        "shareAgree": 0.5,
+        "suppressed": False,
+    }
     assert group["details"]["responseRate"] == 0.75  # 3 respondents / 4 closures
     assert group["value"] == 0.6667
 
@@ -280,7 +287,13 @@ def test_complaints_per_hundred_active_trajectories(kpi_client: TestClient) -> N
     group = total(kpi_client, "complaints", "2026-03-01", "2026-03-31")
     # active in March: A, B, C, E = 4; complaints received: 2 -> 50 per 100
     assert (group["numerator"], group["denominator"], group["value"]) == (2, 4, 50.0)
-    assert group["details"]["resolution"] == {"n": 1, "mean": 7.0, "median": 7.0, "p90": 7.0}
+    assert group["details"]["resolution"] == {
+        "n": 1,
+        "mean": 7.0,
+        "median": 7.0,
+        "p90": 7.0,
+        "suppressed": False,
+    }
 
 
 def test_reentry_within_a_year_waits_for_the_window(kpi_client: TestClient) -> None:

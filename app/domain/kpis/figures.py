@@ -143,25 +143,3 @@ def share_cell(
         denominator=denominator,
         extra=extra,
     )
-
-
-def _blank(cell: Cell) -> Cell:
-    return Cell(key=cell.key, n=0, suppressed=True)
-
-
-def suppress(cells: Sequence[Cell], min_cell_size: int) -> list[Cell]:
-    """Null every cell resting on fewer than `min_cell_size` trajectories.
-
-    If exactly one cell of a breakdown is suppressed, the smallest other cell is
-    suppressed too: otherwise the overall figure minus the shown cells would give the
-    hidden one back. (Applied per requested breakdown; across different breakdowns of
-    the same population a determined reader could still combine tables, which is why
-    the threshold itself is a setting.)
-    """
-    result = [_blank(c) if c.n < min_cell_size else c for c in cells]
-    hidden = [i for i, c in enumerate(result) if c.suppressed]
-    if len(hidden) == 1 and len(result) > 1:
-        shown = [i for i, c in enumerate(result) if not c.suppressed]
-        smallest = min(shown, key=lambda i: (result[i].n, result[i].sort_key()))
-        result[smallest] = _blank(result[smallest])
-    return result
