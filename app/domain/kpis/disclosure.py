@@ -35,6 +35,8 @@ BREAKDOWN_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 Key = tuple[tuple[str, Any], ...]
+Slot = tuple[int, tuple[str, ...]]  # (cell index, which number of it)
+Part = tuple[int, tuple[str, ...], int]  # (cell index, path inside its details, count)
 Atom = tuple[Key, int]  # (where it sits, its count)
 
 
@@ -66,29 +68,140 @@ def protect(cells: Sequence[Cell], min_cell_size: int, breakdown: str | None = N
     """The cells as they may leave the service."""
     k = min_cell_size
     cells = [_with_all_categories(c, breakdown) for c in cells]
-    group_keys = [tuple(c.key.items()) for c in cells]
+    keys = [tuple(c.key.items()) for c in cells]
     dims = list(cells[0].key) if cells else []
-    groups: list[Atom] = [(key, c.n) for key, c in zip(group_keys, cells, strict=True)]
-    hidden_groups = complete(groups, {i for i, (_, n) in enumerate(groups) if n < k}, dims)
-    hidden_parts: dict[int, set[tuple[str, ...]]] = defaultdict(set)
-    for family, additive in _families(cells):
-        atoms: list[Atom] = []
-        owners: list[tuple[int, tuple[str, ...]]] = []
-        for index, part, count in family:
-            atoms.append(((*group_keys[index], ("part", part)), count))
-            owners.append((index, part))
-        primary = {
-            i
-            for i, (owner, _) in enumerate(owners)
-            if owner in hidden_groups or 0 < atoms[i][1] < k
-        }
-        slice_dims = [*dims, "part"] if additive else dims
-        for i in complete(atoms, primary, slice_dims):
-            hidden_parts[owners[i][0]].add(owners[i][1])
+    groups: list[Atom] = [(key, c.n) for key, c in zip(keys, cells, strict=True)]
+    # what the same figure without a breakdown shows: the totals a reader subtracts from
+    grand = _shown_counts(protect([_total(cells)], k)[0]) if dims else {}
+    escalated: set[int] = set()
+    while True:
+        primary = {i for i, (_, n) in enumerate(groups) if n < k} | escalated
+        hidden_groups = complete(groups, primary, dims)
+        hidden_parts = _hide_parts_of(cells, keys, hidden_groups, dims, k)
+        # A complement that is itself given away (the only non-zero reason of a group, say)
+        # protects nothing: where the reader's subtraction still reaches a small number,
+        # its whole group is hidden and the pattern is worked out again.
+        exposed = _exposed_groups(cells, hidden_groups, hidden_parts, grand, k) - hidden_groups
+        if not exposed:
+            break
+        escalated |= exposed
     return [
         _blank(c) if i in hidden_groups else _hide_parts(c, hidden_parts.get(i, set()))
         for i, c in enumerate(cells)
     ]
+
+
+def _hide_parts_of(
+    cells: Sequence[Cell], keys: Sequence[Key], hidden_groups: set[int], dims: list[str], k: int
+) -> dict[int, set[tuple[str, ...]]]:
+    hidden_parts: dict[int, set[tuple[str, ...]]] = defaultdict(set)
+    for family, additive in _families(cells):
+        atoms: list[Atom] = [
+            ((*keys[index], ("part", part)), count) for index, part, count in family
+        ]
+        primary = {
+            i
+            for i, (index, _, count) in enumerate(family)
+            if index in hidden_groups or 0 < count < k
+        }
+        for i in complete(atoms, primary, [*dims, "part"] if additive else dims):
+            hidden_parts[family[i][0]].add(family[i][1])
+    return hidden_parts
+
+
+def _exposed_groups(
+    cells: Sequence[Cell],
+    hidden_groups: set[int],
+    hidden_parts: Mapping[int, set[tuple[str, ...]]],
+    grand: Mapping[tuple[str, ...], int],
+    k: int,
+) -> set[int]:
+    """Groups owning a number of 1..k-1 that subtraction recovers from what is shown.
+
+    The reader knows every shown number, the figure's total (`grand`: what the request
+    without a breakdown shows) and that a group's reasons add up to its n.
+    """
+    value: dict[Slot, int] = {}
+    for index, cell in enumerate(cells):
+        value[(index, ("n",))] = cell.n
+        for _, part, count in _parts_of(cell):
+            value[(index, part)] = count
+    known = {
+        atom: count
+        for atom, count in value.items()
+        if atom[0] not in hidden_groups and atom[1] not in hidden_parts.get(atom[0], set())
+    }
+    equations: list[tuple[list[Slot], Slot | None, int]] = []
+    for name, total in grand.items():
+        members = [(i, name) for i in range(len(cells)) if (i, name) in value]
+        equations.append((members, None, total))
+    for index, cell in enumerate(cells):
+        reasons: list[Slot] = [(index, ("breakdown", r)) for r in cell.extra.get("breakdown", {})]
+        if reasons:
+            equations.append((reasons, (index, ("n",)), 0))
+    exposed: set[int] = set()
+    progress = True
+    while progress:
+        progress = False
+        for members, total_of, total in equations:
+            if total_of is not None:
+                if total_of not in known:
+                    continue
+                total = known[total_of]
+            unknown = [m for m in members if m not in known]
+            if len(unknown) != 1:
+                continue
+            known[unknown[0]] = total - sum(known[m] for m in members if m in known)
+            if 0 < value[unknown[0]] < k:
+                exposed.add(unknown[0][0])
+            progress = True
+    return exposed
+
+
+def _total(cells: Sequence[Cell]) -> Cell:
+    """The counts of the same population without a breakdown."""
+    breakdown: dict[str, int] = defaultdict(int)
+    items: dict[str, int] = defaultdict(int)
+    extra: dict[str, Any] = {}
+    for cell in cells:
+        for name, count in cell.extra.get("breakdown", {}).items():
+            breakdown[name] += count
+        for name, stats in cell.extra.get("items", {}).items():
+            items[name] += stats["n"]
+    if any("breakdown" in c.extra for c in cells):
+        extra["breakdown"] = dict(breakdown)
+    if items:
+        extra["items"] = {name: {"n": n} for name, n in items.items()}
+    resolutions = [
+        c.extra["resolution"].n
+        for c in cells
+        if isinstance(c.extra.get("resolution"), DurationStats)
+    ]
+    if resolutions:
+        extra["resolution"] = DurationStats(sum(resolutions), None, None, None)
+    if any("partly" in c.extra for c in cells):
+        extra["partly"] = sum(c.extra.get("partly") or 0 for c in cells)
+    return Cell(key={}, n=sum(c.n for c in cells), extra=extra)
+
+
+def _shown_counts(cell: Cell) -> dict[tuple[str, ...], int]:
+    """Every count a protected cell shows, by its place (hidden ones left out)."""
+    if cell.suppressed:
+        return {}
+    shown: dict[tuple[str, ...], int] = {("n",): cell.n}
+    extra = cell.extra
+    shown |= {("breakdown", r): c for r, c in extra.get("breakdown", {}).items() if c is not None}
+    shown |= {("items", i): s["n"] for i, s in extra.get("items", {}).items() if s["n"] is not None}
+    resolution = extra.get("resolution")
+    if isinstance(resolution, dict) and resolution.get("n") is not None:
+        shown[("resolution",)] = resolution["n"]
+    if extra.get("partly") is not None:
+        shown[("partly",)] = extra["partly"]
+    return shown
+
+
+def _parts_of(cell: Cell) -> list[Part]:
+    return [part for family, _ in _families([cell]) for part in family]
 
 
 def _with_all_categories(cell: Cell, breakdown: str | None) -> Cell:
@@ -96,9 +209,6 @@ def _with_all_categories(cell: Cell, breakdown: str | None) -> Cell:
         return cell
     counts = dict.fromkeys(BREAKDOWN_CATEGORIES[breakdown], 0) | cell.extra["breakdown"]
     return replace(cell, extra={**cell.extra, "breakdown": counts})
-
-
-Part = tuple[int, tuple[str, ...], int]  # (cell index, path inside its details, count)
 
 
 def _families(cells: Sequence[Cell]) -> list[tuple[list[Part], bool]]:
