@@ -24,9 +24,13 @@ _ERROR_TEXT = {
     "403": "The client lacks the scope this operation needs.",
     "404": "Not found (or not visible to this client).",
     "409": "Conflicts with what is stored.",
+    "406": "The Accept header admits no media type this operation answers in.",
     "413": "The request body is too large.",
+    "415": "The body is not in a media type this operation takes.",
+    "429": "Too many requests (per client, or failed authentications per address); see "
+    "Retry-After.",
     "500": "Unexpected error.",
-    "503": "The database is not reachable.",
+    "503": "The database is not reachable; nothing was stored. Retry after Retry-After.",
 }
 
 
@@ -88,7 +92,13 @@ def _shape_operation(method: str, operation: dict[str, Any]) -> None:
     if operation.get("security"):
         responses.setdefault("401", {})
         responses.setdefault("403", {})
+        responses.setdefault("429", {})
+    if method in _METHODS_WITH_BODY:
+        responses.setdefault("413", {})
+        responses.setdefault("415", {})
+    responses.setdefault("406", {})
     responses.setdefault("500", {})
+    responses.setdefault("503", {})
     for status, response in responses.items():
         if status.startswith(("2", "3")):
             response.setdefault("headers", {})["API-Version"] = _VERSION_HEADER

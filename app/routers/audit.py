@@ -9,7 +9,12 @@ from app.deps import SessionDep, SettingsDep
 from app.domain.audit import RULES, RULES_BY_ID, Finding, Rule
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
-from app.routers.params import check_cursor_date, check_period, decode_cursor, encode_cursor
+from app.routers.params import (
+    check_period,
+    parse_worklist_cursor,
+    worklist_cursor,
+    worklist_cursor_pattern,
+)
 from app.routers.route import ContractRoute
 from app.schemas.audit import (
     AdjustmentView,
@@ -27,10 +32,12 @@ from app.schemas.audit import (
     WorklistItem,
     WorklistPage,
 )
-from app.schemas.base import IsoDate
+from app.schemas.base import CODE_PATTERN, IsoDate
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
 from app.services.access_log import record_access
+
+RULE_PATTERN = "^(" + "|".join(RULES_BY_ID) + ")$"
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=ContractRoute)
 
@@ -202,11 +209,11 @@ def audit_findings(
     principal: Auditor,
     session: SessionDep,
     settings: SettingsDep,
-    rule: Annotated[str | None, Query(max_length=32)] = None,
+    rule: Annotated[str | None, Query(max_length=32, pattern=RULE_PATTERN)] = None,
     finding_status: Annotated[
         Literal["pass", "fail", "pending", "not_applicable"] | None, Query(alias="status")
     ] = None,
-    team: Annotated[str | None, Query(max_length=64)] = None,
+    team: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
     due_before: Annotated[IsoDate | None, Query(alias="dueBefore")] = None,
     due_within: Annotated[
         int | None,
@@ -214,7 +221,14 @@ def audit_findings(
     ] = None,
     as_of: AsOf = None,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            pattern=worklist_cursor_pattern(RULES_BY_ID),
+            description="From `next`: the page starts after this finding.",
+        ),
+    ] = None,
 ) -> WorklistPage:
     if rule is not None and rule not in RULES_BY_ID:
         raise InvalidInput(
@@ -228,10 +242,7 @@ def audit_findings(
     )
     today = as_of or local_today()
     municipality = municipality_of(principal, settings)
-    position = decode_cursor(cursor, parts=3)
-    after = (position[0], position[1], position[2]) if position else None
-    if position and position[0]:
-        check_cursor_date(position[0])
+    after = parse_worklist_cursor(cursor)
     rows, last = audit_service.worklist(session, municipality, where, today, page_size, after)
     shown = [f.trajectory_id for f, *_ in rows]
     record_access(
@@ -257,7 +268,7 @@ def audit_findings(
             )
             for f, effective, team_, professional in rows
         ],
-        next=str(request.url.include_query_params(cursor=encode_cursor(*last))) if last else None,
+        next=str(request.url.include_query_params(cursor=worklist_cursor(*last))) if last else None,
         page_size=page_size,
     )
 

@@ -14,7 +14,7 @@ from app.models import KpiTarget
 from app.routers.params import check_period
 from app.routers.route import ContractRoute
 from app.schemas import kpi_output
-from app.schemas.base import IsoDate
+from app.schemas.base import CODE_PATTERN, PSEUDONYM_PATTERN, IsoDate
 from app.schemas.kpis import (
     KpiDefinition,
     KpiFigure,
@@ -90,13 +90,17 @@ def parse_group_by(raw: str | None) -> tuple[str, ...]:
                 name="groupBy", code="one_time_grain", reason="at most one of month, quarter, year"
             )
         )
-    if len(set(names)) != len(names):
-        problems.append(
-            InvalidParam(name="groupBy", code="duplicate", reason="a dimension is named twice")
-        )
     if problems:
-        raise InvalidInput("groupBy names unknown or repeated dimensions", invalid_params=problems)
-    return names
+        raise InvalidInput("groupBy names unknown dimensions", invalid_params=problems)
+    return tuple(dict.fromkeys(names))  # a dimension named twice groups once
+
+
+_DIMENSION = "(" + "|".join(DIMENSIONS) + ")"
+_GRAIN = "(" + "|".join(TIME_GRAINS) + ")"
+# Dimensions in any order, at most one time grain among them.
+GROUP_BY_PATTERN = (
+    f"^({_DIMENSION}(,{_DIMENSION})*(,{_GRAIN})?(,{_DIMENSION})*|{_GRAIN}(,{_DIMENSION})*)$"
+)
 
 
 @router.get(
@@ -125,19 +129,24 @@ def read_kpi(
         str | None,
         Query(
             alias="groupBy",
-            description="Comma-separated: " + ", ".join([*DIMENSIONS, *TIME_GRAINS]),
+            description="Comma-separated: any of "
+            + ", ".join(DIMENSIONS)
+            + ", and at most one of "
+            + ", ".join(TIME_GRAINS)
+            + ". Not every KPI supports every breakdown (see its catalogue entry).",
             max_length=200,
+            pattern=GROUP_BY_PATTERN,
         ),
     ] = None,
-    team: Annotated[str | None, Query(max_length=64)] = None,
-    district: Annotated[str | None, Query(max_length=32)] = None,
+    team: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
+    district: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
     domain: LawDomain | None = None,
     channel: Channel | None = None,
     age_band: Annotated[AgeBand | None, Query(alias="ageBand")] = None,
     provision_category: Annotated[
-        str | None, Query(alias="provisionCategory", max_length=64)
+        str | None, Query(alias="provisionCategory", max_length=64, pattern=CODE_PATTERN)
     ] = None,
-    professional: Annotated[str | None, Query(max_length=128)] = None,
+    professional: Annotated[str | None, Query(max_length=128, pattern=PSEUDONYM_PATTERN)] = None,
     as_of: Annotated[
         IsoDate | None,
         Query(alias="asOf", description="Re-entry: the day windows are judged on (default today)."),
@@ -178,7 +187,10 @@ def read_kpi(
 @router.put(
     "/{kpiId}/target",
     response_model=TargetView,
-    responses={404: {}},
+    responses={
+        404: {},
+        409: {"description": "The baseline period has no figure to derive the target from."},
+    },
     summary="Set a target (streefwaarde)",
 )
 def put_target(
@@ -233,7 +245,7 @@ def post_value(
         municipality_of(principal, settings),
         kpi_id,
         period=(request_body.from_, request_body.to),
-        group=request_body.group,
+        group={str(k): v for k, v in request_body.group.items()},
         value=request_body.value,
         n=request_body.n,
         source=request_body.source,
@@ -244,7 +256,7 @@ def post_value(
         kpi=row.kpi_id,
         from_=row.period_from,
         to=row.period_to,
-        group=dict(request_body.group),
+        group={str(k): v for k, v in request_body.group.items()},
         value=row.value,
         n=row.n,
         source=row.source,

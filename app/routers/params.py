@@ -1,49 +1,41 @@
 """Query parameters several routers share: opaque keyset cursors and a period's order."""
 
-import base64
+from collections.abc import Iterable
 from datetime import date
 
 from fastapi import Request
 
 from app.domain.bsn import contains_bsn
 from app.errors import InvalidInput
-from app.schemas.base import control_character_path
+from app.schemas.base import DATE_TEXT, control_character_path
 from app.schemas.problem import InvalidParam
 
 
-def encode_cursor(*key: str) -> str:
-    """An opaque `cursor` for the position after `key` (e.g. a trajectoryId and a rule)."""
-    return base64.urlsafe_b64encode("\n".join(key).encode()).decode().rstrip("=")
+def worklist_cursor_pattern(rules: Iterable[str]) -> str:
+    """`<due date or empty>~<trajectoryId>~<rule>`: the worklist position after a finding."""
+    return rf"^({DATE_TEXT})?~[A-Za-z0-9][A-Za-z0-9_.:-]*~({'|'.join(rules)})$"
 
 
-def decode_cursor(cursor: str | None, parts: int) -> tuple[str, ...] | None:
+def worklist_cursor(due_on: str, trajectory_id: str, rule: str) -> str:
+    return f"{due_on}~{trajectory_id}~{rule}"
+
+
+def parse_worklist_cursor(cursor: str | None) -> tuple[str, str, str] | None:
+    """A cursor is a position, readable on purpose: any value the pattern admits is one."""
     if cursor is None:
         return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = tuple(base64.b64decode(padded, altchars=b"-_", validate=True).decode().split("\n"))
-    except ValueError as exc:  # binascii.Error, UnicodeDecodeError, non-ASCII text
-        raise _bad_cursor() from exc
-    if len(key) != parts:
-        raise _bad_cursor()
-    return key
-
-
-def check_cursor_date(value: str) -> None:
-    """A date inside a cursor: one this service wrote, else the cursor was tampered with."""
-    try:
-        date.fromisoformat(value)
-    except ValueError as exc:
-        raise _bad_cursor() from exc
-
-
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput(
-        "cursor is not one this service handed out",
-        invalid_params=[
-            InvalidParam(name="cursor", code="invalid", reason="use the `next` link as given")
-        ],
-    )
+    due_on, trajectory_id, rule = cursor.split("~")
+    if due_on:
+        try:
+            date.fromisoformat(due_on)
+        except ValueError as exc:
+            raise InvalidInput(
+                "the cursor's date is not a calendar date",
+                invalid_params=[
+                    InvalidParam(name="cursor", code="invalid", reason="use the `next` link")
+                ],
+            ) from exc
+    return due_on, trajectory_id, rule
 
 
 def check_period(start: date, end: date) -> None:

@@ -7,9 +7,8 @@ from fastapi import APIRouter, Path, Query, Request
 from app.auth import Auditor, municipality_of
 from app.deps import SessionDep, SettingsDep
 from app.domain.vocabulary import AgeBand, Channel, LawDomain, TrajectoryStatus
-from app.routers.params import decode_cursor, encode_cursor
 from app.routers.route import ContractRoute
-from app.schemas.base import IsoDate
+from app.schemas.base import CODE_PATTERN, TRAJECTORY_ID_PATTERN, IsoDate
 from app.schemas.trajectories import (
     TimelineEntryView,
     TrajectoryDetail,
@@ -55,8 +54,8 @@ def read_trajectories(
     principal: Auditor,
     session: SessionDep,
     settings: SettingsDep,
-    team: Annotated[str | None, Query(max_length=64)] = None,
-    district: Annotated[str | None, Query(max_length=32)] = None,
+    team: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
+    district: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
     domain: LawDomain | None = None,
     channel: Channel | None = None,
     age_band: Annotated[AgeBand | None, Query(alias="ageBand")] = None,
@@ -66,7 +65,14 @@ def read_trajectories(
     closed_from: Annotated[IsoDate | None, Query(alias="closedFrom")] = None,
     closed_to: Annotated[IsoDate | None, Query(alias="closedTo")] = None,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200, description="Opaque; from `next`.")] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            pattern=TRAJECTORY_ID_PATTERN,
+            description="From `next`: the page starts after this trajectoryId.",
+        ),
+    ] = None,
 ) -> TrajectoryPageView:
     municipality = municipality_of(principal, settings)
     where = TrajectoryFilter(
@@ -83,13 +89,12 @@ def read_trajectories(
         closed_from=closed_from,
         closed_to=closed_to,
     )
-    after = decode_cursor(cursor, parts=1)
-    page = list_trajectories(session, where, page_size, after[0] if after else None)
+    page = list_trajectories(session, where, page_size, cursor)
     shown = [row.trajectory_id for row in page.items]
     record_access(session, principal, municipality, "GET", ALL, shown, dict(request.query_params))
     next_url = None
     if page.next_after is not None:
-        next_url = str(request.url.include_query_params(cursor=encode_cursor(page.next_after)))
+        next_url = str(request.url.include_query_params(cursor=page.next_after))
     return TrajectoryPageView(
         results=[TrajectorySummary.model_validate(row, from_attributes=True) for row in page.items],
         next=next_url,

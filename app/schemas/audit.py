@@ -1,12 +1,12 @@
 """The audit on the wire: rules, findings with evidence, pass rates, worklist, samples."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from app.domain.atw import DayKind
-from app.schemas.base import ApiModel, Integer, IsoDate
+from app.schemas.base import ApiModel, IsoDate, WholeNumber
 
 
 class RuleView(ApiModel):
@@ -108,12 +108,12 @@ class WorklistPage(ApiModel):
 
 
 class SampleRequest(ApiModel):
-    size: Integer = Field(ge=1, le=10_000)
+    size: Annotated[int, Field(ge=1, le=10_000), WholeNumber]
     from_: IsoDate = Field(alias="from", description="Trajectories opened from this day...")
     to: IsoDate = Field(description="...up to and including this day.")
     stratify_by: Literal["team", "professional", "district", "domain"] = "team"
-    seed: Integer = Field(
-        ge=0, le=2**63 - 1, description="The same request with the same seed draws the same cases."
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1), WholeNumber] = Field(
+        description="The same request with the same seed draws the same cases."
     )
 
     @model_validator(mode="after")

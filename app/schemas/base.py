@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -81,17 +82,26 @@ def reject_bsn(value: Any) -> Any:
 NoBsn = BeforeValidator(reject_bsn)
 
 # Identifiers and codes chosen by senders: short, URL-safe, never a BSN.
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+PSEUDONYM_PATTERN = r"^[A-Za-z0-9_.:=+/-]+$"
+TRAJECTORY_ID_PATTERN = CODE_PATTERN
 Code = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"),
+    StringConstraints(min_length=1, max_length=64, pattern=CODE_PATTERN),
     NoBsn,
 ]
 Pseudonym = Annotated[
     str,
-    StringConstraints(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_.:=+/-]+$"),
+    StringConstraints(min_length=8, max_length=128, pattern=PSEUDONYM_PATTERN),
     NoBsn,
 ]
-FreeText = Annotated[str, StringConstraints(min_length=1, max_length=500), NoBsn]
+FreeText = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=500, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+$"
+    ),
+    NoBsn,
+]
 Gemeentecode = Annotated[str, Field(pattern=r"^\d{4}$", examples=["0193"])]
 
 
@@ -101,11 +111,12 @@ Gemeentecode = Annotated[str, Field(pattern=r"^\d{4}$", examples=["0193"])]
 # a boolean is, and dates and timestamps as RFC 3339 text in years the service handles.
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+_YEAR = r"(19\d{2}|2[01]\d{2})"  # 1900-2199, the years the service handles
+DATE_TEXT = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOCAL_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$")
-_TIMESTAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_TIME_TEXT = r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T" + _TIME_TEXT + "$")
 
 
 def _year_in_range(text: str) -> None:
@@ -147,6 +158,9 @@ def _number(value: Any) -> Any:
 
 
 def _integer(value: Any) -> Any:
+    # JSON Schema counts 4.0 as an integer; "4", true and 4.5 are not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise PydanticCustomError("int_type", "a whole JSON number")
     return value
@@ -158,8 +172,27 @@ def _boolean(value: Any) -> Any:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]
-Number = Annotated[float, BeforeValidator(_number), Field(allow_inf_nan=False)]
-Integer = Annotated[int, BeforeValidator(_integer)]
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{DATE_TEXT}$"}),
+]
+Timestamp = Annotated[
+    AwareDatetime,
+    BeforeValidator(_timestamp),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": f"^{DATE_TEXT}T{_TIME_TEXT}$",
+            "example": "2026-03-02T09:15:00+01:00",
+        }
+    ),
+]
+# Constraints go before the validator (Annotated[int, Field(ge=0), WholeNumber]), so the
+# OpenAPI document shows them as minimum/maximum.
+WholeNumber = BeforeValidator(_integer)
+JsonNumber = BeforeValidator(_number)
+Number = Annotated[float, Field(allow_inf_nan=False), JsonNumber]
+Integer = Annotated[int, WholeNumber]
 Boolean = Annotated[bool, BeforeValidator(_boolean)]

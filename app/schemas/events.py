@@ -34,12 +34,12 @@ from app.schemas.base import (
     Code,
     FreeText,
     Gemeentecode,
-    Integer,
     IsoDate,
+    JsonNumber,
     NoBsn,
-    Number,
     Pseudonym,
     Timestamp,
+    WholeNumber,
 )
 from app.schemas.problem import InvalidParam
 
@@ -91,8 +91,8 @@ class StepCompletedData(ApiModel):
     professional_ref: Pseudonym
     problem_areas: list[Code] | None = Field(default=None, max_length=20)
     sources: list[NetworkSource] | None = Field(default=None, max_length=5)
-    hours: Number | None = Field(default=None, ge=0, le=10_000)
-    contacts: Integer | None = Field(default=None, ge=0, le=10_000)
+    hours: Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False), JsonNumber] | None = None
+    contacts: Annotated[int, Field(ge=0, le=10_000), WholeNumber] | None = None
     reason: FreeText | None = Field(default=None, validate_default=True)
     provision_category: Code | None = None
     provider: Code | None = None
@@ -181,7 +181,7 @@ class GoalEvaluatedData(ApiModel):
     result: GoalResult
 
 
-Score = Annotated[Integer, Field(ge=1, le=5)]
+Score = Annotated[int, Field(ge=1, le=5), WholeNumber]
 
 
 class SatisfactionScores(ApiModel):
@@ -227,8 +227,8 @@ class TermExtendedData(ApiModel):
         description="decision: verdaging (Awb 4:14); assessment: extended by agreement with "
         "the resident (Wmo 2015 art. 2.3.2)."
     )
-    days: Integer | None = Field(
-        default=None, ge=1, le=366, description="Days added to the current due date."
+    days: Annotated[int, Field(ge=1, le=366), WholeNumber] | None = Field(
+        default=None, description="Days added to the current due date."
     )
     new_due_on: IsoDate | None = Field(default=None, description="The new due date.")
     reason: FreeText

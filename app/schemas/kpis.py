@@ -1,11 +1,12 @@
 """KPI catalogue entries, figures, targets and reported values on the wire."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from app.schemas.base import ApiModel, Code, FreeText, Integer, IsoDate, Number
+from app.schemas.base import ApiModel, Code, FreeText, IsoDate, Number, WholeNumber
 
 
 class TargetView(ApiModel):
@@ -90,13 +91,43 @@ class KpiFigure(ApiModel):
 class TargetRequest(ApiModel):
     """Either `value`, or `baselineFrom`/`baselineTo` (a 0-meting) plus `change`."""
 
-    value: Number | None = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["value"],
+                    "not": {
+                        "anyOf": [{"required": ["baselineFrom"]}, {"required": ["baselineTo"]}]
+                    },
+                },
+                {
+                    "required": ["baselineFrom", "baselineTo"],
+                    "properties": {
+                        "baselineFrom": {"type": "string"},
+                        "baselineTo": {"type": "string"},
+                    },
+                    "not": {"required": ["value"]},
+                },
+            ]
+        }
+    )
+
+    value: Annotated[Number | None, WithJsonSchema({"type": "number"})] = None
     baseline_from: IsoDate | None = None
     baseline_to: IsoDate | None = None
     change: Number = Field(
         default=0.0, description="Added to the baseline value (same unit as the KPI)."
     )
     note: FreeText | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _no_null(cls, value: Any) -> Any:
+        if value is None:  # only when sent explicitly: leave it out instead
+            raise PydanticCustomError(
+                "number_type", "a JSON number (leave value out for a baseline)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _one_way(self) -> "TargetRequest":
@@ -110,14 +141,19 @@ class TargetRequest(ApiModel):
         return self
 
 
+GroupDimension = Literal[
+    "team", "district", "domain", "channel", "ageBand", "provisionCategory", "professional"
+]
+
+
 class ReportedValueRequest(ApiModel):
     from_: IsoDate = Field(alias="from")
     to: IsoDate
     value: Number
-    n: Integer | None = Field(
-        default=None, ge=0, description="Observations behind the value (respondents, calls)."
+    n: Annotated[int, Field(ge=0), WholeNumber] | None = Field(
+        default=None, description="Observations behind the value (respondents, calls)."
     )
-    group: dict[str, Code] = Field(
+    group: dict[GroupDimension, Code] = Field(
         default_factory=dict,
         description='e.g. {"team": "noord"}; empty for the whole municipality.',
     )

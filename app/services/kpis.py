@@ -20,7 +20,7 @@ from app.domain.kpis.spec import (
     Kpi,
     Reported,
 )
-from app.errors import InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
@@ -119,15 +119,11 @@ def set_target(
         figure = compute_figure(session, municipality, kpi.id, KpiQuery(*baseline), min_cell_size)
         total = figure.cells[0] if len(figure.cells) == 1 else None
         if total is None or total.value is None:
-            raise InvalidInput(
-                "the baseline period has no figure to start from (no data, or too few cases)",
-                invalid_params=[
-                    InvalidParam(
-                        name="baseline",
-                        code="no_value",
-                        reason="no unsuppressed value in that period",
-                    )
-                ],
+            # The request is sound; what is stored cannot answer it yet: a conflict with
+            # the state, not invalid input (no figure, or one suppressed as too small).
+            raise Conflict(
+                "the baseline period has no figure to start from (no data, or too few cases "
+                "to show); choose another period, or set the target as a value"
             )
         baseline_value = total.value
         value = baseline_value + change
