@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.db import upgrade_database
 from app.services.clients import SCOPES
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,13 +44,13 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = get_settings()
     if args.command == "migrate":
-        upgrade_database(settings.database_url)
+        migrate(settings)
         return 0
     if args.command == "serve":
         import uvicorn
 
         if not args.no_migrate:
-            upgrade_database(settings.database_url)
+            migrate(settings)
         uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
         return 0
     if args.command == "clients":
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "refold":
         from app.services.maintenance import refold_all
 
-        count = refold_all(settings.database_url, settings.terms())
+        count = refold_all(settings.database_url, settings.terms(), show=True)
         print(f"refolded {count} trajectories")
         return 0
     if args.command == "openapi":
@@ -73,6 +73,16 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(document + "\n")
         return 0
     return 2
+
+
+def migrate(settings: Settings) -> None:
+    """Schema first, then the projection: rebuilt when the code's version differs."""
+    from app.services.maintenance import refold_all
+
+    upgrade_database(settings.database_url)
+    count = refold_all(settings.database_url, settings.terms(), force=False, show=True)
+    if count:
+        print(f"rebuilt the projection of {count} trajectories for this version")
 
 
 def apply_retention(database_url: str, years: int, dry_run: bool) -> int:

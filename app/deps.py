@@ -28,3 +28,12 @@ def get_app_settings(request: Request) -> Settings:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def require_current_projection(request: Request, session: SessionDep) -> None:
+    """Figures, audit summaries, worklists and trajectory reads rest on the projection: never
+    from rows an older version of the service built (503 until it is rebuilt)."""
+    request.state.projection_gate.check(session)
+
+
+CurrentProjection = Depends(require_current_projection)

@@ -10,7 +10,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import API_VERSION
-from app.db import create_db_engine, create_session_factory, ensure_schema_current
+from app.db import (
+    create_db_engine,
+    create_session_factory,
+    ensure_schema_current,
+    is_unavailable,
+)
 from app.domain.calendar import local_today
 from app.middleware.authentication import AuthenticationMiddleware
 from app.middleware.body_limit import BodyLimitMiddleware
@@ -22,6 +27,7 @@ from app.problems import install_problem_handlers
 from app.routers import audit, clients, events, health, kpis, trajectories
 from app.routers.params import screen_parameters
 from app.services.clients import SCOPES, create_client, has_clients
+from app.services.projection_build import ProjectionGate, code_version, is_current
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("wijkteam_kpi")
@@ -73,6 +79,17 @@ def warn_if_calendar_runs_out(settings: Settings) -> None:
         )
 
 
+def projection_current_at_start(sessions: sessionmaker[Session], version: str) -> bool:
+    """At start-up only a warning: a database that is away now is judged per request."""
+    try:
+        with sessions.begin() as session:
+            return is_current(session, version)
+    except Exception as exc:
+        if is_unavailable(exc):
+            return True
+        raise
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
@@ -86,10 +103,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sessions = create_session_factory(engine)
             if settings.environment == "development":
                 announce_development_client(sessions)
+            gate = ProjectionGate(code_version(settings.terms()))
+            if not projection_current_at_start(sessions, gate.version):
+                logger.warning(
+                    "the projection was built by another version of the service; figure, "
+                    "audit and worklist requests answer 503 until `wijkteam-kpi migrate` "
+                    "has rebuilt it for %s",
+                    gate.version,
+                )
             yield {
                 "settings": settings,
                 "engine": engine,
                 "sessions": sessions,
+                "projection_gate": gate,
             }
         finally:
             engine.dispose()

@@ -17,9 +17,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.db import create_db_engine, create_session_factory, upgrade_database
+from app.domain.terms import DEFAULT_TERMS
 from app.main import create_app
 from app.models import Base
 from app.services.clients import SCOPES, create_client
+from app.services.projection_build import code_version, mark_current
 from app.settings import Settings
 
 ADMIN_URL = os.environ.get(
@@ -83,7 +85,8 @@ KEPT_BETWEEN_TESTS = {"api_clients"}
 
 
 def empty_all_tables(engine: Engine) -> None:
-    """Every table but the API clients, which the session-wide test clients authenticate with."""
+    """Every table but the API clients, which the session-wide test clients authenticate with;
+    the (empty) projection is recorded as built by this version with the default terms."""
     tables = [
         t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_BETWEEN_TESTS
     ]
@@ -93,6 +96,8 @@ def empty_all_tables(engine: Engine) -> None:
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
+    with create_session_factory(engine).begin() as session:
+        mark_current(session, code_version(DEFAULT_TERMS))
 
 
 @pytest.fixture(scope="session")

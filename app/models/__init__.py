@@ -5,6 +5,7 @@ from app.models.base import Base
 from app.models.client import AccessLogEntry, ApiClient
 from app.models.event import StoredEvent
 from app.models.kpi import KpiTarget, ReportedValue
+from app.models.projection_build import ProjectionBuild
 from app.models.trajectory import Complaint, Trajectory, TrajectoryDocument
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Base",
     "Complaint",
     "KpiTarget",
+    "ProjectionBuild",
     "ReportedValue",
     "StoredEvent",
     "Trajectory",

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, status
 
 from app.auth import Auditor, municipality_of
-from app.deps import SessionDep, SettingsDep
+from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.audit import RULES, RULES_BY_ID, Finding, Rule
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
@@ -153,7 +153,10 @@ def audit_trajectory(
 
 
 @router.get(
-    "/summary", response_model=AuditSummary, summary="Pass rates per rule, overall and by group"
+    "/summary",
+    response_model=AuditSummary,
+    summary="Pass rates per rule, overall and by group",
+    dependencies=[CurrentProjection],
 )
 def audit_summary(
     principal: Auditor,
@@ -203,6 +206,7 @@ def audit_summary(
     "/findings",
     response_model=WorklistPage,
     summary="Worklist of findings, e.g. terms about to be missed",
+    dependencies=[CurrentProjection],
 )
 def audit_findings(
     request: Request,
@@ -282,6 +286,7 @@ def _sample_view(sample: object) -> SampleView:
     response_model=SampleView,
     status_code=status.HTTP_201_CREATED,
     summary="Draw a seeded, stratified sample of trajectories for file review",
+    dependencies=[CurrentProjection],
 )
 def post_sample(
     body: SampleRequest, principal: Auditor, session: SessionDep, settings: SettingsDep
@@ -307,6 +312,7 @@ def post_sample(
     response_model=SampleView,
     responses={404: {}},
     summary="A sample drawn earlier",
+    dependencies=[CurrentProjection],
 )
 def read_sample(
     sample_id: Annotated[str, Path(alias="sampleId", max_length=36)],

@@ -24,7 +24,7 @@ def live() -> HealthStatus:
     "/ready",
     response_model=HealthStatus,
     responses={503: {}},
-    summary="The database answers and is migrated",
+    summary="The database answers, is migrated and its projection is current",
 )
 def ready(request: Request) -> HealthStatus:
     engine = request.state.engine
@@ -36,4 +36,6 @@ def ready(request: Request) -> HealthStatus:
         raise ServiceUnavailable(str(exc)) from exc
     except Exception as exc:
         raise ServiceUnavailable("the database does not answer") from exc
+    with request.state.sessions.begin() as session:
+        request.state.projection_gate.check(session)  # 503 while it is being rebuilt
     return HealthStatus(status="up")

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from app.auth import Admin, EventWriter, KpiReader, municipality_of
-from app.deps import SessionDep, SettingsDep
+from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
 from app.domain.vocabulary import AgeBand, Channel, LawDomain
@@ -114,6 +114,7 @@ GROUP_BY_PATTERN = (
         404: {},
     },
     summary="One KPI's figures for a period, by group (JSON, or CSV for BI tools)",
+    dependencies=[CurrentProjection],
 )
 def read_kpi(
     request: Request,
@@ -192,6 +193,7 @@ def read_kpi(
         409: {"description": "The baseline period has no figure to derive the target from."},
     },
     summary="Set a target (streefwaarde)",
+    dependencies=[CurrentProjection],
 )
 def put_target(
     kpi_id: KpiIdPath,

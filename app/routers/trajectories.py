@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from app.auth import Auditor, municipality_of
-from app.deps import SessionDep, SettingsDep
+from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.vocabulary import AgeBand, Channel, LawDomain, TrajectoryStatus
 from app.routers.route import ContractRoute
 from app.schemas.base import CODE_PATTERN, TRAJECTORY_ID_PATTERN, IsoDate
@@ -31,6 +31,7 @@ TrajectoryIdPath = Annotated[
     response_model=TrajectoryDetail,
     responses={404: {}},
     summary="One trajectory: state and timeline",
+    dependencies=[CurrentProjection],
 )
 def read_trajectory(
     trajectory_id: TrajectoryIdPath, principal: Auditor, session: SessionDep, settings: SettingsDep
@@ -48,7 +49,12 @@ def read_trajectory(
     )
 
 
-@router.get("", response_model=TrajectoryPageView, summary="Trajectories, filtered and paginated")
+@router.get(
+    "",
+    response_model=TrajectoryPageView,
+    summary="Trajectories, filtered and paginated",
+    dependencies=[CurrentProjection],
+)
 def read_trajectories(
     request: Request,
     principal: Auditor,

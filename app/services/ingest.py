@@ -13,22 +13,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.domain.audit import audit
 from app.domain.calendar import local_date
 from app.domain.events import DomainEvent
 from app.domain.reentry import Stay, next_openings
 from app.domain.terms import DEFAULT_TERMS, TermPolicy
-from app.domain.trajectory import fold
 from app.domain.vocabulary import EventType
 from app.models import AuditFinding, Base, Complaint, StoredEvent, Trajectory, TrajectoryDocument
 from app.schemas.events import Event
-from app.services.projection import (
-    audit_columns,
-    complaint_rows,
-    document_row,
-    finding_rows,
-    projection_row,
-)
+from app.services.projection import project
 
 _CHUNK = 1000
 TrajectoryKey = tuple[str, str]  # (municipality, trajectoryId)
@@ -208,16 +200,13 @@ def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy = DEFAU
                     )
                 )
             for trajectory_id, events in events_by_trajectory.items():
-                state = fold(trajectory_id, events, terms)
-                findings = audit(state, today)
-                rows[Trajectory].append(
-                    projection_row(municipality, state, now) | audit_columns(findings)
-                )
-                if state.client_ref:
-                    clients.add((municipality, state.client_ref))
-                rows[TrajectoryDocument].append(document_row(municipality, state))
-                rows[Complaint].extend(complaint_rows(municipality, state))
-                rows[AuditFinding].extend(finding_rows(municipality, trajectory_id, findings))
+                projected = project(municipality, trajectory_id, events, terms, now, today)
+                rows[Trajectory].append(projected.trajectory)
+                if projected.state.client_ref:
+                    clients.add((municipality, projected.state.client_ref))
+                rows[TrajectoryDocument].append(projected.document)
+                rows[Complaint].extend(projected.complaints)
+                rows[AuditFinding].extend(projected.findings)
     for model, table_rows in rows.items():
         for start in range(0, len(table_rows), _CHUNK):
             session.execute(insert(model), table_rows[start : start + _CHUNK])

@@ -1,33 +1,32 @@
 """Operator tasks that touch every trajectory."""
 
-from sqlalchemy import select
+from tqdm import tqdm
 
 from app.db import create_db_engine, create_session_factory, ensure_schema_current
 from app.domain.terms import DEFAULT_TERMS, TermPolicy
-from app.models import StoredEvent
-from app.services.ingest import refold
-
-_CHUNK = 1000
+from app.services.projection_build import rebuild
 
 
-def refold_all(database_url: str, terms: TermPolicy = DEFAULT_TERMS) -> int:
-    """Recompute every projection row from the events, a chunk per transaction.
+def refold_all(
+    database_url: str, terms: TermPolicy = DEFAULT_TERMS, *, force: bool = True, show: bool = False
+) -> int:
+    """Rebuild the projection from the events (all of it, or only if it is stale).
 
-    Needed after an upgrade whose migration adds projection columns, or after a change to
-    the legal term lengths; the events are the source of truth, the projection is derived.
+    The events are the source of truth, the projection is derived: after an upgrade that
+    changes what the fold or audit computes, or a change to the legal terms, it is rebuilt
+    (`wijkteam-kpi migrate` does it when the stored version differs from the code's).
     """
     engine = create_db_engine(database_url, pool_size=1)
     ensure_schema_current(engine)
     sessions = create_session_factory(engine)
-    with sessions() as session:
-        keys = [
-            (municipality, trajectory_id)
-            for municipality, trajectory_id in session.execute(
-                select(StoredEvent.municipality, StoredEvent.trajectory_id).distinct()
-            )
-        ]
-    for start in range(0, len(keys), _CHUNK):
-        with sessions.begin() as session:
-            refold(session, set(keys[start : start + _CHUNK]), terms)
-    engine.dispose()
-    return len(keys)
+    bar = tqdm(desc="rebuilding the projection", unit=" trajectories", disable=not show)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        return rebuild(sessions, terms, force=force, progress=progress)
+    finally:
+        bar.close()
+        engine.dispose()

@@ -1,12 +1,54 @@
 """From a folded TrajectoryState to the projection row and to the document clients read."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from app.domain.audit import Finding, Status
+from app.domain.audit import Finding, Status, audit
+from app.domain.events import DomainEvent
 from app.domain.kpis.reference import SATISFACTION_COLUMNS
-from app.domain.trajectory import Milestone, StepRecord, TrajectoryState
+from app.domain.terms import TermPolicy
+from app.domain.trajectory import Milestone, StepRecord, TrajectoryState, fold
 from app.domain.vocabulary import GoalResult, Step, Term
+
+# What the stored projection rows are built with: the fold, the legal terms and calendar,
+# the audit rules and the columns below. Bump it in the same change as any of them, with
+# the new golden digest in tests/test_projection_version.py (which fails until you do):
+# the service then refuses to serve figures from rows built by the older code until
+# `wijkteam-kpi migrate` has rebuilt them.
+PROJECTION_VERSION = 7
+
+
+@dataclass(frozen=True)
+class ProjectedTrajectory:
+    """Every projection row of one trajectory, as one refold writes them."""
+
+    state: TrajectoryState
+    trajectory: dict[str, Any]
+    document: dict[str, Any]
+    complaints: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+
+
+def project(
+    municipality: str,
+    trajectory_id: str,
+    events: Sequence[DomainEvent],
+    terms: TermPolicy,
+    now: datetime,
+    today: date,
+) -> ProjectedTrajectory:
+    """Pure: the rows of one trajectory from its events, judged on `today`."""
+    state = fold(trajectory_id, events, terms)
+    findings = audit(state, today)
+    return ProjectedTrajectory(
+        state=state,
+        trajectory=projection_row(municipality, state, now) | audit_columns(findings),
+        document=document_row(municipality, state),
+        complaints=complaint_rows(municipality, state),
+        findings=finding_rows(municipality, trajectory_id, findings),
+    )
 
 
 def _on(milestone: Milestone | None) -> date | None:

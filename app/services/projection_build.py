@@ -1,0 +1,159 @@
+"""The projection's version: what the code writes, what the database holds, and the
+rebuild that brings the second up to the first (chunked, resumable, with progress)."""
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import orjson
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.terms import TermPolicy
+from app.errors import ServiceUnavailable
+from app.models import ProjectionBuild, StoredEvent
+from app.services.ingest import refold
+from app.services.projection import PROJECTION_VERSION
+
+KEY = "projection"
+CHUNK = 1000
+REBUILDING_RETRY_AFTER = 30
+
+
+def code_version(terms: TermPolicy) -> str:
+    """The code's version plus the settings that change stored rows (term lengths, the
+    Atw decrees): changing either makes the stored projection stale."""
+    settings = {
+        "assessment": dict(sorted(terms.assessment.items())),
+        "decision": dict(sorted(terms.decision.items())),
+        "declared": sorted(str(day) for d in terms.calendar.decrees for day in d.days),
+    }
+    digest = hashlib.sha256(orjson.dumps(settings, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return f"v{PROJECTION_VERSION}-{digest[:12]}"
+
+
+def _build(session: Session) -> ProjectionBuild:
+    build = session.get(ProjectionBuild, KEY)
+    if build is None:
+        build = ProjectionBuild(key=KEY, updated_at=datetime.now(UTC))
+        session.add(build)
+    return build
+
+
+def _has_events(session: Session) -> bool:
+    return session.execute(select(StoredEvent.event_id).limit(1)).first() is not None
+
+
+def is_current(session: Session, version: str) -> bool:
+    """Built with this version, or nothing to build from (then it is recorded as such)."""
+    build = session.get(ProjectionBuild, KEY)
+    if build is not None and build.version == version:
+        return True
+    if _has_events(session):
+        return False
+    mark_current(session, version)
+    return True
+
+
+def mark_current(session: Session, version: str) -> None:
+    build = _build(session)
+    build.version, build.building, build.resume_after = version, None, None
+    build.updated_at = datetime.now(UTC)
+
+
+class ProjectionGate:
+    """Answers 503 for reads of the projection until it is built with the code's version.
+
+    Kept per process: once current it stays current (a newer release rebuilds for itself).
+    """
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.current = False
+
+    def check(self, session: Session) -> None:
+        if self.current:
+            return
+        if is_current(session, self.version):
+            self.current = True
+            return
+        raise ServiceUnavailable(
+            "the projection is being rebuilt for this version of the service "
+            f"({self.version}); run `wijkteam-kpi migrate`, or retry shortly",
+            headers={"Retry-After": str(REBUILDING_RETRY_AFTER)},
+        )
+
+
+Progress = Callable[[int, int], None]
+
+
+def rebuild(
+    sessions: sessionmaker[Session],
+    terms: TermPolicy,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> int:
+    """Refold every trajectory a chunk per transaction; returns how many were refolded.
+
+    Resumable: each chunk records where it got to, and a rebuild of the same version picks
+    up after it. Safe while events arrive: ingest refolds what it touches with the same
+    code, and PostgreSQL's per-trajectory locks order the two.
+    """
+    version = code_version(terms)
+    with sessions.begin() as session:
+        build = _build(session)
+        if build.version == version and not force:
+            return 0
+        resume = build.resume_after if build.building == version and not force else None
+        build.building, build.resume_after = version, resume
+        build.updated_at = datetime.now(UTC)
+        total = session.execute(
+            select(func.count()).select_from(
+                select(StoredEvent.municipality, StoredEvent.trajectory_id).distinct().subquery()
+            )
+        ).scalar_one()
+    after = tuple(resume.split("\t", 1)) if resume else None
+    done = 0 if after is None else _count_through(sessions, after)
+    refolded = 0
+    while True:
+        keys = _next_keys(sessions, after)
+        if not keys:
+            break
+        with sessions.begin() as session:
+            refold(session, set(keys), terms)
+            after = keys[-1]
+            build = _build(session)
+            build.resume_after = "\t".join(after)
+            build.updated_at = datetime.now(UTC)
+        done += len(keys)
+        refolded += len(keys)
+        if progress:
+            progress(done, total)
+    with sessions.begin() as session:
+        mark_current(session, version)
+    return refolded
+
+
+def _next_keys(
+    sessions: sessionmaker[Session], after: tuple[str, ...] | None
+) -> list[tuple[str, str]]:
+    key = tuple_(StoredEvent.municipality, StoredEvent.trajectory_id)
+    query = select(StoredEvent.municipality, StoredEvent.trajectory_id).distinct()
+    if after is not None:
+        query = query.where(key > tuple_(*after))
+    query = query.order_by(StoredEvent.municipality, StoredEvent.trajectory_id).limit(CHUNK)
+    with sessions() as session:
+        return [(m, t) for m, t in session.execute(query)]
+
+
+def _count_through(sessions: sessionmaker[Session], after: tuple[str, ...]) -> int:
+    key = tuple_(StoredEvent.municipality, StoredEvent.trajectory_id)
+    query = select(func.count()).select_from(
+        select(StoredEvent.municipality, StoredEvent.trajectory_id)
+        .distinct()
+        .where(key <= tuple_(*after))
+        .subquery()
+    )
+    with sessions() as session:
+        return int(session.execute(query).scalar_one())
