@@ -1,6 +1,8 @@
 """Migrations and models agree, on both databases; a database that is behind is refused."""
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,7 +12,7 @@ from sqlalchemy import Engine
 
 from app.db import DatabaseBehind, create_db_engine, ensure_schema_current, upgrade_database
 from app.main import create_app
-from app.models import Base
+from app.models import Base, StoredEvent
 from app.settings import Settings
 
 
@@ -61,3 +63,106 @@ def test_migrating_creates_the_sqlite_folder_of_a_fresh_checkout(tmp_path: Path)
     url = f"sqlite:///{tmp_path / 'data' / 'fresh' / 'wijkteam-kpi.sqlite3'}"
     upgrade_database(url)
     ensure_schema_current(create_db_engine(url))
+
+
+@pytest.fixture
+def fresh_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the same kind as the session's, for an upgrade story."""
+    from tests.conftest import _create_postgres_database, _drop_postgres_database
+
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
+        return
+    url = _create_postgres_database()
+    yield url
+    _drop_postgres_database(url)
+
+
+FIGURES = [
+    ("/api/v1/kpis/inflow", {"groupBy": "team"}),
+    ("/api/v1/kpis/reentry_rate", {"asOf": "2026-11-30"}),
+    ("/api/v1/kpis/process_quality", {"asOf": "2026-11-30"}),
+    ("/api/v1/kpis/efficiency", {"groupBy": "month"}),
+    ("/api/v1/kpis/statutory_decision_within_term", {}),
+    ("/api/v1/audit/summary", {"asOf": "2026-11-30"}),
+]
+
+
+def answers(client: TestClient) -> list[Any]:
+    period = {"from": "2025-01-01", "to": "2026-10-31"}
+    return [client.get(path, params={**period, **extra}).json() for path, extra in FIGURES]
+
+
+def test_an_upgrade_never_serves_stale_figures_and_then_equals_a_fresh_load(
+    fresh_url: str, settings: Settings, tokens: dict[str, str], engine: Engine
+) -> None:
+    from alembic import command
+    from sqlalchemy import insert
+
+    from app.db import alembic_config
+    from app.domain.calendar import local_date
+    from app.schemas.events import EVENT_ADAPTER
+    from app.services.ingest import prepare
+    from app.services.maintenance import refold_all
+    from scripts.generate_events import generate
+    from tests.conftest import authorised, empty_all_tables
+
+    events = list(generate(150, seed=21))
+    # A database of the previous release (schema 0005) holding these events.
+    command.upgrade(alembic_config(fresh_url), "0005")
+    old = create_db_engine(fresh_url, pool_size=1)
+    rows = []
+    for index, body in enumerate(events):
+        e = prepare(index, EVENT_ADAPTER.validate_python(body), "0193")
+        rows.append(
+            {
+                "municipality": e.municipality,
+                "event_id": e.event_id,
+                "trajectory_id": e.trajectory_id,
+                "type": e.type,
+                "occurred_at": e.occurred_at,
+                "occurred_on": local_date(e.occurred_at),
+                "received_at": e.occurred_at,
+                "body_sha256": e.body_sha256,
+                "body": e.body,
+            }
+        )
+    with old.begin() as connection:
+        connection.execute(insert(StoredEvent), rows)
+    old.dispose()
+    # Upgraded, and the service started before any rebuild: no figure from stale rows.
+    upgrade_database(fresh_url)
+    upgraded = settings.model_copy(update={"database_url": fresh_url})
+    with TestClient(create_app(upgraded)) as client:
+        authorised(client, tokens_for(fresh_url))
+        for path, extra in FIGURES:
+            response = client.get(path, params={"from": "2025-01-01", "to": "2026-10-31", **extra})
+            assert response.status_code == 503, (path, response.text)
+            assert response.json()["type"].endswith("/unavailable")
+        assert client.get("/api/v1/health/ready").status_code == 503
+        assert client.get("/api/v1/trajectories").status_code == 503
+        # The upgrade path (`wijkteam-kpi migrate`) rebuilds what is stale.
+        assert refold_all(fresh_url, upgraded.terms(), force=False) == len(
+            {e["trajectoryId"] for e in events}
+        )
+        assert refold_all(fresh_url, upgraded.terms(), force=False) == 0  # current now
+        assert client.get("/api/v1/health/ready").status_code == 200
+        after_upgrade = answers(client)
+    # The same events loaded fresh into a database at head give the same answers.
+    empty_all_tables(engine)
+    with TestClient(create_app(settings)) as fresh:
+        authorised(fresh, tokens["all"])
+        assert fresh.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+        assert answers(fresh) == after_upgrade
+
+
+def tokens_for(url: str) -> str:
+    """An all-scopes client of municipality 0193 in that database."""
+    from app.db import create_session_factory
+    from app.services.clients import SCOPES, create_client
+
+    engine = create_db_engine(url, pool_size=1)
+    with create_session_factory(engine).begin() as session:
+        token = create_client(session, "upgrade test", SCOPES, "0193")[1]
+    engine.dispose()
+    return token

@@ -8,7 +8,7 @@ trajectory lives in `trajectory_documents`, so KPI scans stay narrow.
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, Index, Integer, SmallInteger, String
+from sqlalchemy import Boolean, Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.domain.vocabulary import Channel, CloseReason, LawDomain, Step, TrajectoryStatus
@@ -60,7 +60,8 @@ class Trajectory(Base):
     resolution_step: Mapped[str | None] = mapped_column(String(16))
     resolution_outcome: Mapped[str | None] = mapped_column(String(16))
     resolution_on: Mapped[date | None] = mapped_column(Date)
-    own_input_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    # Whole minutes, so sums are exact whatever order the rows are added in.
+    own_input_minutes: Mapped[int] = mapped_column(Integer, default=0)
     provision_category: Mapped[str | None] = mapped_column(String(64))
     expert_advice_required: Mapped[bool | None] = mapped_column(Boolean)
     expert_advice_requested_on: Mapped[date | None] = mapped_column(Date)

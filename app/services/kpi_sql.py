@@ -31,6 +31,7 @@ from app.domain.kpis.figures import (
     DurationStats,
     KpiQuery,
     histogram_stats,
+    per_trajectory_cell,
     share_cell,
 )
 from app.domain.kpis.reference import SATISFACTION_COLUMNS
@@ -277,13 +278,7 @@ def _per_trajectory(session: Session, figure: _Figure, measure: PerTrajectory) -
     )
     return _sorted(
         [
-            Cell(
-                key=figure.key(row),
-                n=row[-2],
-                value=float(row[-1]) / row[-2],
-                numerator=float(row[-1]),
-                denominator=row[-2],
-            )
+            per_trajectory_cell(figure.key(row), int(row[-1]), row[-2], measure.divisor)
             for row in session.execute(_grouped(statement, groups))
         ]
     )

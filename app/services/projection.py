@@ -76,7 +76,7 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
         "resolution_step": state.resolution.step.value if state.resolution else None,
         "resolution_outcome": state.resolution.outcome if state.resolution else None,
         "resolution_on": state.resolution.milestone.on if state.resolution else None,
-        "own_input_hours": state.own_input_hours,
+        "own_input_minutes": round(state.own_input_hours * 60),
         "provision_category": state.provision_category,
         "expert_advice_required": state.expert_advice_required,
         "expert_advice_requested_on": _on(state.expert_advice_requested),

@@ -362,7 +362,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         type=KpiType.INPUT,
         definition="Own-input hours (step 5 `hours`) per trajectory closed in the period.",
         unit="hours per trajectory",
-        measure=PerTrajectory(period="closed_on", total="own_input_hours"),
+        measure=PerTrajectory(period="closed_on", total="own_input_minutes", divisor=60),
         source_events=("step.completed", "trajectory.closed"),
         procedure="Sum of step-5 hours of the trajectories closed in the period, divided by their number.",
     ),

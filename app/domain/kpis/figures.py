@@ -131,6 +131,11 @@ def from_durations(key: dict[str, str | None], days: Sequence[float]) -> Cell:
     )
 
 
+def per_trajectory_cell(key: dict[str, str | None], total: int, n: int, divisor: int) -> Cell:
+    """An exact whole-number total over n, divided once (deterministic to the last digit)."""
+    return Cell(key=key, n=n, value=total / (divisor * n), numerator=total / divisor, denominator=n)
+
+
 def share_cell(
     key: dict[str, str | None], numerator: float, denominator: float, **extra: Any
 ) -> Cell:

@@ -16,6 +16,7 @@ from app.domain.kpis.figures import (
     KpiQuery,
     duration_stats,
     from_durations,
+    per_trajectory_cell,
     period_label,
     share_cell,
 )
@@ -135,12 +136,8 @@ def evaluate(
             scope = [r for r in rows if holds(measure.population, r)]
             return _cells(
                 _grouped(scope, query, measure.period),
-                lambda key, g: Cell(
-                    key=key,
-                    n=len(g),
-                    value=sum(r[measure.total] or 0 for r in g) / len(g),
-                    numerator=sum(r[measure.total] or 0 for r in g),
-                    denominator=len(g),
+                lambda key, g: per_trajectory_cell(
+                    key, sum(r[measure.total] or 0 for r in g), len(g), measure.divisor
                 ),
             )
         case GoalAttainment():

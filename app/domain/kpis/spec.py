@@ -98,11 +98,16 @@ class OpenAt:
 
 @dataclass(frozen=True)
 class PerTrajectory:
-    """sum(total) / count over trajectories with `period` in the period (e.g. hours per case)."""
+    """sum(total) / count over trajectories with `period` in the period (e.g. hours per case).
+
+    `total` is a whole-number column (exact sums in any row order); `divisor` turns it into
+    the KPI's unit (minutes / 60 = hours).
+    """
 
     period: str
     total: str
     population: Condition | None = None
+    divisor: int = 1
 
 
 @dataclass(frozen=True)
