@@ -74,7 +74,7 @@ def warn_if_calendar_runs_out(settings: Settings) -> None:
         logger.warning(
             "no decree under Algemene termijnenwet art. 3 lid 3 is known for %s: days the "
             "government declares equal to a feestdag are missing; add the decree to "
-            "ATW_DECLARED_DAYS and run `wijkteam-kpi refold`",
+            "ATW_DECLARED_DAYS and run `wijkteam-kpi migrate`",
             coming,
         )
 

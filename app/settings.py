@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Legal terms in days per domain ("*": any other domain), as JSON in the environment,
     # e.g. DECISION_TERM_DAYS='{"wmo": 14, "jeugdwet": 56, "*": 56}'. After a change,
-    # run `wijkteam-kpi refold` so stored due dates follow.
+    # run `wijkteam-kpi migrate`: the projection is stale until rebuilt.
     assessment_term_days: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_TERMS.assessment)
     )
@@ -62,7 +62,7 @@ class Settings(BaseSettings):
 
     # Decrees of Atw art. 3 lid 3 beyond the ones shipped, as JSON, e.g.
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],
-    # "days": ["2029-05-11"]}]'. After adding one, run `wijkteam-kpi refold`.
+    # "days": ["2029-05-11"]}]'. After adding one, run `wijkteam-kpi migrate`.
     atw_declared_days: list[DeclaredDaysDecree] = Field(default_factory=list)
 
     def terms(self) -> TermPolicy:

@@ -5,8 +5,8 @@ Revises: 0005
 Create Date: 2026-11-30 10:00:00
 
 The event type CHECK admits `term.extended`. Due dates now follow the Atw calendar with
-declared days (art. 3 lid 3), art. 2 and the suspension rules: run `wijkteam-kpi refold`
-after upgrading so stored due dates and findings follow.
+declared days (art. 3 lid 3), art. 2 and the suspension rules; `wijkteam-kpi migrate`
+rebuilds the projection (0007 records its version) so stored due dates and findings follow.
 """
 
 from collections.abc import Sequence
