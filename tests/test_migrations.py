@@ -166,3 +166,33 @@ def tokens_for(url: str) -> str:
         token = create_client(session, "upgrade test", SCOPES, "0193")[1]
     engine.dispose()
     return token
+
+
+def test_an_interrupted_rebuild_resumes_where_it_stopped(
+    client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.db import create_session_factory
+    from app.domain.terms import DEFAULT_TERMS
+    from app.services import projection_build
+    from app.services.projection_build import code_version, is_current, rebuild
+    from scripts.generate_events import generate
+
+    assert client.post("/api/v1/events/batch", json=list(generate(30, seed=4))).status_code == 200
+    sessions = create_session_factory(engine)
+    with sessions.begin() as session:
+        projection_build._build(session).version = "v0-older"
+    monkeypatch.setattr(projection_build, "CHUNK", 10)
+
+    def stop_after_the_first_chunk(done: int, total: int) -> None:
+        assert total == 30
+        raise KeyboardInterrupt  # the operator's Ctrl-C, or a killed job
+
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(sessions, DEFAULT_TERMS, progress=stop_after_the_first_chunk)
+    with sessions() as session:
+        assert not is_current(session, code_version(DEFAULT_TERMS))
+    seen: list[tuple[int, int]] = []
+    assert rebuild(sessions, DEFAULT_TERMS, progress=lambda d, t: seen.append((d, t))) == 20
+    assert seen == [(20, 30), (30, 30)]  # it went on from the 11th trajectory
+    with sessions() as session:
+        assert is_current(session, code_version(DEFAULT_TERMS))
