@@ -21,7 +21,8 @@ from app.services.projection import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {
-    7: "71860453f703625cf3041efe748481332501a9afc565900ed0291b63a3e02743",
+    # 8: open periods (state as of a date)
+    8: "62867cb6a301e92eda6c24d68e54be94969d53d5ab89cffd5b8832e9fac3ebe9",
 }
 
 
@@ -52,7 +53,13 @@ def scenario_digest() -> str:
             date(2026, 11, 30),
         )
         rows.append(
-            [projected.trajectory, projected.document, projected.complaints, projected.findings]
+            [
+                projected.trajectory,
+                projected.document,
+                projected.complaints,
+                projected.findings,
+                projected.periods,
+            ]
         )
     return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
 

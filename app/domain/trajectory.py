@@ -79,6 +79,15 @@ class TermExtension:
 
 
 @dataclass
+class OpenPeriod:
+    """From an opening or reopening to the closure that ended it (None: still open)."""
+
+    opened: Milestone
+    closed: Milestone | None = None
+    reason: str | None = None
+
+
+@dataclass
 class Complaint:
     category: str | None
     received: Milestone
@@ -123,6 +132,7 @@ class TrajectoryState:
     complaints: list[Complaint] = field(default_factory=list)
     closed: Milestone | None = None
     close_reason: str | None = None
+    periods: list[OpenPeriod] = field(default_factory=list)
     reopened_count: int = 0
     event_count: int = 0
     retracted_event_ids: list[str] = field(default_factory=list)
@@ -224,6 +234,7 @@ def _opened(state: TrajectoryState, event: DomainEvent) -> None:
         return
     data = event.data
     state.opened = Milestone.of(event)
+    state.periods.append(OpenPeriod(opened=state.opened))
     state.client_ref = data.get("clientRef")
     state.domain = data.get("domain")
     state.district = data.get("district")
@@ -359,9 +370,14 @@ def _closed(state: TrajectoryState, event: DomainEvent) -> None:
     state.status = TrajectoryStatus.CLOSED
     state.closed = Milestone.of(event)
     state.close_reason = event.data.get("reason")
+    if state.periods:
+        # A second closure without a reopening corrects the first, as `closed` does.
+        state.periods[-1].closed, state.periods[-1].reason = state.closed, state.close_reason
 
 
 def _reopened(state: TrajectoryState, event: DomainEvent) -> None:
+    if state.periods and state.periods[-1].closed is not None:
+        state.periods.append(OpenPeriod(opened=Milestone.of(event)))
     state.status = TrajectoryStatus.OPEN
     state.closed = None
     state.close_reason = None

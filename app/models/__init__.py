@@ -6,7 +6,7 @@ from app.models.client import AccessLogEntry, ApiClient
 from app.models.event import StoredEvent
 from app.models.kpi import KpiTarget, ReportedValue
 from app.models.projection_build import ProjectionBuild
-from app.models.trajectory import Complaint, Trajectory, TrajectoryDocument
+from app.models.trajectory import Complaint, Trajectory, TrajectoryDocument, TrajectoryPeriod
 
 __all__ = [
     "AccessLogEntry",
@@ -21,4 +21,5 @@ __all__ = [
     "StoredEvent",
     "Trajectory",
     "TrajectoryDocument",
+    "TrajectoryPeriod",
 ]

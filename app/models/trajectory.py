@@ -121,6 +121,22 @@ class TrajectoryDocument(Base):
     state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 
 
+class TrajectoryPeriod(Base):
+    """One open period of a trajectory: from its opening (or a reopening) to the closure
+    that ended it. Point-in-time figures read these, so a later reopening never changes
+    what the trajectory was on an earlier day."""
+
+    __tablename__ = "trajectory_periods"
+    __table_args__ = (Index("ix_trajectory_periods_closed", "municipality", "closed_on"),)
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    trajectory_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    close_reason: Mapped[str | None] = mapped_column(String(32))
+
+
 class Complaint(Base):
     """One row per complaint, refolded with its trajectory: complaints can be several."""
 

@@ -18,7 +18,15 @@ from app.domain.events import DomainEvent
 from app.domain.reentry import Stay, next_openings
 from app.domain.terms import DEFAULT_TERMS, TermPolicy
 from app.domain.vocabulary import EventType
-from app.models import AuditFinding, Base, Complaint, StoredEvent, Trajectory, TrajectoryDocument
+from app.models import (
+    AuditFinding,
+    Base,
+    Complaint,
+    StoredEvent,
+    Trajectory,
+    TrajectoryDocument,
+    TrajectoryPeriod,
+)
 from app.schemas.events import Event
 from app.services.projection import project
 
@@ -207,6 +215,7 @@ def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy = DEFAU
                 rows[TrajectoryDocument].append(projected.document)
                 rows[Complaint].extend(projected.complaints)
                 rows[AuditFinding].extend(projected.findings)
+                rows[TrajectoryPeriod].extend(projected.periods)
     for model, table_rows in rows.items():
         for start in range(0, len(table_rows), _CHUNK):
             session.execute(insert(model), table_rows[start : start + _CHUNK])
@@ -268,6 +277,7 @@ PROJECTION_TABLES: tuple[type[Base], ...] = (
     TrajectoryDocument,
     Complaint,
     AuditFinding,
+    TrajectoryPeriod,
 )
 
 

@@ -55,11 +55,16 @@ from app.domain.kpis.spec import (
     Share,
     Stacking,
 )
-from app.models import Complaint, Trajectory
+from app.models import Complaint, Trajectory, TrajectoryPeriod
 from app.services.sql_functions import add_days, days_between, label
 
 T = Trajectory.__table__.c
 C = Complaint.__table__.c
+P = TrajectoryPeriod.__table__.c
+WITH_PERIODS = Trajectory.__table__.join(
+    TrajectoryPeriod.__table__,
+    and_(P.municipality == T.municipality, P.trajectory_id == T.trajectory_id),
+)
 
 
 def condition_sql(condition: Condition | None, as_of: date | None = None) -> ColumnElement[bool]:
@@ -233,12 +238,15 @@ def _share(session: Session, figure: _Figure, measure: Share) -> list[Cell]:
 
 
 def _count(session: Session, figure: _Figure, measure: Count) -> list[Cell]:
-    period = T[measure.period]
+    columns = P if measure.over_periods else T
+    period = columns[measure.period]
     groups = figure.groups(period)
-    breakdown = [T[measure.breakdown]] if measure.breakdown else []
+    breakdown = [columns[measure.breakdown]] if measure.breakdown else []
     statement = select(*groups, *breakdown, func.count()).where(
         *figure.where(), figure.in_period(period), condition_sql(measure.population)
     )
+    if measure.over_periods:
+        statement = statement.select_from(WITH_PERIODS)
     totals: dict[tuple[Any, ...], int] = defaultdict(int)
     reasons: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
     width = len(groups)
@@ -254,13 +262,13 @@ def _count(session: Session, figure: _Figure, measure: Count) -> list[Cell]:
 
 
 def _open_at(session: Session, figure: _Figure, measure: OpenAt) -> list[Cell]:
-    start, end = T[measure.start], T[measure.end]
+    # A trajectory's periods never overlap: one matching period is one open trajectory.
     groups = figure.groups(None)
-    statement = select(*groups, func.count()).where(
-        *figure.where(),
-        start.is_not(None),
-        start <= figure.query.end,
-        or_(end.is_(None), end > figure.query.end),
+    day = figure.query.end
+    statement = (
+        select(*groups, func.count())
+        .select_from(WITH_PERIODS)
+        .where(*figure.where(), P.opened_on <= day, or_(P.closed_on.is_(None), P.closed_on > day))
     )
     return _sorted(
         [
@@ -367,12 +375,17 @@ def _satisfaction(session: Session, figure: _Figure, measure: Satisfaction) -> l
 def _complaints(session: Session, figure: _Figure) -> list[Cell]:
     query = figure.query
     groups = figure.groups(None)
-    active = select(*groups, func.count()).where(
-        *figure.where(),
-        T.opened_on.is_not(None),
-        T.opened_on <= query.end,
-        or_(T.closed_on.is_(None), T.closed_on >= query.start),
+    open_in_period = (
+        select(P.seq)
+        .where(
+            P.municipality == T.municipality,
+            P.trajectory_id == T.trajectory_id,
+            P.opened_on <= query.end,
+            or_(P.closed_on.is_(None), P.closed_on >= query.start),
+        )
+        .exists()
     )
+    active = select(*groups, func.count()).where(*figure.where(), open_in_period)
     joined = and_(C.municipality == T.municipality, C.trajectory_id == T.trajectory_id)
     received = (
         select(*groups, func.count())

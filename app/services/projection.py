@@ -17,7 +17,7 @@ from app.domain.vocabulary import GoalResult, Step, Term
 # the new golden digest in tests/test_projection_version.py (which fails until you do):
 # the service then refuses to serve figures from rows built by the older code until
 # `wijkteam-kpi migrate` has rebuilt them.
-PROJECTION_VERSION = 7
+PROJECTION_VERSION = 8
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class ProjectedTrajectory:
     document: dict[str, Any]
     complaints: list[dict[str, Any]]
     findings: list[dict[str, Any]]
+    periods: list[dict[str, Any]]
 
 
 def project(
@@ -48,6 +49,7 @@ def project(
         document=document_row(municipality, state),
         complaints=complaint_rows(municipality, state),
         findings=finding_rows(municipality, trajectory_id, findings),
+        periods=period_rows(municipality, state),
     )
 
 
@@ -157,6 +159,20 @@ def audit_columns(findings: list[Finding]) -> dict[str, Any]:
         "audit_failures": sum(1 for f in findings if f.status is Status.FAIL),
         "audit_pending_due_on": min(pending_due) if pending_due else None,
     }
+
+
+def period_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any]]:
+    return [
+        {
+            "municipality": municipality,
+            "trajectory_id": state.trajectory_id,
+            "seq": seq,
+            "opened_on": period.opened.on,
+            "closed_on": _on(period.closed),
+            "close_reason": period.reason,
+        }
+        for seq, period in enumerate(state.periods)
+    ]
 
 
 def complaint_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any]]:

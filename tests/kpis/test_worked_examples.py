@@ -228,6 +228,30 @@ def test_flows_and_caseload(kpi_client: TestClient) -> None:
     assert [(g["key"]["team"], g["value"]) for g in caseload] == [("zuid", 2)]
 
 
+def test_a_later_reopening_never_rewrites_an_earlier_period(kpi_client: TestClient) -> None:
+    # The tester's case: opened 19 May 2025, closed 10 July, reopened 4 August. On 31 July
+    # it was closed (SPEC: state as of a date), so July's caseload holds only the other
+    # case; July's outflow keeps the closure; the complaints denominator (active in the
+    # period) counts it in July (open 1-10 July) and in August (reopened).
+    reopened = Case("R", "2025-05-19").then("trajectory.closed", "2025-07-10", reason="moved")
+    other = Case("O", "2025-06-01")
+    post(kpi_client, reopened, other)
+    july = ("2025-07-01", "2025-07-31")
+    before = [total(kpi_client, k, *july) for k in ("caseload", "outflow")]
+    assert (before[0]["value"], before[1]["value"]) == (1, 1)  # O open; R closed on 10 July
+    post(kpi_client, Case("R").then("trajectory.reopened", "2025-08-04"))
+    after = [total(kpi_client, k, *july) for k in ("caseload", "outflow")]
+    assert after == before  # the report sent in August still holds
+    assert total(kpi_client, "caseload", "2025-08-01", "2025-08-31")["value"] == 2
+    # a second closure counts in its own period: 1 in July, 1 in September
+    post(kpi_client, Case("R").then("trajectory.closed", "2025-09-15", reason="goals_achieved"))
+    assert total(kpi_client, "outflow", *july)["value"] == 1
+    assert total(kpi_client, "outflow", "2025-09-01", "2025-09-30")["value"] == 1
+    # complaints per 100 active: R and O were both active in July -> 1 complaint = 50.0
+    post(kpi_client, Case("O").then("complaint.received", "2025-07-20", category="bejegening"))
+    assert total(kpi_client, "complaints", *july)["denominator"] == 2
+
+
 def test_satisfaction_per_item_with_response_rate(kpi_client: TestClient) -> None:
     def closed(name: str) -> Case:
         return Case(name, "2026-01-05").then(

@@ -222,8 +222,9 @@ CATALOGUE: tuple[Kpi, ...] = (
         name_en="Complaints",
         type=KpiType.OUTCOME,
         definition=(
-            "Complaints received per 100 trajectories active in the period (opened on or "
-            "before its end, not closed before its start), and days to resolve the "
+            "Complaints received per 100 trajectories active in the period (open on any day "
+            "of it by the state as of that day: an open period of the trajectory began on or "
+            "before its end and was not closed before its start), and days to resolve the "
             "complaints resolved in the period."
         ),
         unit="per 100 trajectories",
@@ -319,21 +320,29 @@ CATALOGUE: tuple[Kpi, ...] = (
         name_nl="Uitstroom met reden",
         name_en="Outflow by reason",
         type=KpiType.OUTPUT,
-        definition="Trajectories closed in the period, with the count per closure reason.",
-        unit="trajectories",
-        measure=Count(period="closed_on", breakdown="close_reason"),
+        definition="Closures in the period, with the count per closure reason (every reason always listed).",
+        unit="closures",
+        measure=Count(period="closed_on", breakdown="close_reason", over_periods=True),
         source_events=("trajectory.closed", "trajectory.reopened"),
-        procedure="A reopened trajectory counts at its final closure.",
+        procedure=(
+            "Each closure counts in the period of its date, with its own reason: a trajectory "
+            "reopened and closed again counts again, and a later reopening never takes a "
+            "closure out of an earlier period."
+        ),
     ),
     Kpi(
         id="caseload",
         name_nl="Doorstroom (caseload)",
         name_en="Caseload",
         type=KpiType.OUTPUT,
-        definition="Trajectories open at the end of the period (opened on or before `to`, not closed by then).",
+        definition=(
+            "Trajectories open at the end of the period by the state as of that day: opened (or "
+            "reopened) on or before `to` and not closed by then. A trajectory closed on or before "
+            "`to` and reopened later was closed on `to`: later events never change this figure."
+        ),
         unit="trajectories",
-        measure=OpenAt(start="opened_on", end="closed_on"),
-        source_events=("trajectory.opened", "trajectory.closed"),
+        measure=OpenAt(),
+        source_events=("trajectory.opened", "trajectory.closed", "trajectory.reopened"),
         procedure="A count at `to`; group by `professional` for the caseload per professional.",
     ),
     Kpi(

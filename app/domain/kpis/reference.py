@@ -111,7 +111,11 @@ def _cells(
 
 
 def evaluate(
-    measure: Measure, rows: Sequence[Row], query: KpiQuery, complaints: Sequence[Row] = ()
+    measure: Measure,
+    rows: Sequence[Row],
+    query: KpiQuery,
+    complaints: Sequence[Row] = (),
+    periods: Sequence[Row] = (),
 ) -> list[Cell]:
     """The cells of a figure, before suppression."""
     match measure:
@@ -126,12 +130,13 @@ def evaluate(
                 ),
             )
         case Count():
-            scope = [r for r in rows if holds(measure.population, r)]
+            counted = _period_rows(rows, periods) if measure.over_periods else rows
+            scope = [r for r in counted if holds(measure.population, r)]
             return _cells(
                 _grouped(scope, query, measure.period), lambda key, g: _count(measure, key, g)
             )
         case OpenAt():
-            return _open_at(measure, rows, query)
+            return _open_at(rows, periods, query)
         case PerTrajectory():
             scope = [r for r in rows if holds(measure.population, r)]
             return _cells(
@@ -145,7 +150,7 @@ def evaluate(
         case Satisfaction():
             return _satisfaction(measure, rows, query)
         case Complaints():
-            return _complaints(rows, complaints, query)
+            return _complaints(rows, complaints, periods, query)
         case Reentry():
             return _reentry(measure, rows, query)
         case Stacking():
@@ -184,17 +189,30 @@ def _count(measure: Count, key: dict[str, str | None], rows: Sequence[Row]) -> C
     return Cell(key=key, n=len(rows), value=len(rows), extra=extra)
 
 
-def _open_at(measure: OpenAt, rows: Sequence[Row], query: KpiQuery) -> list[Cell]:
+def _open_at(rows: Sequence[Row], periods: Sequence[Row], query: KpiQuery) -> list[Cell]:
     groups: dict[Key, int] = defaultdict(int)
-    for r in rows:
-        started = r[measure.start] is not None and r[measure.start] <= query.end
+    day = query.end
+    for row, period in _with_periods(rows, periods):
         if (
-            started
-            and (r[measure.end] is None or r[measure.end] > query.end)
-            and _matches_filters(r, query)
+            period["opened_on"] <= day
+            and (period["closed_on"] is None or period["closed_on"] > day)
+            and _matches_filters(row, query)
         ):
-            groups[group_key(r, query, None)] += 1
+            groups[group_key(row, query, None)] += 1
     return sorted((Cell(key=dict(k), n=n, value=n) for k, n in groups.items()), key=Cell.sort_key)
+
+
+def _with_periods(rows: Sequence[Row], periods: Sequence[Row]) -> list[tuple[Row, Row]]:
+    by_key = {(r["municipality"], r["trajectory_id"]): r for r in rows}
+    return [(by_key[(p["municipality"], p["trajectory_id"])], p) for p in periods]
+
+
+def _period_rows(rows: Sequence[Row], periods: Sequence[Row]) -> list[Row]:
+    """One row per open period: the trajectory's, with the period's closure."""
+    return [
+        {**row, "closed_on": p["closed_on"], "close_reason": p["close_reason"]}
+        for row, p in _with_periods(rows, periods)
+    ]
 
 
 def _goals(key: dict[str, str | None], rows: Sequence[Row]) -> Cell:
@@ -244,16 +262,22 @@ def _satisfaction(measure: Satisfaction, rows: Sequence[Row], query: KpiQuery) -
     return _cells(_grouped(rows, query, measure.period), make)
 
 
-def active_in_period(row: Row, query: KpiQuery) -> bool:
-    opened, closed = row["opened_on"], row["closed_on"]
-    return opened is not None and opened <= query.end and (closed is None or closed >= query.start)
+def open_in_period(period: Row, query: KpiQuery) -> bool:
+    closed = period["closed_on"]
+    return period["opened_on"] <= query.end and (closed is None or closed >= query.start)
 
 
-def _complaints(rows: Sequence[Row], complaints: Sequence[Row], query: KpiQuery) -> list[Cell]:
+def _complaints(
+    rows: Sequence[Row], complaints: Sequence[Row], periods: Sequence[Row], query: KpiQuery
+) -> list[Cell]:
     by_id = {(r["municipality"], r["trajectory_id"]): r for r in rows}
+    active_ids = {
+        (p["municipality"], p["trajectory_id"]) for p in periods if open_in_period(p, query)
+    }
     active: dict[Key, int] = defaultdict(int)
-    for r in rows:
-        if active_in_period(r, query) and _matches_filters(r, query):
+    for trajectory in active_ids:
+        r = by_id[trajectory]
+        if _matches_filters(r, query):
             active[group_key(r, query, None)] += 1
     received: dict[Key, int] = defaultdict(int)
     resolution_days: dict[Key, list[int]] = defaultdict(list)

@@ -81,19 +81,22 @@ class Share:
 
 @dataclass(frozen=True)
 class Count:
-    """How many trajectories have their `period` date in the period, optionally by a column."""
+    """How many trajectories have their `period` date in the period, optionally by a column.
+
+    `over_periods`: count open periods instead (their `closed_on`/`close_reason`), so each
+    closure counts in its own period and a later reopening changes no earlier count.
+    """
 
     period: str
     population: Condition | None = None
     breakdown: str | None = None
+    over_periods: bool = False
 
 
 @dataclass(frozen=True)
 class OpenAt:
-    """Trajectories open at the end of the period: started on or before it, not ended by then."""
-
-    start: str
-    end: str
+    """Trajectories open at the end of the period by the state as of that day: one of their
+    open periods began on or before it and had not been closed by then."""
 
 
 @dataclass(frozen=True)
