@@ -29,9 +29,11 @@ from app.domain.kpis.figures import (
     DIMENSIONS,
     Cell,
     DurationStats,
+    ItemTally,
     KpiQuery,
     histogram_stats,
     per_trajectory_cell,
+    satisfaction_cell,
     share_cell,
 )
 from app.domain.kpis.reference import SATISFACTION_COLUMNS
@@ -207,6 +209,20 @@ def _duration(session: Session, figure: _Figure, measure: Duration) -> list[Cell
     )
 
 
+def _open_on(day: date) -> ColumnElement[bool]:
+    """The trajectory was open on `day` by the state as of that day."""
+    return (
+        select(P.seq)
+        .where(
+            P.municipality == T.municipality,
+            P.trajectory_id == T.trajectory_id,
+            P.opened_on <= day,
+            or_(P.closed_on.is_(None), P.closed_on > day),
+        )
+        .exists()
+    )
+
+
 def open_intervals_sql(
     session: Session, municipality: str, measure: Duration, query: KpiQuery
 ) -> int:
@@ -218,6 +234,7 @@ def open_intervals_sql(
         start.is_not(None),
         start <= query.end,
         or_(end.is_(None), end > query.end),
+        _open_on(query.end),
     )
     return int(session.execute(statement).scalar_one())
 
@@ -326,11 +343,11 @@ def _satisfaction(session: Session, figure: _Figure, measure: Satisfaction) -> l
     for column in SATISFACTION_COLUMNS.values():
         aggregates += [
             func.count(T[column]),
-            func.avg(T[column]),
+            func.coalesce(func.sum(T[column]), 0),
             func.sum(case((T[column] >= 4, 1), else_=0)),
         ]
     statement = select(*groups, func.count(), *aggregates).where(
-        *figure.where(), figure.in_period(period)
+        *figure.where(), figure.in_period(period), T.satisfaction_on.is_not(None)
     )
     closed_groups = figure.groups(T.closed_on)
     closures = {
@@ -347,28 +364,12 @@ def _satisfaction(session: Session, figure: _Figure, measure: Satisfaction) -> l
     width = len(groups)
     cells = []
     for row in session.execute(_grouped(statement, groups)):
-        n = row[width]
         items = {}
         for index, item in enumerate(SATISFACTION_COLUMNS):
-            count, mean, agree = row[width + 1 + 3 * index : width + 4 + 3 * index]
-            items[item] = {
-                "n": count,
-                "mean": float(mean) if count else None,
-                "shareAgree": agree / count if count else None,
-            }
+            count, total, agree = row[width + 1 + 3 * index : width + 4 + 3 * index]
+            items[item] = ItemTally(int(count), int(total), int(agree or 0))
         closed = closures.get(tuple(row[:width]), 0)
-        cells.append(
-            Cell(
-                key=figure.key(row),
-                n=n,
-                value=items["overall"]["shareAgree"],
-                extra={
-                    "items": items,
-                    "closed": closed,
-                    "responseRate": n / closed if closed else None,
-                },
-            )
-        )
+        cells.append(satisfaction_cell(figure.key(row), row[width], items, closed))
     return _sorted(cells)
 
 

@@ -105,7 +105,9 @@ def test_every_kpi_in_sql_equals_the_reference(
             assert as_plain(served) == as_plain(expected), kpi.id
             if isinstance(kpi.measure, Duration):
                 still_open = open_intervals_sql(session, "0193", kpi.measure, query)
-                assert still_open == open_intervals(kpi.measure, trajectories, query), kpi.id
+                assert still_open == open_intervals(kpi.measure, trajectories, query, periods), (
+                    kpi.id
+                )
 
 
 @pytest.mark.parametrize("grain", ["month", "quarter", "year"])

@@ -271,10 +271,34 @@ def test_satisfaction_per_item_with_response_rate(kpi_client: TestClient) -> Non
         "n": 2,
         "mean": 4.0,
         "shareAgree": 0.5,
+        "responseRate": 0.5,  # 2 of the 4 closed trajectories answered this item
         "suppressed": False,
     }
     assert group["details"]["responseRate"] == 0.75  # 3 respondents / 4 closures
     assert group["value"] == 0.6667
+
+
+def test_satisfaction_is_per_closed_trajectory_and_its_response_rate_never_exceeds_one(
+    kpi_client: TestClient,
+) -> None:
+    # SPEC: for the trajectories closed in the period, each one's latest answer per item
+    # (an item missing from a later response keeps its earlier answer). A answers twice
+    # in March (overall 2, then 5 with listenedTo missing: listenedTo 4 stays); B answers in
+    # March but closes in April; C closes in March without answering. March: closed A and C,
+    # respondents A only: response rate 1/2; B counts in April (1/1), never twice.
+    a = Case("A", "2026-01-05").then("trajectory.closed", "2026-03-10", reason="moved")
+    a.then("satisfaction.recorded", "2026-03-11", scores={"overall": 2, "listenedTo": 4})
+    a.then("satisfaction.recorded", "2026-03-20", scores={"overall": 5})
+    b = Case("B", "2026-01-05").then("satisfaction.recorded", "2026-03-15", scores={"overall": 4})
+    b.then("trajectory.closed", "2026-04-02", reason="goals_achieved")
+    c = Case("C", "2026-01-05").then("trajectory.closed", "2026-03-12", reason="moved")
+    post(kpi_client, a, b, c)
+    march = total(kpi_client, "satisfaction", "2026-03-01", "2026-03-31")
+    assert (march["n"], march["details"]["closed"], march["details"]["responseRate"]) == (1, 2, 0.5)
+    items = march["details"]["items"]
+    assert (items["overall"]["mean"], items["listenedTo"]["mean"]) == (5.0, 4.0)
+    april = total(kpi_client, "satisfaction", "2026-04-01", "2026-04-30")
+    assert (april["n"], april["details"]["responseRate"]) == (1, 1.0)
 
 
 def test_goal_attainment_counts_partly_apart(kpi_client: TestClient) -> None:

@@ -65,13 +65,14 @@ CATALOGUE: tuple[Kpi, ...] = (
         name_en="Assessment lead time",
         type=KpiType.PROCESS,
         definition=(
-            "Days from the melding to the last of steps 4-6 completed, once the assessment "
-            "is resolved (step 4 or 5 sufficient, or step 6 done)."
+            "Days from the melding to the resolution of the assessment: the first of step 4 "
+            "sufficient, step 5 sufficient, or step 6 done. Steps registered after the "
+            "resolution do not move it."
         ),
         unit=DAYS,
-        measure=Duration(start="opened_on", end="assessment_completed_on"),
+        measure=Duration(start="opened_on", end="resolution_on"),
         source_events=("trajectory.opened", "step.completed"),
-        procedure="Counted in the period of the last of steps 4-6.",
+        procedure="Counted in the period of the resolution.",
         direction=Direction.LOWER,
         value_is="median",
     ),
@@ -151,14 +152,16 @@ CATALOGUE: tuple[Kpi, ...] = (
         name_en="Client experience",
         type=KpiType.OUTCOME,
         definition=(
-            "Per CEO Wmo item: respondents, mean score (1-5) and share scoring 4 or 5; "
-            "response rate = respondents / trajectories closed in the period. The value is "
-            "the share scoring 4 or 5 on `overall`."
+            "For the trajectories closed in the period, per CEO Wmo item: respondents, mean "
+            "score (1-5), share scoring 4 or 5 and response rate (answering closed "
+            "trajectories / closed trajectories, never above 1). Each trajectory counts with "
+            "its latest answer per item (an item missing from a later response keeps its "
+            "earlier answer). The value is the share scoring 4 or 5 on `overall`."
         ),
         unit=SHARE,
         measure=Satisfaction(),
         source_events=("satisfaction.recorded", "trajectory.closed"),
-        procedure="A trajectory's latest score per item, counted in the period of its last response.",
+        procedure="Counted in the period of the closure (a reopened trajectory: its final closure).",
         direction=Direction.HIGHER,
         frequency="quarterly",
     ),
@@ -274,7 +277,11 @@ CATALOGUE: tuple[Kpi, ...] = (
         name_nl="Tijdelijkheid",
         name_en="Involvement duration (own input)",
         type=KpiType.OUTPUT,
-        definition="Days from the melding to the closure, for trajectories resolved by the team's own input (step 5).",
+        definition=(
+            "Days from the melding to the closure, for trajectories closed in the period whose "
+            "assessment was resolved by the team's own input (step 5 sufficient). A reopened "
+            "trajectory counts once, at its final closure (so it can move to a later period)."
+        ),
         unit=DAYS,
         measure=Duration(
             start="opened_on", end="closed_on", population=OneOf("resolution_step", ("own_input",))

@@ -136,6 +136,40 @@ def per_trajectory_cell(key: dict[str, str | None], total: int, n: int, divisor:
     return Cell(key=key, n=n, value=total / (divisor * n), numerator=total / divisor, denominator=n)
 
 
+@dataclass(frozen=True)
+class ItemTally:
+    """The answers to one satisfaction item: how many, their sum, how many scored 4 or 5."""
+
+    count: int
+    total: int
+    agree: int
+
+
+def satisfaction_cell(
+    key: dict[str, str | None], respondents: int, items: Mapping[str, ItemTally], closed: int
+) -> Cell:
+    """Per item n, mean, share 4-5 and response rate (answers / closed trajectories)."""
+    stats = {
+        item: {
+            "n": t.count,
+            "mean": t.total / t.count if t.count else None,
+            "shareAgree": t.agree / t.count if t.count else None,
+            "responseRate": t.count / closed if closed else None,
+        }
+        for item, t in items.items()
+    }
+    return Cell(
+        key=key,
+        n=respondents,
+        value=stats["overall"]["shareAgree"],
+        extra={
+            "items": stats,
+            "closed": closed,
+            "responseRate": respondents / closed if closed else None,
+        },
+    )
+
+
 def share_cell(
     key: dict[str, str | None], numerator: float, denominator: float, **extra: Any
 ) -> Cell:

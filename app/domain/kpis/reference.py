@@ -13,11 +13,13 @@ from app.domain.calendar import local_today
 from app.domain.kpis.figures import (
     DIMENSIONS,
     Cell,
+    ItemTally,
     KpiQuery,
     duration_stats,
     from_durations,
     per_trajectory_cell,
     period_label,
+    satisfaction_cell,
     share_cell,
 )
 from app.domain.kpis.spec import (
@@ -166,16 +168,26 @@ def _duration(measure: Duration, rows: Sequence[Row], query: KpiQuery) -> list[C
     )
 
 
-def open_intervals(measure: Duration, rows: Sequence[Row], query: KpiQuery) -> int:
-    """Intervals started by the end of the period and not ended by then: not a duration yet."""
+def open_intervals(
+    measure: Duration, rows: Sequence[Row], query: KpiQuery, periods: Sequence[Row] = ()
+) -> int:
+    """Intervals begun on or before `to`, not ended by then, of trajectories still open at
+    `to` (by the state as of that day): durations yet to come, not counted in n."""
+    day = query.end
+    open_then = {
+        (p["municipality"], p["trajectory_id"])
+        for p in periods
+        if p["opened_on"] <= day and (p["closed_on"] is None or p["closed_on"] > day)
+    }
     return sum(
         1
         for r in rows
         if holds(measure.population, r)
         and _matches_filters(r, query)
         and r[measure.start] is not None
-        and r[measure.start] <= query.end
-        and (r[measure.end] is None or r[measure.end] > query.end)
+        and r[measure.start] <= day
+        and (r[measure.end] is None or r[measure.end] > day)
+        and (r["municipality"], r["trajectory_id"]) in open_then
     )
 
 
@@ -229,37 +241,19 @@ def _goals(key: dict[str, str | None], rows: Sequence[Row]) -> Cell:
     )
 
 
-def item_stats(scores: Sequence[int]) -> dict[str, Any]:
-    if not scores:
-        return {"n": 0, "mean": None, "shareAgree": None}
-    return {
-        "n": len(scores),
-        "mean": sum(scores) / len(scores),
-        "shareAgree": sum(1 for s in scores if s >= 4) / len(scores),
-    }
-
-
 def _satisfaction(measure: Satisfaction, rows: Sequence[Row], query: KpiQuery) -> list[Cell]:
-    closed = {k: len(g) for k, g in _grouped(rows, query, "closed_on").items()}
+    closed = _grouped(rows, query, measure.period)
+    answered = [r for r in rows if r["satisfaction_on"] is not None]
 
     def make(key: dict[str, str | None], group: Sequence[Row]) -> Cell:
-        items = {
-            item: item_stats([r[column] for r in group if r[column] is not None])
-            for item, column in SATISFACTION_COLUMNS.items()
-        }
-        closures = closed.get(tuple(key.items()), 0)
-        return Cell(
-            key=key,
-            n=len(group),
-            value=items["overall"]["shareAgree"],
-            extra={
-                "items": items,
-                "closed": closures,
-                "responseRate": len(group) / closures if closures else None,
-            },
-        )
+        items = {}
+        for item, column in SATISFACTION_COLUMNS.items():
+            scores = [r[column] for r in group if r[column] is not None]
+            items[item] = ItemTally(len(scores), sum(scores), sum(1 for s in scores if s >= 4))
+        closures = len(closed.get(tuple(key.items()), ()))
+        return satisfaction_cell(key, len(group), items, closures)
 
-    return _cells(_grouped(rows, query, measure.period), make)
+    return _cells(_grouped(answered, query, measure.period), make)
 
 
 def open_in_period(period: Row, query: KpiQuery) -> bool:

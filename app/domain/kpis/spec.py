@@ -122,9 +122,10 @@ class GoalAttainment:
 
 @dataclass(frozen=True)
 class Satisfaction:
-    """Per CEO item: n, mean score, share scoring 4 or 5; response rate against closures."""
+    """Per CEO item over the trajectories closed in the period that answered: n, mean score,
+    share scoring 4 or 5; response rate = answering closed trajectories / closed ones."""
 
-    period: str = "satisfaction_on"
+    period: str = "closed_on"
 
 
 @dataclass(frozen=True)
