@@ -21,8 +21,8 @@ from app.services.projection import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {
-    # 8: open periods (state as of a date)
-    8: "62867cb6a301e92eda6c24d68e54be94969d53d5ab89cffd5b8832e9fac3ebe9",
+    # 9: open periods (state as of a date); complaintId pairing; goals of the latest plan
+    9: "27a37a72232e39264a05a7427499af9fc6969ebfe3f08f7b49a4fd1558d7a576",
 }
 
 

@@ -92,6 +92,7 @@ class Complaint:
     category: str | None
     received: Milestone
     resolved: Milestone | None = None
+    complaint_id: str | None = None
 
 
 @dataclass
@@ -123,8 +124,8 @@ class TrajectoryState:
     support_kind: str | None = None
     plan: Milestone | None = None
     case_lead: str | None = None
-    goals: dict[str, str | None] = field(default_factory=dict)
-    goals_evaluated: Milestone | None = None
+    plan_goals: list[str] = field(default_factory=list)  # the latest plan's goal ids
+    evaluations: dict[str, tuple[str | None, Milestone]] = field(default_factory=dict)
     satisfaction: dict[str, int] = field(default_factory=dict)
     satisfaction_recorded: Milestone | None = None
     suspensions: list[Suspension] = field(default_factory=list)
@@ -137,6 +138,19 @@ class TrajectoryState:
     event_count: int = 0
     retracted_event_ids: list[str] = field(default_factory=list)
     terms: TermPolicy = DEFAULT_TERMS
+
+    @property
+    def goals(self) -> dict[str, str | None]:
+        """The latest plan's goals with their last evaluation (goals of older plans drop out)."""
+        return {
+            g: self.evaluations[g][0] if g in self.evaluations else None for g in self.plan_goals
+        }
+
+    @property
+    def goals_evaluated(self) -> Milestone | None:
+        """The last evaluation of a goal of the latest plan: the goals' period."""
+        dates = [self.evaluations[g][1] for g in self.plan_goals if g in self.evaluations]
+        return max(dates, key=lambda m: (m.at, m.event_id)) if dates else None
 
     def is_suspended(self, term: Term) -> bool:
         return any(s.term is term and s.resumed is None for s in self.suspensions)
@@ -305,13 +319,12 @@ def _plan(state: TrajectoryState, event: DomainEvent) -> None:
     if state.plan is None:
         state.plan = Milestone.of(event)
     state.case_lead = event.data.get("caseLead") or state.case_lead
-    goals = event.data.get("goals") or []
-    state.goals = {str(g["id"]): state.goals.get(str(g["id"])) for g in goals}
+    state.plan_goals = [str(g["id"]) for g in event.data.get("goals") or []]
 
 
 def _goal_evaluated(state: TrajectoryState, event: DomainEvent) -> None:
-    state.goals[str(event.data["goalId"])] = event.data.get("result")
-    state.goals_evaluated = Milestone.of(event)
+    # The last evaluation of a goal counts; which goals count is the latest plan's say.
+    state.evaluations[str(event.data["goalId"])] = (event.data.get("result"), Milestone.of(event))
 
 
 def _satisfaction(state: TrajectoryState, event: DomainEvent) -> None:
@@ -352,16 +365,24 @@ def _extended(state: TrajectoryState, event: DomainEvent) -> None:
 
 def _complaint_received(state: TrajectoryState, event: DomainEvent) -> None:
     state.complaints.append(
-        Complaint(category=event.data.get("category"), received=Milestone.of(event))
+        Complaint(
+            category=event.data.get("category"),
+            received=Milestone.of(event),
+            complaint_id=event.data.get("complaintId"),
+        )
     )
 
 
 def _complaint_resolved(state: TrajectoryState, event: DomainEvent) -> None:
-    category = event.data.get("category")
+    # SPEC: by complaintId where given; without it, the earliest open complaint of the
+    # same category. A resolution that pairs with nothing resolves nothing.
+    complaint_id = event.data.get("complaintId")
     open_complaints = [c for c in state.complaints if c.resolved is None]
-    # Resolve the oldest open complaint of the same category, else the oldest open one.
-    match = next((c for c in open_complaints if c.category == category), None)
-    match = match or next(iter(open_complaints), None)
+    if complaint_id is not None:
+        match = next((c for c in open_complaints if c.complaint_id == complaint_id), None)
+    else:
+        category = event.data.get("category")
+        match = next((c for c in open_complaints if c.category == category), None)
     if match is not None:
         match.resolved = Milestone.of(event)
 

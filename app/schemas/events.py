@@ -242,6 +242,11 @@ class TermExtendedData(ApiModel):
 
 class ComplaintData(ApiModel):
     category: Code
+    complaint_id: Code | None = Field(
+        default=None,
+        description="Pairs a resolution with its complaint; without it, a resolution closes "
+        "the earliest open complaint of the same category.",
+    )
 
 
 class TrajectoryClosedData(ApiModel):

@@ -17,7 +17,7 @@ from app.domain.vocabulary import GoalResult, Step, Term
 # the new golden digest in tests/test_projection_version.py (which fails until you do):
 # the service then refuses to serve figures from rows built by the older code until
 # `wijkteam-kpi migrate` has rebuilt them.
-PROJECTION_VERSION = 8
+PROJECTION_VERSION = 9
 
 
 @dataclass(frozen=True)
@@ -282,6 +282,7 @@ def state_document(state: TrajectoryState) -> dict[str, Any]:
         "complaints": [
             {
                 "category": c.category,
+                "complaintId": c.complaint_id,
                 "received": _milestone(c.received),
                 "resolved": _milestone(c.resolved),
             }

@@ -321,6 +321,93 @@ def test_goal_attainment_counts_partly_apart(kpi_client: TestClient) -> None:
     assert group["details"] == {"partly": 1, "partlyShare": 0.2}
 
 
+def test_goal_attainment_reads_the_latest_plan_and_each_goals_last_evaluation(
+    kpi_client: TestClient,
+) -> None:
+    # Plan 1 has g1, g2; g1 is evaluated not_achieved, then achieved (the last counts); a
+    # revised plan keeps g1 and adds g3 (g2 drops out, its evaluation ignored); g3 partly;
+    # an evaluation of g9 (in no plan) is ignored. Counted: g1 achieved, g3 partly: 1 of 2
+    # achieved, 1 of 2 partly; period: the last evaluation of a plan goal (12 March).
+    a = Case("A", "2026-01-05")
+    a.then("plan.recorded", "2026-02-01", goals=[{"id": "g1"}, {"id": "g2"}], caseLead="resident")
+    a.then("goal.evaluated", "2026-03-01", goalId="g1", result="not_achieved")
+    a.then("goal.evaluated", "2026-03-02", goalId="g2", result="achieved")
+    a.then("goal.evaluated", "2026-03-10", goalId="g1", result="achieved")
+    a.then("plan.recorded", "2026-03-11", goals=[{"id": "g1"}, {"id": "g3"}], caseLead="resident")
+    a.then("goal.evaluated", "2026-03-12", goalId="g3", result="partly")
+    a.then("goal.evaluated", "2026-04-20", goalId="g9", result="achieved")
+    post(kpi_client, a)
+    group = total(kpi_client, "goal_attainment", "2026-03-01", "2026-03-31")
+    assert (group["numerator"], group["denominator"], group["value"]) == (1, 2, 0.5)
+    assert group["details"] == {"partly": 1, "partlyShare": 0.5}
+    assert figure(kpi_client, "goal_attainment", "2026-04-01", "2026-04-30")["groups"] == []
+
+
+def test_complaints_pair_by_id_else_by_category(kpi_client: TestClient) -> None:
+    # A: two complaints of one category, with ids: the resolution naming k2 resolves k2
+    # (received 10 March, resolved 17 March: 7 days), k1 stays open. B: without ids a
+    # resolution closes the earliest open complaint of its category (received 2 March,
+    # resolved 5 March: 3 days), never one of another category.
+    a = Case("A", "2026-01-05")
+    a.then("complaint.received", "2026-03-01", category="wachttijd", complaintId="k1")
+    a.then("complaint.received", "2026-03-10", category="wachttijd", complaintId="k2")
+    a.then("complaint.resolved", "2026-03-17", category="wachttijd", complaintId="k2")
+    b = Case("B", "2026-01-05")
+    b.then("complaint.received", "2026-03-02", category="bejegening")
+    b.then("complaint.received", "2026-03-04", category="bejegening")
+    b.then("complaint.resolved", "2026-03-05", category="bejegening")
+    b.then("complaint.resolved", "2026-03-06", category="informatie")  # pairs with nothing
+    post(kpi_client, a, b)
+    group = total(kpi_client, "complaints", "2026-03-01", "2026-03-31")
+    assert (group["numerator"], group["denominator"]) == (4, 2)
+    resolution = group["details"]["resolution"]
+    assert (resolution["n"], resolution["mean"]) == (2, 5.0)  # (7 + 3) / 2
+
+
+def test_lead_time_ends_at_resolution_and_open_intervals_need_an_open_trajectory(
+    kpi_client: TestClient,
+) -> None:
+    # A: melding 2 March, step 4 sufficient 12 March (resolution), step 6 on 30 March: the
+    # assessment lead time is 10 days, counted in March, not 28. B: melding 2 March, no
+    # resolution, open at 31 March: one open interval. C: melding 2 March, no resolution,
+    # closed 20 March: no longer an open interval.
+    a = (
+        Case("A", "2026-03-02")
+        .steps_1_to_3("2026-03-05")
+        .step("own_network", "2026-03-12", "sufficient")
+    )
+    a.step("provision", "2026-03-30", "not_needed")
+    b = Case("B", "2026-03-02")
+    c = Case("C", "2026-03-02").then("trajectory.closed", "2026-03-20", reason="moved")
+    post(kpi_client, a, b, c)
+    body = figure(kpi_client, "assessment_lead_time", "2026-03-01", "2026-03-31")
+    (group,) = body["groups"]
+    assert (group["n"], group["median"]) == (1, 10.0)
+    assert body["openIntervals"] == 1  # B; C closed before `to`
+
+
+def test_reentry_boundaries(kpi_client: TestClient) -> None:
+    # Closed 1 March 2025. A new melding on the same day is a parallel trajectory (no
+    # re-entry); one 365 days later (1 March 2026) is; one 366 days later is not. The
+    # closure's year has passed when asOf >= closure + 365 days (1 March 2026).
+    def story(client: str, back_on: str) -> list[Case]:
+        first = Case(f"{client}-1", "2025-01-10", client=f"client-{client}-pseudo")
+        first.then("trajectory.closed", "2025-03-01", reason="goals_achieved")
+        return [first, Case(f"{client}-2", back_on, client=f"client-{client}-pseudo")]
+
+    post(
+        kpi_client,
+        *story("same", "2025-03-01"),
+        *story("d365", "2026-03-01"),
+        *story("d366", "2026-03-02"),
+    )
+    period = ("2025-03-01", "2025-03-01")
+    waiting = total(kpi_client, "reentry_rate", *period, asOf="2026-02-28")
+    assert waiting["value"] is None  # all three still wait for their year
+    judged = total(kpi_client, "reentry_rate", *period, asOf="2026-03-01")
+    assert (judged["numerator"], judged["denominator"]) == (1, 3)  # only d365
+
+
 def test_complaints_per_hundred_active_trajectories(kpi_client: TestClient) -> None:
     a = Case("A", "2026-01-05")
     a.then("complaint.received", "2026-03-02", category="wachttijd")
