@@ -21,8 +21,9 @@ from app.services.projection import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {
-    # 9: open periods (state as of a date); complaintId pairing; goals of the latest plan
-    9: "27a37a72232e39264a05a7427499af9fc6969ebfe3f08f7b49a4fd1558d7a576",
+    # 10: open periods (state as of a date); complaintId pairing; goals of the latest
+    # plan; a decision term per aanvraag
+    10: "13aff48c804617cb38b74be01c0eeb233e6d28fc2d76c7a22e51787b019c8349",
 }
 
 
@@ -59,6 +60,7 @@ def scenario_digest() -> str:
                 projected.complaints,
                 projected.findings,
                 projected.periods,
+                projected.applications,
             ]
         )
     return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()

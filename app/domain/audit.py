@@ -303,12 +303,49 @@ def check_assessment_term(state: TrajectoryState, today: date) -> Finding:
 
 
 def check_decision_term(state: TrajectoryState, today: date) -> Finding:
+    """Every aanvraag has its own term; the finding is the worst of them, each explained."""
     rule = "decision_term"
-    due = state.due(Term.DECISION)
-    if due is None or state.application is None:
+    findings = []
+    for aanvraag in state.aanvragen:
+        due = state.decision_due(aanvraag)
+        if due is None:
+            continue
+        what = "decision issued"
+        if len(state.aanvragen) > 1:
+            what = f"decision on the aanvraag of {aanvraag.received.on}"
+        received = aanvraag.received.event_id
+        findings.append(_term_finding(rule, due, aanvraag.decision, received, state, today, what))
+    if not findings:
         return _finding(rule, Status.NOT_APPLICABLE, "no aanvraag received")
-    return _term_finding(
-        rule, due, state.decision, state.application.event_id, state, today, "decision issued"
+    return findings[0] if len(findings) == 1 else _worst_of(findings)
+
+
+_SEVERITY = (Status.FAIL, Status.PENDING, Status.PASS, Status.NOT_APPLICABLE)
+
+
+def _worst_of(findings: list[Finding]) -> Finding:
+    """One finding for several terms: the worst status, every explanation and evidence, the
+    most urgent due date of the worst ones."""
+    status = min((f.status for f in findings), key=_SEVERITY.index)
+    worst = [f for f in findings if f.status is status]
+    urgent = min(worst, key=lambda f: f.due or date.max)
+    return Finding(
+        rule=findings[0].rule,
+        status=status,
+        explanation="; ".join(f.explanation for f in findings),
+        evidence=tuple(dict.fromkeys(e for f in findings for e in f.evidence)),
+        due=urgent.due,
+        days_over=urgent.days_over,
+        days_remaining=urgent.days_remaining,
+        adjustments=tuple(a for f in findings for a in f.adjustments),
+        # a spell outside one aanvraag's term may have counted for another: not "ignored"
+        ignored=tuple(
+            i
+            for f in findings
+            for i in f.ignored
+            if i.event_id not in {a.event_id for g in findings for a in g.adjustments}
+        ),
+        suspended_since=urgent.suspended_since,
     )
 
 

@@ -79,6 +79,16 @@ class TermExtension:
 
 
 @dataclass
+class Aanvraag:
+    """A formal application: it starts its own decision term, ended by the first decision
+    issued after it."""
+
+    received: Milestone
+    decision: Milestone | None = None
+    result: str | None = None
+
+
+@dataclass
 class OpenPeriod:
     """From an opening or reopening to the closure that ended it (None: still open)."""
 
@@ -119,6 +129,7 @@ class TrajectoryState:
     expert_advice_received: Milestone | None = None
     decision: Milestone | None = None
     decision_result: str | None = None
+    aanvragen: list[Aanvraag] = field(default_factory=list)
     support_started: Milestone | None = None
     support_ended: Milestone | None = None
     support_kind: str | None = None
@@ -189,8 +200,18 @@ class TrajectoryState:
         return met if met is not None else _on(self.closed)
 
     def due(self, term: Term) -> DueDate | None:
-        """The due date of a legal term, or None where it does not (yet) run."""
-        start = self.opened if term is Term.ASSESSMENT else self.application
+        """The due date of a legal term, or None where it does not (yet) run (for the
+        decision term: that of the first aanvraag)."""
+        if term is Term.DECISION:
+            return self.decision_due(self.aanvragen[0]) if self.aanvragen else None
+        return self._due(term, self.opened, self.term_ends_on(term))
+
+    def decision_due(self, aanvraag: Aanvraag) -> DueDate | None:
+        """One aanvraag's decision term: its own start and end, the trajectory's spells."""
+        ends_on = aanvraag.decision.on if aanvraag.decision else _on(self.closed)
+        return self._due(Term.DECISION, aanvraag.received, ends_on)
+
+    def _due(self, term: Term, start: Milestone | None, ends_on: date | None) -> DueDate | None:
         length = self.terms.days(term, self.domain)
         if start is None or length is None:
             return None
@@ -208,7 +229,7 @@ class TrajectoryState:
                 for e in self.extensions
                 if e.term is term
             ],
-            ends_on=self.term_ends_on(term),
+            ends_on=ends_on,
             term=term,
         )
 
@@ -297,10 +318,19 @@ def _first(attribute: str) -> _Applier:
     return apply
 
 
+def _application(state: TrajectoryState, event: DomainEvent) -> None:
+    state.application = state.application or Milestone.of(event)
+    state.aanvragen.append(Aanvraag(received=Milestone.of(event)))
+
+
 def _decision(state: TrajectoryState, event: DomainEvent) -> None:
     if state.decision is None:
         state.decision = Milestone.of(event)
         state.decision_result = event.data.get("result")
+    for aanvraag in state.aanvragen:  # received before it, still undecided
+        if aanvraag.decision is None:
+            aanvraag.decision = Milestone.of(event)
+            aanvraag.result = event.data.get("result")
 
 
 def _support_started(state: TrajectoryState, event: DomainEvent) -> None:
@@ -412,7 +442,7 @@ def _ignore(state: TrajectoryState, event: DomainEvent) -> None:
 _APPLIERS: dict[EventType, _Applier] = {
     EventType.TRAJECTORY_OPENED: _opened,
     EventType.STEP_COMPLETED: _step_completed,
-    EventType.APPLICATION_RECEIVED: _first("application"),
+    EventType.APPLICATION_RECEIVED: _application,
     EventType.EXPERT_ADVICE_REQUESTED: _first("expert_advice_requested"),
     EventType.EXPERT_ADVICE_RECEIVED: _first("expert_advice_received"),
     EventType.DECISION_ISSUED: _decision,

@@ -6,11 +6,18 @@ from app.models.client import AccessLogEntry, ApiClient
 from app.models.event import StoredEvent
 from app.models.kpi import KpiTarget, ReportedValue
 from app.models.projection_build import ProjectionBuild
-from app.models.trajectory import Complaint, Trajectory, TrajectoryDocument, TrajectoryPeriod
+from app.models.trajectory import (
+    Application,
+    Complaint,
+    Trajectory,
+    TrajectoryDocument,
+    TrajectoryPeriod,
+)
 
 __all__ = [
     "AccessLogEntry",
     "ApiClient",
+    "Application",
     "AuditFinding",
     "AuditSample",
     "Base",

@@ -137,6 +137,21 @@ class TrajectoryPeriod(Base):
     close_reason: Mapped[str | None] = mapped_column(String(32))
 
 
+class Application(Base):
+    """One aanvraag and its own decision term: each counts once in the decision KPI."""
+
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_decided", "municipality", "decided_on"),)
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    trajectory_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)  # None while suspended, or no term
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(String(16))
+
+
 class Complaint(Base):
     """One row per complaint, refolded with its trajectory: complaints can be several."""
 

@@ -19,6 +19,7 @@ from app.domain.reentry import Stay, next_openings
 from app.domain.terms import DEFAULT_TERMS, TermPolicy
 from app.domain.vocabulary import EventType
 from app.models import (
+    Application,
     AuditFinding,
     Base,
     Complaint,
@@ -216,6 +217,7 @@ def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy = DEFAU
                 rows[Complaint].extend(projected.complaints)
                 rows[AuditFinding].extend(projected.findings)
                 rows[TrajectoryPeriod].extend(projected.periods)
+                rows[Application].extend(projected.applications)
     for model, table_rows in rows.items():
         for start in range(0, len(table_rows), _CHUNK):
             session.execute(insert(model), table_rows[start : start + _CHUNK])
@@ -278,6 +280,7 @@ PROJECTION_TABLES: tuple[type[Base], ...] = (
     Complaint,
     AuditFinding,
     TrajectoryPeriod,
+    Application,
 )
 
 

@@ -6,7 +6,7 @@ follow exactly.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -57,34 +57,52 @@ from app.domain.kpis.spec import (
     Share,
     Stacking,
 )
-from app.models import Complaint, Trajectory, TrajectoryPeriod
+from app.models import Application, Complaint, Trajectory, TrajectoryPeriod
 from app.services.sql_functions import add_days, days_between, label
 
 T = Trajectory.__table__.c
 C = Complaint.__table__.c
 P = TrajectoryPeriod.__table__.c
+A = Application.__table__.c
+TRAJECTORY_COLUMNS: dict[str, ColumnElement[Any]] = {c.name: c for c in T}
+APPLICATION_COLUMNS = TRAJECTORY_COLUMNS | {
+    "application_on": A.received_on,
+    "decision_on": A.decided_on,
+    "decision_due_on": A.due_on,
+    "decision_result": A.result,
+}
+WITH_APPLICATIONS = Trajectory.__table__.join(
+    Application.__table__,
+    and_(A.municipality == T.municipality, A.trajectory_id == T.trajectory_id),
+)
 WITH_PERIODS = Trajectory.__table__.join(
     TrajectoryPeriod.__table__,
     and_(P.municipality == T.municipality, P.trajectory_id == T.trajectory_id),
 )
 
 
-def condition_sql(condition: Condition | None, as_of: date | None = None) -> ColumnElement[bool]:
+Columns = Mapping[str, ColumnElement[Any]]
+
+
+def condition_sql(
+    condition: Condition | None, as_of: date | None = None, columns: Columns | None = None
+) -> ColumnElement[bool]:
+    c = columns if columns is not None else TRAJECTORY_COLUMNS
     match condition:
         case None:
             return true()
         case NotNull(column):
-            return T[column].is_not(None)
+            return c[column].is_not(None)
         case IsNull(column):
-            return T[column].is_(None)
+            return c[column].is_(None)
         case OneOf(column, values):
-            return T[column].in_(values)
+            return c[column].in_(values)
         case NotAfter(column, limit):
-            return and_(T[column].is_not(None), T[limit].is_not(None), T[column] <= T[limit])
+            return and_(c[column].is_not(None), c[limit].is_not(None), c[column] <= c[limit])
         case DueNotPassed(column):
-            return or_(T[column].is_(None), T[column] >= (as_of or local_today()))
+            return or_(c[column].is_(None), c[column] >= (as_of or local_today()))
         case All(parts):
-            return and_(true(), *(condition_sql(part, as_of) for part in parts))
+            return and_(true(), *(condition_sql(part, as_of, columns) for part in parts))
     raise TypeError(f"unknown condition {condition!r}")
 
 
@@ -240,12 +258,16 @@ def open_intervals_sql(
 
 
 def _share(session: Session, figure: _Figure, measure: Share) -> list[Cell]:
-    period = T[measure.period]
+    columns = APPLICATION_COLUMNS if measure.over_applications else TRAJECTORY_COLUMNS
+    period = columns[measure.period]
     groups = figure.groups(period)
-    numerator = func.sum(case((condition_sql(measure.numerator, figure.query.as_of), 1), else_=0))
+    holds = condition_sql(measure.numerator, figure.query.as_of, columns)
+    numerator = func.sum(case((holds, 1), else_=0))
     statement = select(*groups, func.count(), numerator).where(
-        *figure.where(), figure.in_period(period), condition_sql(measure.population)
+        *figure.where(), figure.in_period(period), condition_sql(measure.population, None, columns)
     )
+    if measure.over_applications:
+        statement = statement.select_from(WITH_APPLICATIONS)
     return _sorted(
         [
             share_cell(figure.key(row), int(row[-1]), int(row[-2]))

@@ -17,7 +17,7 @@ from app.domain.vocabulary import GoalResult, Step, Term
 # the new golden digest in tests/test_projection_version.py (which fails until you do):
 # the service then refuses to serve figures from rows built by the older code until
 # `wijkteam-kpi migrate` has rebuilt them.
-PROJECTION_VERSION = 9
+PROJECTION_VERSION = 10
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class ProjectedTrajectory:
     complaints: list[dict[str, Any]]
     findings: list[dict[str, Any]]
     periods: list[dict[str, Any]]
+    applications: list[dict[str, Any]]
 
 
 def project(
@@ -50,6 +51,7 @@ def project(
         complaints=complaint_rows(municipality, state),
         findings=finding_rows(municipality, trajectory_id, findings),
         periods=period_rows(municipality, state),
+        applications=application_rows(municipality, state),
     )
 
 
@@ -173,6 +175,24 @@ def period_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any
         }
         for seq, period in enumerate(state.periods)
     ]
+
+
+def application_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any]]:
+    rows = []
+    for seq, aanvraag in enumerate(state.aanvragen):
+        due = state.decision_due(aanvraag)
+        rows.append(
+            {
+                "municipality": municipality,
+                "trajectory_id": state.trajectory_id,
+                "seq": seq,
+                "received_on": aanvraag.received.on,
+                "due_on": due.due if due else None,
+                "decided_on": _on(aanvraag.decision),
+                "result": aanvraag.result,
+            }
+        )
+    return rows
 
 
 def complaint_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any]]:

@@ -157,6 +157,36 @@ def test_statutory_decision_term_follows_the_atw_calendar_and_suspension_rules(
     assert (group["numerator"], group["denominator"]) == (2, 3)
 
 
+def test_every_aanvraag_has_its_own_decision_term_and_counts_once(kpi_client: TestClient) -> None:
+    # Wmo, 14 days. Aanvraag 1 on Mon 2 Mar (due Mon 16 Mar), decided 10 Mar: in time.
+    # Aanvraag 2 on Mon 6 Apr (tweede Paasdag; + 14 = Mon 20 Apr), decided 24 Apr: 4 days
+    # late. A suspension 4 -> 6 Mar ran during aanvraag 1's term only (its due date moves to
+    # 18 Mar; aanvraag 2's term had not begun). Two aanvragen, one in time: 1 of 2, each
+    # counted in the month of its decision.
+    case = Case("A", "2026-02-20").then("application.received", "2026-03-02")
+    case.then("term.suspended", "2026-03-04", term="decision")
+    case.then("term.resumed", "2026-03-06", term="decision")
+    case.then("decision.issued", "2026-03-10", result="granted")
+    case.then("application.received", "2026-04-06")
+    case.then("decision.issued", "2026-04-24", result="refused")
+    post(kpi_client, case)
+    both = total(kpi_client, "statutory_decision_within_term", "2026-03-01", "2026-04-30")
+    assert (both["numerator"], both["denominator"]) == (1, 2)
+    march = total(kpi_client, "statutory_decision_within_term", "2026-03-01", "2026-03-31")
+    assert (march["numerator"], march["denominator"]) == (1, 1)
+    audit = kpi_client.get("/api/v1/audit/trajectories/A", params={"asOf": "2026-05-01"}).json()
+    (finding,) = [f for f in audit["findings"] if f["rule"] == "decision_term"]
+    # the worst of the two: the second aanvraag, 4 days late; both explained
+    assert (finding["status"], finding["dueOn"], finding["daysOver"]) == ("fail", "2026-04-20", 4)
+    assert "aanvraag of 2026-03-02" in finding["explanation"]
+    assert "aanvraag of 2026-04-06" in finding["explanation"]
+    assert [(a["rule"], a["movedTo"]) for a in finding["adjustments"]][0] == (
+        "suspension",
+        "2026-03-18",
+    )
+    assert finding["ignored"] == []  # the spell counted for aanvraag 1: not "ignored"
+
+
 def test_statutory_decision_term_per_domain(kpi_client: TestClient) -> None:
     post(
         kpi_client,

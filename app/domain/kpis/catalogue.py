@@ -128,13 +128,15 @@ CATALOGUE: tuple[Kpi, ...] = (
             "days of suspensions begun while the term ran (Awb 4:15), plus one verdaging noticed "
             "before the due date (Awb 4:14), moved past Saturdays, Sundays and the Algemene "
             "termijnenwet's days (art. 3 lid 1-3, declared days included; art. 2). The same due "
-            "date as the decision_term rule."
+            "date as the decision_term rule. Every aanvraag starts its own term, ended by the "
+            "first decision issued after it, and counts once."
         ),
         unit=SHARE,
         measure=Share(
             period="decision_on",
             population=NotNull("decision_due_on"),
             numerator=NotAfter("decision_on", "decision_due_on"),
+            over_applications=True,
         ),
         source_events=(
             "application.received",

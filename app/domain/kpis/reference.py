@@ -118,13 +118,15 @@ def evaluate(
     query: KpiQuery,
     complaints: Sequence[Row] = (),
     periods: Sequence[Row] = (),
+    applications: Sequence[Row] = (),
 ) -> list[Cell]:
     """The cells of a figure, before suppression."""
     match measure:
         case Duration():
             return _duration(measure, rows, query)
         case Share():
-            scope = [r for r in rows if holds(measure.population, r)]
+            judged = _application_rows(rows, applications) if measure.over_applications else rows
+            scope = [r for r in judged if holds(measure.population, r)]
             return _cells(
                 _grouped(scope, query, measure.period),
                 lambda key, g: share_cell(
@@ -217,6 +219,21 @@ def _open_at(rows: Sequence[Row], periods: Sequence[Row], query: KpiQuery) -> li
 def _with_periods(rows: Sequence[Row], periods: Sequence[Row]) -> list[tuple[Row, Row]]:
     by_key = {(r["municipality"], r["trajectory_id"]): r for r in rows}
     return [(by_key[(p["municipality"], p["trajectory_id"])], p) for p in periods]
+
+
+def _application_rows(rows: Sequence[Row], applications: Sequence[Row]) -> list[Row]:
+    """One row per aanvraag: the trajectory's, with that aanvraag's term and decision."""
+    by_key = {(r["municipality"], r["trajectory_id"]): r for r in rows}
+    return [
+        {
+            **by_key[(a["municipality"], a["trajectory_id"])],
+            "application_on": a["received_on"],
+            "decision_on": a["decided_on"],
+            "decision_due_on": a["due_on"],
+            "decision_result": a["result"],
+        }
+        for a in applications
+    ]
 
 
 def _period_rows(rows: Sequence[Row], periods: Sequence[Row]) -> list[Row]:

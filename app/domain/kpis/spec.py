@@ -72,11 +72,16 @@ class Duration:
 
 @dataclass(frozen=True)
 class Share:
-    """numerator / population, over trajectories whose `period` date falls in the period."""
+    """numerator / population, over trajectories whose `period` date falls in the period.
+
+    `over_applications`: one row per aanvraag instead, its `application_on`, `decision_on`,
+    `decision_due_on` and `decision_result` those of that aanvraag.
+    """
 
     period: str
     population: Condition
     numerator: Condition
+    over_applications: bool = False
 
 
 @dataclass(frozen=True)
