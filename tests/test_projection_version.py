@@ -21,9 +21,9 @@ from app.services.projection import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {
-    # 10: open periods (state as of a date); complaintId pairing; goals of the latest
-    # plan; a decision term per aanvraag
-    10: "13aff48c804617cb38b74be01c0eeb233e6d28fc2d76c7a22e51787b019c8349",
+    # 11: open periods (state as of a date); complaintId pairing; goals of the latest
+    # plan; a decision term per aanvraag; support spells paired by provider and kind
+    11: "a591bb1519a020ebeec026cf2e64ac6309e99c20c5774e08601dda70784f42cb",
 }
 
 
@@ -61,6 +61,7 @@ def scenario_digest() -> str:
                 projected.findings,
                 projected.periods,
                 projected.applications,
+                projected.supports,
             ]
         )
     return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()

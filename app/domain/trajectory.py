@@ -89,6 +89,16 @@ class Aanvraag:
 
 
 @dataclass
+class Support:
+    """One spell of support: from support.started to the support.ended that matches it."""
+
+    kind: str | None
+    provider: str | None
+    started: Milestone
+    ended: Milestone | None = None
+
+
+@dataclass
 class OpenPeriod:
     """From an opening or reopening to the closure that ended it (None: still open)."""
 
@@ -130,6 +140,7 @@ class TrajectoryState:
     decision: Milestone | None = None
     decision_result: str | None = None
     aanvragen: list[Aanvraag] = field(default_factory=list)
+    supports: list[Support] = field(default_factory=list)
     support_started: Milestone | None = None
     support_ended: Milestone | None = None
     support_kind: str | None = None
@@ -338,10 +349,24 @@ def _support_started(state: TrajectoryState, event: DomainEvent) -> None:
         state.support_started = Milestone.of(event)
         state.support_kind = event.data.get("kind")
         state.provider = state.provider or event.data.get("provider")
+    state.supports.append(
+        Support(event.data.get("kind"), event.data.get("provider"), Milestone.of(event))
+    )
 
 
 def _support_ended(state: TrajectoryState, event: DomainEvent) -> None:
     state.support_ended = Milestone.of(event)
+    # SPEC: it ends the earliest open spell of the same provider and kind (a field the
+    # event leaves out matches any).
+    kind, provider = event.data.get("kind"), event.data.get("provider")
+    for support in state.supports:
+        if (
+            support.ended is None
+            and kind in (None, support.kind)
+            and provider in (None, support.provider)
+        ):
+            support.ended = Milestone.of(event)
+            return
 
 
 def _plan(state: TrajectoryState, event: DomainEvent) -> None:

@@ -9,6 +9,7 @@ from app.models.projection_build import ProjectionBuild
 from app.models.trajectory import (
     Application,
     Complaint,
+    SupportSpell,
     Trajectory,
     TrajectoryDocument,
     TrajectoryPeriod,
@@ -26,6 +27,7 @@ __all__ = [
     "ProjectionBuild",
     "ReportedValue",
     "StoredEvent",
+    "SupportSpell",
     "Trajectory",
     "TrajectoryDocument",
     "TrajectoryPeriod",

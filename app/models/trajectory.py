@@ -152,6 +152,21 @@ class Application(Base):
     result: Mapped[str | None] = mapped_column(String(16))
 
 
+class SupportSpell(Base):
+    """One spell of support; `ends_on` is excluded: its support.ended, else the closure,
+    else None (still running)."""
+
+    __tablename__ = "supports"
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    trajectory_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    provider: Mapped[str | None] = mapped_column(String(64))
+    started_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+
 class Complaint(Base):
     """One row per complaint, refolded with its trajectory: complaints can be several."""
 

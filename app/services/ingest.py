@@ -24,6 +24,7 @@ from app.models import (
     Base,
     Complaint,
     StoredEvent,
+    SupportSpell,
     Trajectory,
     TrajectoryDocument,
     TrajectoryPeriod,
@@ -218,6 +219,7 @@ def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy = DEFAU
                 rows[AuditFinding].extend(projected.findings)
                 rows[TrajectoryPeriod].extend(projected.periods)
                 rows[Application].extend(projected.applications)
+                rows[SupportSpell].extend(projected.supports)
     for model, table_rows in rows.items():
         for start in range(0, len(table_rows), _CHUNK):
             session.execute(insert(model), table_rows[start : start + _CHUNK])
@@ -281,6 +283,7 @@ PROJECTION_TABLES: tuple[type[Base], ...] = (
     AuditFinding,
     TrajectoryPeriod,
     Application,
+    SupportSpell,
 )
 
 

@@ -7,7 +7,7 @@ follow exactly.
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -57,7 +57,7 @@ from app.domain.kpis.spec import (
     Share,
     Stacking,
 )
-from app.models import Application, Complaint, Trajectory, TrajectoryPeriod
+from app.models import Application, Complaint, SupportSpell, Trajectory, TrajectoryPeriod
 from app.services.sql_functions import add_days, days_between, label
 
 T = Trajectory.__table__.c
@@ -74,6 +74,11 @@ APPLICATION_COLUMNS = TRAJECTORY_COLUMNS | {
 WITH_APPLICATIONS = Trajectory.__table__.join(
     Application.__table__,
     and_(A.municipality == T.municipality, A.trajectory_id == T.trajectory_id),
+)
+S = SupportSpell.__table__.c
+WITH_SUPPORTS = Trajectory.__table__.join(
+    SupportSpell.__table__,
+    and_(S.municipality == T.municipality, S.trajectory_id == T.trajectory_id),
 )
 WITH_PERIODS = Trajectory.__table__.join(
     TrajectoryPeriod.__table__,
@@ -469,7 +474,8 @@ def _reentry(session: Session, figure: _Figure, measure: Reentry) -> list[Cell]:
 
 
 def _stacking(session: Session, figure: _Figure) -> list[Cell]:
-    """Clients with provision spells in the period; of those, with two domains overlapping.
+    """Clients with a provision on a day of the period; of those, with provisions in two
+    domains on one same day of it. Spells are clipped to the period, their end excluded.
 
     Spells are within one municipality, so the client reference alone keys them. Only
     clients with spells in more than one domain can be stacked, so the pairwise overlap
@@ -479,21 +485,17 @@ def _stacking(session: Session, figure: _Figure) -> list[Cell]:
     client: ColumnElement[Any] = T.client_ref
     if session.get_bind().dialect.name == "postgresql":
         client = client.collate("C")  # byte order: ids need no linguistic sorting
-    spell_end = func.coalesce(T.support_ended_on, literal(query.end))
+    after = literal(query.end + timedelta(days=1))
+    starts = case((S.started_on > literal(query.start), S.started_on), else_=literal(query.start))
+    ends = case((and_(S.ends_on.is_not(None), S.ends_on < after), S.ends_on), else_=after)
     spells = (
-        select(
-            client.label("client"),
-            T.domain,
-            T.support_started_on.label("starts"),
-            spell_end.label("ends"),
-        )
+        select(client.label("client"), T.domain, starts.label("starts"), ends.label("ends"))
+        .select_from(WITH_SUPPORTS)
         .where(
             *figure.where(),
-            T.support_kind == "provision",
-            T.support_started_on.is_not(None),
+            S.kind == "provision",
             T.client_ref.is_not(None),
-            T.support_started_on <= query.end,
-            spell_end >= query.start,
+            starts < ends,
         )
         .cte("spells")
     )
@@ -514,8 +516,8 @@ def _stacking(session: Session, figure: _Figure) -> list[Cell]:
             and_(
                 a.c.client == b.c.client,
                 a.c.domain != b.c.domain,
-                a.c.starts <= b.c.ends,
-                b.c.starts <= a.c.ends,
+                a.c.starts < b.c.ends,
+                b.c.starts < a.c.ends,
             ),
         )
         .scalar_subquery()

@@ -17,7 +17,7 @@ from app.domain.vocabulary import GoalResult, Step, Term
 # the new golden digest in tests/test_projection_version.py (which fails until you do):
 # the service then refuses to serve figures from rows built by the older code until
 # `wijkteam-kpi migrate` has rebuilt them.
-PROJECTION_VERSION = 10
+PROJECTION_VERSION = 11
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class ProjectedTrajectory:
     findings: list[dict[str, Any]]
     periods: list[dict[str, Any]]
     applications: list[dict[str, Any]]
+    supports: list[dict[str, Any]]
 
 
 def project(
@@ -52,6 +53,7 @@ def project(
         findings=finding_rows(municipality, trajectory_id, findings),
         periods=period_rows(municipality, state),
         applications=application_rows(municipality, state),
+        supports=support_rows(municipality, state),
     )
 
 
@@ -174,6 +176,21 @@ def period_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any
             "close_reason": period.reason,
         }
         for seq, period in enumerate(state.periods)
+    ]
+
+
+def support_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any]]:
+    return [
+        {
+            "municipality": municipality,
+            "trajectory_id": state.trajectory_id,
+            "seq": seq,
+            "kind": support.kind,
+            "provider": support.provider,
+            "started_on": support.started.on,
+            "ends_on": _on(support.ended) or _on(state.closed),
+        }
+        for seq, support in enumerate(state.supports)
     ]
 
 

@@ -15,7 +15,7 @@ from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.domain.kpis.reference import evaluate, open_intervals
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Duration, Reported
-from app.models import Application, Complaint, Trajectory, TrajectoryPeriod
+from app.models import Application, Complaint, SupportSpell, Trajectory, TrajectoryPeriod
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
 from scripts.generate_events import generate
 from tests.conftest import empty_all_tables
@@ -34,13 +34,19 @@ GROUPINGS = [
 Rows = list[dict[str, Any]]
 
 
-def rows_of(engine: Engine) -> tuple[Rows, Rows, Rows, Rows]:
+def rows_of(engine: Engine) -> tuple[Rows, Rows, Rows, Rows, Rows]:
     with Session(engine) as session:
 
         def table(model: Any) -> Rows:
             return [dict(r._mapping) for r in session.execute(select(model.__table__))]
 
-        return table(Trajectory), table(Complaint), table(TrajectoryPeriod), table(Application)
+        return (
+            table(Trajectory),
+            table(Complaint),
+            table(TrajectoryPeriod),
+            table(Application),
+            table(SupportSpell),
+        )
 
 
 def comparable(value: Any) -> Any:
@@ -91,7 +97,7 @@ def test_every_kpi_in_sql_equals_the_reference(
     events = list(generate(size, seed=seed))
     result = app_client.post("/api/v1/events/batch", json=events).json()
     assert result["rejected"] == 0
-    trajectories, complaints, periods, applications = rows_of(engine)
+    trajectories, complaints, periods, applications, supports = rows_of(engine)
     end = date.fromordinal(start.toordinal() + length)
     filters = (("team", team_filter),) if team_filter else ()
     query = KpiQuery(start, end, group_by, filters, as_of=date(2026, 11, 24), teams=visible_teams)
@@ -102,7 +108,9 @@ def test_every_kpi_in_sql_equals_the_reference(
             ):
                 continue
             served = evaluate_sql(session, "0193", kpi.measure, query)
-            expected = evaluate(kpi.measure, trajectories, query, complaints, periods, applications)
+            expected = evaluate(
+                kpi.measure, trajectories, query, complaints, periods, applications, supports
+            )
             assert as_plain(served) == as_plain(expected), kpi.id
             if isinstance(kpi.measure, Duration):
                 still_open = open_intervals_sql(session, "0193", kpi.measure, query)
@@ -117,13 +125,13 @@ def test_period_labels_agree_across_databases(
 ) -> None:
     events = list(generate(60, seed=3))
     client.post("/api/v1/events/batch", json=events)
-    trajectories, _, periods, applications = rows_of(engine)
+    trajectories, _, periods, applications, supports = rows_of(engine)
     kpi = next(k for k in CATALOGUE if k.id == "inflow")
     query = KpiQuery(date(2025, 1, 1), date(2026, 12, 31), (grain,))
     with Session(engine) as session:
         served = evaluate_sql(session, "0193", kpi.measure, query)
     assert as_plain(served) == as_plain(
-        evaluate(kpi.measure, trajectories, query, (), periods, applications)
+        evaluate(kpi.measure, trajectories, query, (), periods, applications, supports)
     )
     assert sum(c.n for c in served) == 60
     assert not any(math.isnan(c.n) for c in served)
@@ -134,7 +142,7 @@ def test_every_derived_kpi_has_figures_over_two_busy_years_and_sql_agrees(
 ) -> None:
     events = list(generate(400, seed=1))
     client.post("/api/v1/events/batch", json=events)
-    trajectories, complaints, periods, applications = rows_of(engine)
+    trajectories, complaints, periods, applications, supports = rows_of(engine)
     with Session(engine) as session:
         for kpi in DERIVED:
             group_by = () if isinstance(kpi.measure, NO_BREAKDOWN) else ("team",)
@@ -145,5 +153,7 @@ def test_every_derived_kpi_has_figures_over_two_busy_years_and_sql_agrees(
             assert served, f"{kpi.id} has no figures for two years of 400 trajectories"
             assert any(c.value for c in served), kpi.id
             assert as_plain(served) == as_plain(
-                evaluate(kpi.measure, trajectories, query, complaints, periods, applications)
+                evaluate(
+                    kpi.measure, trajectories, query, complaints, periods, applications, supports
+                )
             ), kpi.id

@@ -180,10 +180,8 @@ def test_every_aanvraag_has_its_own_decision_term_and_counts_once(kpi_client: Te
     assert (finding["status"], finding["dueOn"], finding["daysOver"]) == ("fail", "2026-04-20", 4)
     assert "aanvraag of 2026-03-02" in finding["explanation"]
     assert "aanvraag of 2026-04-06" in finding["explanation"]
-    assert [(a["rule"], a["movedTo"]) for a in finding["adjustments"]][0] == (
-        "suspension",
-        "2026-03-18",
-    )
+    first = finding["adjustments"][0]
+    assert (first["rule"], first["movedTo"]) == ("suspension", "2026-03-18")
     assert finding["ignored"] == []  # the spell counted for aanvraag 1: not "ignored"
 
 
@@ -535,6 +533,33 @@ def test_provision_stacking_counts_clients_with_overlapping_domains(kpi_client: 
     )
     group = total(kpi_client, "provision_stacking", "2026-01-01", "2026-12-31")
     assert (group["numerator"], group["denominator"], group["value"]) == (1, 2, 0.5)
+
+
+def test_stacking_spells_pair_by_provider_end_on_closure_and_touching_ones_do_not_stack(
+    kpi_client: TestClient,
+) -> None:
+    # Client C: Wmo spells at provider p1 (1 -> 10 March) and p2 (5 March -> ...), the
+    # support.ended of p1 names its provider, so p2 runs on; a Jeugdwet spell starts 10
+    # March, the day p1 ends (end day excluded) - yet overlaps p2 from 10 March: stacked.
+    # Client D: a Wmo spell ends with the trajectory's closure on 15 March; a Jeugdwet spell
+    # starts 15 March: touching, not overlapping: not stacked.
+    c1 = Case("C1", "2026-01-05", client="client-c-pseudo")
+    c1.then("support.started", "2026-03-01", kind="provision", provider="p1")
+    c1.then("support.started", "2026-03-05", kind="provision", provider="p2")
+    c1.then("support.ended", "2026-03-10", kind="provision", provider="p1")
+    c2 = Case("C2", "2026-01-05", domain="jeugdwet", client="client-c-pseudo")
+    c2.then("support.started", "2026-03-10", kind="provision", provider="p3")
+    d1 = Case("D1", "2026-01-05", client="client-d-pseudo")
+    d1.then("support.started", "2026-03-01", kind="provision", provider="p1")
+    d1.then("trajectory.closed", "2026-03-15", reason="goals_achieved")
+    d2 = Case("D2", "2026-01-05", domain="jeugdwet", client="client-d-pseudo")
+    d2.then("support.started", "2026-03-15", kind="provision", provider="p4")
+    post(kpi_client, c1, c2, d1, d2)
+    group = total(kpi_client, "provision_stacking", "2026-03-01", "2026-03-31")
+    assert (group["numerator"], group["denominator"]) == (1, 2)
+    # only days inside the period count: in a period that ends on 9 March nothing stacks
+    early = total(kpi_client, "provision_stacking", "2026-03-01", "2026-03-09")
+    assert (early["numerator"], early["denominator"]) == (0, 2)
 
 
 def test_reentry_is_seen_when_the_return_arrives_in_a_later_request(kpi_client: TestClient) -> None:

@@ -360,8 +360,11 @@ CATALOGUE: tuple[Kpi, ...] = (
         name_en="Provision stacking",
         type=KpiType.OUTCOME,
         definition=(
-            "Share of clients with a provision in the period who had provisions in more than "
-            "one domain at the same time."
+            "Share of clients with a provision on a day of the period who had provisions in two "
+            "domains on one same day of it. A provision (support of kind provision) runs from "
+            "support.started to the matching support.ended (same provider and kind, the "
+            "earliest open one first), else to the trajectory's closure, else on; its end day "
+            "excluded, so a provision ending on the day another starts does not stack."
         ),
         unit=SHARE,
         measure=Stacking(),

@@ -119,6 +119,7 @@ def evaluate(
     complaints: Sequence[Row] = (),
     periods: Sequence[Row] = (),
     applications: Sequence[Row] = (),
+    supports: Sequence[Row] = (),
 ) -> list[Cell]:
     """The cells of a figure, before suppression."""
     match measure:
@@ -158,7 +159,7 @@ def evaluate(
         case Reentry():
             return _reentry(measure, rows, query)
         case Stacking():
-            return _stacking(rows, query)
+            return _stacking(rows, supports, query)
     return []
 
 
@@ -206,7 +207,7 @@ def _count(measure: Count, key: dict[str, str | None], rows: Sequence[Row]) -> C
 def _open_at(rows: Sequence[Row], periods: Sequence[Row], query: KpiQuery) -> list[Cell]:
     groups: dict[Key, int] = defaultdict(int)
     day = query.end
-    for row, period in _with_periods(rows, periods):
+    for row, period in _with_trajectory(rows, periods):
         if (
             period["opened_on"] <= day
             and (period["closed_on"] is None or period["closed_on"] > day)
@@ -216,9 +217,10 @@ def _open_at(rows: Sequence[Row], periods: Sequence[Row], query: KpiQuery) -> li
     return sorted((Cell(key=dict(k), n=n, value=n) for k, n in groups.items()), key=Cell.sort_key)
 
 
-def _with_periods(rows: Sequence[Row], periods: Sequence[Row]) -> list[tuple[Row, Row]]:
+def _with_trajectory(rows: Sequence[Row], parts: Sequence[Row]) -> list[tuple[Row, Row]]:
+    """Each row of a per-trajectory table beside its trajectory's row."""
     by_key = {(r["municipality"], r["trajectory_id"]): r for r in rows}
-    return [(by_key[(p["municipality"], p["trajectory_id"])], p) for p in periods]
+    return [(by_key[(p["municipality"], p["trajectory_id"])], p) for p in parts]
 
 
 def _application_rows(rows: Sequence[Row], applications: Sequence[Row]) -> list[Row]:
@@ -240,7 +242,7 @@ def _period_rows(rows: Sequence[Row], periods: Sequence[Row]) -> list[Row]:
     """One row per open period: the trajectory's, with the period's closure."""
     return [
         {**row, "closed_on": p["closed_on"], "close_reason": p["close_reason"]}
-        for row, p in _with_periods(rows, periods)
+        for row, p in _with_trajectory(rows, periods)
     ]
 
 
@@ -345,21 +347,21 @@ def _reentry(measure: Reentry, rows: Sequence[Row], query: KpiQuery) -> list[Cel
     return _cells(_grouped(scope, query, "closed_on"), make)
 
 
-def _stacking(rows: Sequence[Row], query: KpiQuery) -> list[Cell]:
+def _stacking(rows: Sequence[Row], supports: Sequence[Row], query: KpiQuery) -> list[Cell]:
+    """Clients with a provision on a day of the period; of those, with provisions in two
+    domains on one same day of it. Spells run from their start to `ends_on`, excluded."""
+    first, after = query.start, query.end + timedelta(days=1)
     spells: dict[tuple[str, str], list[tuple[date, date, str | None]]] = defaultdict(list)
-    for r in rows:
-        started, ended = r["support_started_on"], r["support_ended_on"]
-        if not _visible(r, query) or r["support_kind"] != "provision" or started is None:
+    for row, s in _with_trajectory(rows, supports):
+        if s["kind"] != "provision" or row["client_ref"] is None or not _visible(row, query):
             continue
-        if r["client_ref"] is None:
-            continue
-        end = ended if ended is not None else query.end
-        if started <= query.end and end >= query.start:
-            spells[(r["municipality"], r["client_ref"])].append((started, end, r["domain"]))
+        start, end = max(s["started_on"], first), min(s["ends_on"] or after, after)
+        if start < end:  # at least one day inside the period
+            spells[(row["municipality"], row["client_ref"])].append((start, end, row["domain"]))
 
     def stacked(client_spells: list[tuple[date, date, str | None]]) -> bool:
         return any(
-            a[2] is not None and b[2] is not None and a[2] != b[2] and a[0] <= b[1] and b[0] <= a[1]
+            a[2] is not None and b[2] is not None and a[2] != b[2] and a[0] < b[1] and b[0] < a[1]
             for i, a in enumerate(client_spells)
             for b in client_spells[i + 1 :]
         )
