@@ -21,9 +21,9 @@ from app.services.projection import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {
-    # 11: open periods (state as of a date); complaintId pairing; goals of the latest
-    # plan; a decision term per aanvraag; support spells paired by provider and kind
-    11: "a591bb1519a020ebeec026cf2e64ac6309e99c20c5774e08601dda70784f42cb",
+    # 12: open periods (state as of a date); complaintId pairing; goals of the latest
+    # plan; a decision term per aanvraag; support spells; step completions per professional
+    12: "d2c406e85c6b72b06a7214a491fa8146011beae486f3795650ff5b214849c1a7",
 }
 
 
@@ -62,6 +62,7 @@ def scenario_digest() -> str:
                 projected.periods,
                 projected.applications,
                 projected.supports,
+                projected.step_completions,
             ]
         )
     return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()

@@ -141,6 +141,8 @@ class TrajectoryState:
     decision_result: str | None = None
     aanvragen: list[Aanvraag] = field(default_factory=list)
     supports: list[Support] = field(default_factory=list)
+    # Every step completion with its professional, in order: whose case it was on a day.
+    step_log: list[tuple[Milestone, str]] = field(default_factory=list)
     support_started: Milestone | None = None
     support_ended: Milestone | None = None
     support_kind: str | None = None
@@ -295,6 +297,7 @@ def _step_completed(state: TrajectoryState, event: DomainEvent) -> None:
     professional = data.get("professionalRef")
     if professional:
         state.professional_ref = professional
+        state.step_log.append((Milestone.of(event), professional))
     if step is Step.OWN_INPUT:
         state.own_input_hours += float(data.get("hours") or 0)
         state.own_input_contacts += int(data.get("contacts") or 0)

@@ -9,6 +9,7 @@ from app.models.projection_build import ProjectionBuild
 from app.models.trajectory import (
     Application,
     Complaint,
+    StepCompletion,
     SupportSpell,
     Trajectory,
     TrajectoryDocument,
@@ -26,6 +27,7 @@ __all__ = [
     "KpiTarget",
     "ProjectionBuild",
     "ReportedValue",
+    "StepCompletion",
     "StoredEvent",
     "SupportSpell",
     "Trajectory",

@@ -167,6 +167,19 @@ class SupportSpell(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
 
 
+class StepCompletion(Base):
+    """Who completed a step when: a trajectory belongs, on a day, to the professional of
+    its most recent step completion on or before that day."""
+
+    __tablename__ = "step_completions"
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    trajectory_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    completed_on: Mapped[date] = mapped_column(Date)
+    professional_ref: Mapped[str] = mapped_column(String(128))
+
+
 class Complaint(Base):
     """One row per complaint, refolded with its trajectory: complaints can be several."""
 

@@ -23,6 +23,7 @@ from app.models import (
     AuditFinding,
     Base,
     Complaint,
+    StepCompletion,
     StoredEvent,
     SupportSpell,
     Trajectory,
@@ -220,6 +221,7 @@ def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy = DEFAU
                 rows[TrajectoryPeriod].extend(projected.periods)
                 rows[Application].extend(projected.applications)
                 rows[SupportSpell].extend(projected.supports)
+                rows[StepCompletion].extend(projected.step_completions)
     for model, table_rows in rows.items():
         for start in range(0, len(table_rows), _CHUNK):
             session.execute(insert(model), table_rows[start : start + _CHUNK])
@@ -284,6 +286,7 @@ PROJECTION_TABLES: tuple[type[Base], ...] = (
     TrajectoryPeriod,
     Application,
     SupportSpell,
+    StepCompletion,
 )
 
 

@@ -57,7 +57,14 @@ from app.domain.kpis.spec import (
     Share,
     Stacking,
 )
-from app.models import Application, Complaint, SupportSpell, Trajectory, TrajectoryPeriod
+from app.models import (
+    Application,
+    Complaint,
+    StepCompletion,
+    SupportSpell,
+    Trajectory,
+    TrajectoryPeriod,
+)
 from app.services.sql_functions import add_days, days_between, label
 
 T = Trajectory.__table__.c
@@ -76,6 +83,7 @@ WITH_APPLICATIONS = Trajectory.__table__.join(
     and_(A.municipality == T.municipality, A.trajectory_id == T.trajectory_id),
 )
 S = SupportSpell.__table__.c
+SC = StepCompletion.__table__.c
 WITH_SUPPORTS = Trajectory.__table__.join(
     SupportSpell.__table__,
     and_(S.municipality == T.municipality, S.trajectory_id == T.trajectory_id),
@@ -117,10 +125,19 @@ class _Figure:
     def __init__(self, municipality: str, query: KpiQuery) -> None:
         self.municipality = municipality
         self.query = query
+        # The day that puts a trajectory in the period; set by groups(), which every
+        # measure calls first: the professional dimension is judged on it.
+        self.day: ColumnElement[Any] = literal(query.end)
+
+    def dimension(self, name: str) -> ColumnElement[Any]:
+        if name == "professional":
+            return professional_on(self.day)
+        return T[DIMENSIONS[name]]
 
     def groups(self, period: ColumnElement[Any] | None) -> list[ColumnElement[Any]]:
+        self.day = period if period is not None else literal(self.query.end)
         columns: list[ColumnElement[Any]] = [
-            T[DIMENSIONS[d]].label(d) for d in self.query.dimensions
+            self.dimension(d).label(d) for d in self.query.dimensions
         ]
         if self.query.grain and period is not None:
             columns.append(label(period, self.query.grain).label(self.query.grain))
@@ -134,7 +151,7 @@ class _Figure:
 
     def where(self) -> list[ColumnElement[bool]]:
         conditions = [T.municipality == self.municipality] + [
-            T[DIMENSIONS[name]] == value for name, value in self.query.filters
+            self.dimension(name) == value for name, value in self.query.filters
         ]
         if self.query.teams is not None:
             conditions.append(T.team.in_(self.query.teams))
@@ -146,6 +163,22 @@ class _Figure:
     def key(self, row: Sequence[Any], with_grain: bool = True) -> dict[str, str | None]:
         names = self.names(with_grain)
         return dict(zip(names, row[: len(names)], strict=True))
+
+
+def professional_on(day: ColumnElement[Any]) -> ColumnElement[Any]:
+    """SPEC: a trajectory belongs to the professional of its most recent step completion on
+    or before the day that puts it in the period."""
+    return (
+        select(SC.professional_ref)
+        .where(
+            SC.municipality == T.municipality,
+            SC.trajectory_id == T.trajectory_id,
+            SC.completed_on <= day,
+        )
+        .order_by(SC.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _grouped(statement: Select[Any], groups: list[ColumnElement[Any]]) -> Select[Any]:

@@ -17,7 +17,7 @@ from app.domain.vocabulary import GoalResult, Step, Term
 # the new golden digest in tests/test_projection_version.py (which fails until you do):
 # the service then refuses to serve figures from rows built by the older code until
 # `wijkteam-kpi migrate` has rebuilt them.
-PROJECTION_VERSION = 11
+PROJECTION_VERSION = 12
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class ProjectedTrajectory:
     periods: list[dict[str, Any]]
     applications: list[dict[str, Any]]
     supports: list[dict[str, Any]]
+    step_completions: list[dict[str, Any]]
 
 
 def project(
@@ -54,6 +55,16 @@ def project(
         periods=period_rows(municipality, state),
         applications=application_rows(municipality, state),
         supports=support_rows(municipality, state),
+        step_completions=[
+            {
+                "municipality": municipality,
+                "trajectory_id": trajectory_id,
+                "seq": seq,
+                "completed_on": milestone.on,
+                "professional_ref": professional,
+            }
+            for seq, (milestone, professional) in enumerate(state.step_log)
+        ],
     )
 
 

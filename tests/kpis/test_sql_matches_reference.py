@@ -15,7 +15,14 @@ from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.domain.kpis.reference import evaluate, open_intervals
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Duration, Reported
-from app.models import Application, Complaint, SupportSpell, Trajectory, TrajectoryPeriod
+from app.models import (
+    Application,
+    Complaint,
+    StepCompletion,
+    SupportSpell,
+    Trajectory,
+    TrajectoryPeriod,
+)
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
 from scripts.generate_events import generate
 from tests.conftest import empty_all_tables
@@ -27,6 +34,7 @@ GROUPINGS = [
     ("domain", "quarter"),
     ("ageBand", "month"),
     ("provisionCategory",),
+    ("professional", "quarter"),
     ("year",),
 ]
 
@@ -34,7 +42,7 @@ GROUPINGS = [
 Rows = list[dict[str, Any]]
 
 
-def rows_of(engine: Engine) -> tuple[Rows, Rows, Rows, Rows, Rows]:
+def rows_of(engine: Engine) -> tuple[Rows, Rows, Rows, Rows, Rows, Rows]:
     with Session(engine) as session:
 
         def table(model: Any) -> Rows:
@@ -46,6 +54,7 @@ def rows_of(engine: Engine) -> tuple[Rows, Rows, Rows, Rows, Rows]:
             table(TrajectoryPeriod),
             table(Application),
             table(SupportSpell),
+            table(StepCompletion),
         )
 
 
@@ -97,7 +106,7 @@ def test_every_kpi_in_sql_equals_the_reference(
     events = list(generate(size, seed=seed))
     result = app_client.post("/api/v1/events/batch", json=events).json()
     assert result["rejected"] == 0
-    trajectories, complaints, periods, applications, supports = rows_of(engine)
+    trajectories, complaints, periods, applications, supports, steps = rows_of(engine)
     end = date.fromordinal(start.toordinal() + length)
     filters = (("team", team_filter),) if team_filter else ()
     query = KpiQuery(start, end, group_by, filters, as_of=date(2026, 11, 24), teams=visible_teams)
@@ -109,14 +118,14 @@ def test_every_kpi_in_sql_equals_the_reference(
                 continue
             served = evaluate_sql(session, "0193", kpi.measure, query)
             expected = evaluate(
-                kpi.measure, trajectories, query, complaints, periods, applications, supports
+                kpi.measure, trajectories, query, complaints, periods, applications, supports, steps
             )
             assert as_plain(served) == as_plain(expected), kpi.id
             if isinstance(kpi.measure, Duration):
                 still_open = open_intervals_sql(session, "0193", kpi.measure, query)
-                assert still_open == open_intervals(kpi.measure, trajectories, query, periods), (
-                    kpi.id
-                )
+                assert still_open == open_intervals(
+                    kpi.measure, trajectories, query, periods, steps
+                ), kpi.id
 
 
 @pytest.mark.parametrize("grain", ["month", "quarter", "year"])
@@ -125,13 +134,13 @@ def test_period_labels_agree_across_databases(
 ) -> None:
     events = list(generate(60, seed=3))
     client.post("/api/v1/events/batch", json=events)
-    trajectories, _, periods, applications, supports = rows_of(engine)
+    trajectories, _, periods, applications, supports, steps = rows_of(engine)
     kpi = next(k for k in CATALOGUE if k.id == "inflow")
     query = KpiQuery(date(2025, 1, 1), date(2026, 12, 31), (grain,))
     with Session(engine) as session:
         served = evaluate_sql(session, "0193", kpi.measure, query)
     assert as_plain(served) == as_plain(
-        evaluate(kpi.measure, trajectories, query, (), periods, applications, supports)
+        evaluate(kpi.measure, trajectories, query, (), periods, applications, supports, steps)
     )
     assert sum(c.n for c in served) == 60
     assert not any(math.isnan(c.n) for c in served)
@@ -142,7 +151,7 @@ def test_every_derived_kpi_has_figures_over_two_busy_years_and_sql_agrees(
 ) -> None:
     events = list(generate(400, seed=1))
     client.post("/api/v1/events/batch", json=events)
-    trajectories, complaints, periods, applications, supports = rows_of(engine)
+    trajectories, complaints, periods, applications, supports, steps = rows_of(engine)
     with Session(engine) as session:
         for kpi in DERIVED:
             group_by = () if isinstance(kpi.measure, NO_BREAKDOWN) else ("team",)
@@ -154,6 +163,13 @@ def test_every_derived_kpi_has_figures_over_two_busy_years_and_sql_agrees(
             assert any(c.value for c in served), kpi.id
             assert as_plain(served) == as_plain(
                 evaluate(
-                    kpi.measure, trajectories, query, complaints, periods, applications, supports
+                    kpi.measure,
+                    trajectories,
+                    query,
+                    complaints,
+                    periods,
+                    applications,
+                    supports,
+                    steps,
                 )
             ), kpi.id

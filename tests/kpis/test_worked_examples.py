@@ -280,6 +280,35 @@ def test_a_later_reopening_never_rewrites_an_earlier_period(kpi_client: TestClie
     assert total(kpi_client, "complaints", *july)["denominator"] == 2
 
 
+def test_a_trajectory_belongs_to_the_professional_of_its_latest_step_by_then(
+    kpi_client: TestClient,
+) -> None:
+    # Steps 1-3 by prof-a (March), step 4 by prof-b (15 April), closed 10 May. At the end
+    # of March the case is prof-a's, at the end of April prof-b's; its closure (10 May)
+    # counts for prof-b. A case opened with no step yet belongs to no professional.
+    case = Case("A", "2026-03-02")
+    for name in ("request", "problems", "need"):
+        case.step(name, "2026-03-05", professionalRef="prof-a-pseudo")
+    case.step("own_network", "2026-04-15", "partial", professionalRef="prof-b-pseudo")
+    case.then("trajectory.closed", "2026-05-10", reason="goals_achieved")
+    post(kpi_client, case, Case("B", "2026-03-20"))
+
+    def by_professional(kpi: str, start: str, end: str) -> list[tuple[str | None, int]]:
+        groups = figure(kpi_client, kpi, start, end, groupBy="professional")["groups"]
+        return [(g["key"]["professional"], g["value"]) for g in groups]
+
+    assert by_professional("caseload", "2026-03-01", "2026-03-31") == [
+        (None, 1),
+        ("prof-a-pseudo", 1),
+    ]
+    assert ("prof-b-pseudo", 1) in by_professional("caseload", "2026-04-01", "2026-04-30")
+    assert by_professional("outflow", "2026-05-01", "2026-05-31") == [("prof-b-pseudo", 1)]
+    only_a = figure(
+        kpi_client, "caseload", "2026-03-01", "2026-03-31", professional="prof-a-pseudo"
+    )["groups"]
+    assert [g["value"] for g in only_a] == [1]
+
+
 def test_satisfaction_per_item_with_response_rate(kpi_client: TestClient) -> None:
     def closed(name: str) -> Case:
         return Case(name, "2026-01-05").then(

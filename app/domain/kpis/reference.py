@@ -78,28 +78,57 @@ def _visible(row: Row, query: KpiQuery) -> bool:
     return query.teams is None or row["team"] in query.teams
 
 
-def _matches_filters(row: Row, query: KpiQuery) -> bool:
+def _dimension(row: Row, name: str, day: date) -> str | None:
+    if name == "professional":
+        return professional_on(row, day)
+    value: str | None = row[DIMENSIONS[name]]
+    return value
+
+
+def professional_on(row: Row, day: date) -> str | None:
+    """SPEC: the professional of the most recent step completion on or before `day`."""
+    latest = None
+    for completed_on, professional in row.get(COMPLETIONS, ()):
+        if completed_on <= day:
+            latest = professional
+    return latest
+
+
+def _matches_filters(row: Row, query: KpiQuery, day: date | None = None) -> bool:
+    on = day or query.end
     return _visible(row, query) and all(
-        row[DIMENSIONS[name]] == value for name, value in query.filters
+        _dimension(row, name, on) == value for name, value in query.filters
     )
 
 
 def group_key(
     row: Row, query: KpiQuery, period_day: date | None
 ) -> tuple[tuple[str, str | None], ...]:
-    key = [(name, row[DIMENSIONS[name]]) for name in query.dimensions]
+    on = period_day or query.end
+    key = [(name, _dimension(row, name, on)) for name in query.dimensions]
     if query.grain and period_day is not None:
         key.append((query.grain, period_label(period_day, query.grain)))
     return tuple(key)
 
 
 Key = tuple[tuple[str, str | None], ...]
+COMPLETIONS = "_step_completions"  # attached to each row by with_completions
+
+
+def with_completions(rows: Sequence[Row], completions: Sequence[Row]) -> list[Row]:
+    """Each row with its trajectory's step completions (day, professional), in order."""
+    log: dict[tuple[str, str], list[tuple[date, str]]] = defaultdict(list)
+    for c in sorted(completions, key=lambda c: c["seq"]):
+        log[(c["municipality"], c["trajectory_id"])].append(
+            (c["completed_on"], c["professional_ref"])
+        )
+    return [{**r, COMPLETIONS: log.get((r["municipality"], r["trajectory_id"]), [])} for r in rows]
 
 
 def _grouped(rows: Iterable[Row], query: KpiQuery, period: str) -> dict[Key, list[Row]]:
     groups: dict[Key, list[Row]] = defaultdict(list)
     for row in rows:
-        if _matches_filters(row, query) and _in_period(row[period], query):
+        if _in_period(row[period], query) and _matches_filters(row, query, row[period]):
             groups[group_key(row, query, row[period])].append(row)
     return groups
 
@@ -120,8 +149,10 @@ def evaluate(
     periods: Sequence[Row] = (),
     applications: Sequence[Row] = (),
     supports: Sequence[Row] = (),
+    step_completions: Sequence[Row] = (),
 ) -> list[Cell]:
     """The cells of a figure, before suppression."""
+    rows = with_completions(rows, step_completions)
     match measure:
         case Duration():
             return _duration(measure, rows, query)
@@ -172,10 +203,15 @@ def _duration(measure: Duration, rows: Sequence[Row], query: KpiQuery) -> list[C
 
 
 def open_intervals(
-    measure: Duration, rows: Sequence[Row], query: KpiQuery, periods: Sequence[Row] = ()
+    measure: Duration,
+    rows: Sequence[Row],
+    query: KpiQuery,
+    periods: Sequence[Row] = (),
+    step_completions: Sequence[Row] = (),
 ) -> int:
     """Intervals begun on or before `to`, not ended by then, of trajectories still open at
     `to` (by the state as of that day): durations yet to come, not counted in n."""
+    rows = with_completions(rows, step_completions)
     day = query.end
     open_then = {
         (p["municipality"], p["trajectory_id"])
