@@ -21,9 +21,10 @@ from app.services.projection import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {
-    # 12: open periods (state as of a date); complaintId pairing; goals of the latest
-    # plan; a decision term per aanvraag; support spells; step completions per professional
-    12: "d2c406e85c6b72b06a7214a491fa8146011beae486f3795650ff5b214849c1a7",
+    # 13: open periods (state as of a date); complaintId pairing; goals of the latest
+    # plan; a decision term per aanvraag; support spells ending with their own period's
+    # closure; step completions per professional
+    13: "d2c406e85c6b72b06a7214a491fa8146011beae486f3795650ff5b214849c1a7",
 }
 
 

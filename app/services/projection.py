@@ -17,7 +17,7 @@ from app.domain.vocabulary import GoalResult, Step, Term
 # the new golden digest in tests/test_projection_version.py (which fails until you do):
 # the service then refuses to serve figures from rows built by the older code until
 # `wijkteam-kpi migrate` has rebuilt them.
-PROJECTION_VERSION = 12
+PROJECTION_VERSION = 13
 
 
 @dataclass(frozen=True)
@@ -199,10 +199,19 @@ def support_rows(municipality: str, state: TrajectoryState) -> list[dict[str, An
             "kind": support.kind,
             "provider": support.provider,
             "started_on": support.started.on,
-            "ends_on": _on(support.ended) or _on(state.closed),
+            "ends_on": _on(support.ended) or _closure_after(state, support.started.on),
         }
         for seq, support in enumerate(state.supports)
     ]
+
+
+def _closure_after(state: TrajectoryState, day: date) -> date | None:
+    """The closure that ended the open period `day` fell in (a later reopening does not
+    undo it: a provision without its own end ended with that closure)."""
+    for period in state.periods:
+        if period.closed is not None and period.closed.on >= day:
+            return period.closed.on
+    return None
 
 
 def application_rows(municipality: str, state: TrajectoryState) -> list[dict[str, Any]]:
