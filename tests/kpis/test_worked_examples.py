@@ -3,6 +3,8 @@
 Events are posted in reverse order unless said otherwise; the arithmetic is in the comments.
 """
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -542,6 +544,51 @@ def test_involvement_duration_and_efficiency(kpi_client: TestClient) -> None:
         3,
         5.1667,
     )
+
+
+def test_efficiency_sums_the_hours_of_every_own_input_spell(kpi_client: TestClient) -> None:
+    # Own input in three spells: 2.5 h (its first completion: the step's record), 4 h and
+    # 1.25 h (repeats, kept in the timeline); closed in March: 7.75 h for one trajectory.
+    # The figure is exact: stored in whole minutes (465), divided once (465 / 60 / 1).
+    case = Case("A", "2026-01-05").step("own_network", "2026-01-10", "partial")
+    case.step("own_input", "2026-01-15", "sufficient", hours=2.5)
+    case.step("own_input", "2026-02-01", "sufficient", hours=4)
+    case.step("own_input", "2026-02-20", "partial", hours=1.25)
+    case.then("trajectory.closed", "2026-03-05", reason="goals_achieved")
+    post(kpi_client, case)
+    efficiency = total(kpi_client, "efficiency", "2026-03-01", "2026-03-31")
+    assert (efficiency["numerator"], efficiency["value"]) == (7.75, 7.75)
+    # the step's outcome stays that of its first completion: resolved at step 5
+    assert total(kpi_client, "own_input_ratio", "2026-01-01", "2026-01-31")["numerator"] == 1
+
+
+def test_terms_cut_short_and_a_suspension_open_at_the_decision(kpi_client: TestClient) -> None:
+    # A: aanvraag Mon 2 Mar (Wmo, due 16 Mar), closed 10 Mar without a decision: the
+    # decision term is not applicable (cut short). B: the same, closed 20 Mar: fail, 4 days.
+    # C: aanvraag 2 Mar, suspended 9 Mar and never resumed, decided 25 Mar: the spell ends
+    # on the decision (16 days) -> due 1 Apr: in time, and the KPI counts it in time.
+    a = Case("A", "2026-03-01").then("application.received", "2026-03-02")
+    a.then("trajectory.closed", "2026-03-10", reason="client_withdrew")
+    b = Case("B", "2026-03-01").then("application.received", "2026-03-02")
+    b.then("trajectory.closed", "2026-03-20", reason="client_withdrew")
+    c = Case("C", "2026-03-01").then("application.received", "2026-03-02")
+    c.then("term.suspended", "2026-03-09", term="decision", reason="wacht op stukken")
+    c.then("decision.issued", "2026-03-25", result="granted")
+    post(kpi_client, a, b, c)
+
+    def decision_term(trajectory: str) -> dict[str, Any]:
+        body = kpi_client.get(
+            f"/api/v1/audit/trajectories/{trajectory}", params={"asOf": "2026-05-01"}
+        )
+        (finding,) = [f for f in body.json()["findings"] if f["rule"] == "decision_term"]
+        result: dict[str, Any] = finding
+        return result
+
+    assert decision_term("A")["status"] == "not_applicable"
+    assert (decision_term("B")["status"], decision_term("B")["daysOver"]) == ("fail", 4)
+    assert (decision_term("C")["status"], decision_term("C")["dueOn"]) == ("pass", "2026-04-01")
+    kpi = total(kpi_client, "statutory_decision_within_term", "2026-03-01", "2026-03-31")
+    assert (kpi["numerator"], kpi["denominator"]) == (1, 1)  # only C was decided
 
 
 def test_provision_stacking_counts_clients_with_overlapping_domains(kpi_client: TestClient) -> None:
