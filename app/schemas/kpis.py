@@ -81,7 +81,8 @@ class KpiFigure(ApiModel):
     group_by: list[str]
     open_intervals: int | None = Field(
         default=None,
-        description="Durations only: intervals begun by `to` without an end yet (not in n).",
+        description="Durations only: intervals begun by `to`, not ended by then, of trajectories "
+        "open at `to` (not in n).",
     )
     min_cell_size: int
     target: TargetView | None

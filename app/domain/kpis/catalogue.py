@@ -230,7 +230,8 @@ CATALOGUE: tuple[Kpi, ...] = (
             "Complaints received per 100 trajectories active in the period (open on any day "
             "of it by the state as of that day: an open period of the trajectory began on or "
             "before its end and was not closed before its start), and days to resolve the "
-            "complaints resolved in the period."
+            "complaints resolved in the period. A resolution pairs with its complaint by "
+            "`complaintId`, else with the earliest open complaint of the same category."
         ),
         unit="per 100 trajectories",
         measure=Complaints(),
@@ -245,13 +246,14 @@ CATALOGUE: tuple[Kpi, ...] = (
         name_en="Goal attainment",
         type=KpiType.OUTCOME,
         definition=(
-            "Share of evaluated goals achieved; goals partly achieved are reported apart "
-            "(`partly`), not counted as achieved."
+            "Share of evaluated goals achieved, over the goals of the trajectory's latest plan "
+            "(goals of older plans are ignored), each with its last evaluation; goals partly "
+            "achieved stay in the denominator and are reported apart (`partly`)."
         ),
         unit=SHARE,
         measure=GoalAttainment(),
         source_events=("plan.recorded", "goal.evaluated"),
-        procedure="A goal's latest evaluation counts, in the period of the trajectory's last evaluation.",
+        procedure="Counted in the period of the last evaluation of a goal of the latest plan.",
         direction=Direction.HIGHER,
         frequency="quarterly",
     ),
@@ -381,7 +383,10 @@ CATALOGUE: tuple[Kpi, ...] = (
         name_nl="Efficiëntie",
         name_en="Own-input hours per closed trajectory",
         type=KpiType.INPUT,
-        definition="Own-input hours (step 5 `hours`) per trajectory closed in the period.",
+        definition=(
+            "Own-input hours per trajectory closed in the period: the `hours` of every own-input "
+            "step completion (own input comes in spells), summed exactly (whole minutes)."
+        ),
         unit="hours per trajectory",
         measure=PerTrajectory(period="closed_on", total="own_input_minutes", divisor=60),
         source_events=("step.completed", "trajectory.closed"),
