@@ -173,3 +173,18 @@ def test_every_derived_kpi_has_figures_over_two_busy_years_and_sql_agrees(
                     steps,
                 )
             ), kpi.id
+
+
+def assert_reference_agrees(
+    engine: Engine, kpi_id: str, start: str, end: str, group_by: tuple[str, ...] = ()
+) -> None:
+    """The SQL served for a worked example equals the Python reference on the same rows."""
+    kpi = next(k for k in CATALOGUE if k.id == kpi_id)
+    query = KpiQuery(date.fromisoformat(start), date.fromisoformat(end), group_by)
+    with Session(engine) as session:
+        served = evaluate_sql(session, "0193", kpi.measure, query)
+    trajectories, complaints, periods, applications, supports, steps = rows_of(engine)
+    expected = evaluate(
+        kpi.measure, trajectories, query, complaints, periods, applications, supports, steps
+    )
+    assert served and as_plain(served) == as_plain(expected), kpi_id

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from tests.kpis.scenario import Case, figure, post, total
+from tests.kpis.test_sql_matches_reference import assert_reference_agrees
 
 
 def test_waiting_time_intake_counts_local_days_in_the_period_of_step_1(
@@ -159,7 +161,9 @@ def test_statutory_decision_term_follows_the_atw_calendar_and_suspension_rules(
     assert (group["numerator"], group["denominator"]) == (2, 3)
 
 
-def test_every_aanvraag_has_its_own_decision_term_and_counts_once(kpi_client: TestClient) -> None:
+def test_every_aanvraag_has_its_own_decision_term_and_counts_once(
+    kpi_client: TestClient, engine: Engine
+) -> None:
     # Wmo, 14 days. Aanvraag 1 on Mon 2 Mar (due Mon 16 Mar), decided 10 Mar: in time.
     # Aanvraag 2 on Mon 6 Apr (tweede Paasdag; + 14 = Mon 20 Apr), decided 24 Apr: 4 days
     # late. A suspension 4 -> 6 Mar ran during aanvraag 1's term only (its due date moves to
@@ -182,6 +186,7 @@ def test_every_aanvraag_has_its_own_decision_term_and_counts_once(kpi_client: Te
     assert (finding["status"], finding["dueOn"], finding["daysOver"]) == ("fail", "2026-04-20", 4)
     assert "aanvraag of 2026-03-02" in finding["explanation"]
     assert "aanvraag of 2026-04-06" in finding["explanation"]
+    assert_reference_agrees(engine, "statutory_decision_within_term", "2026-03-01", "2026-04-30")
     first = finding["adjustments"][0]
     assert (first["rule"], first["movedTo"]) == ("suspension", "2026-03-18")
     assert finding["ignored"] == []  # the spell counted for aanvraag 1: not "ignored"
@@ -258,7 +263,9 @@ def test_flows_and_caseload(kpi_client: TestClient) -> None:
     assert [(g["key"]["team"], g["value"]) for g in caseload] == [("zuid", 2)]
 
 
-def test_a_later_reopening_never_rewrites_an_earlier_period(kpi_client: TestClient) -> None:
+def test_a_later_reopening_never_rewrites_an_earlier_period(
+    kpi_client: TestClient, engine: Engine
+) -> None:
     # The tester's case: opened 19 May 2025, closed 10 July, reopened 4 August. On 31 July
     # it was closed (SPEC: state as of a date), so July's caseload holds only the other
     # case; July's outflow keeps the closure; the complaints denominator (active in the
@@ -280,10 +287,12 @@ def test_a_later_reopening_never_rewrites_an_earlier_period(kpi_client: TestClie
     # complaints per 100 active: R and O were both active in July -> 1 complaint = 50.0
     post(kpi_client, Case("O").then("complaint.received", "2025-07-20", category="bejegening"))
     assert total(kpi_client, "complaints", *july)["denominator"] == 2
+    for kpi in ("caseload", "outflow", "complaints"):
+        assert_reference_agrees(engine, kpi, *july)
 
 
 def test_a_trajectory_belongs_to_the_professional_of_its_latest_step_by_then(
-    kpi_client: TestClient,
+    kpi_client: TestClient, engine: Engine
 ) -> None:
     # Steps 1-3 by prof-a (March), step 4 by prof-b (15 April), closed 10 May. At the end
     # of March the case is prof-a's, at the end of April prof-b's; its closure (10 May)
@@ -309,6 +318,8 @@ def test_a_trajectory_belongs_to_the_professional_of_its_latest_step_by_then(
         kpi_client, "caseload", "2026-03-01", "2026-03-31", professional="prof-a-pseudo"
     )["groups"]
     assert [g["value"] for g in only_a] == [1]
+    assert_reference_agrees(engine, "caseload", "2026-04-01", "2026-04-30", ("professional",))
+    assert_reference_agrees(engine, "outflow", "2026-05-01", "2026-05-31", ("professional",))
 
 
 def test_satisfaction_per_item_with_response_rate(kpi_client: TestClient) -> None:
@@ -338,7 +349,7 @@ def test_satisfaction_per_item_with_response_rate(kpi_client: TestClient) -> Non
 
 
 def test_satisfaction_is_per_closed_trajectory_and_its_response_rate_never_exceeds_one(
-    kpi_client: TestClient,
+    kpi_client: TestClient, engine: Engine
 ) -> None:
     # SPEC: for the trajectories closed in the period, each one's latest answer per item
     # (an item missing from a later response keeps its earlier answer). A answers twice
@@ -358,6 +369,7 @@ def test_satisfaction_is_per_closed_trajectory_and_its_response_rate_never_excee
     assert (items["overall"]["mean"], items["listenedTo"]["mean"]) == (5.0, 4.0)
     april = total(kpi_client, "satisfaction", "2026-04-01", "2026-04-30")
     assert (april["n"], april["details"]["responseRate"]) == (1, 1.0)
+    assert_reference_agrees(engine, "satisfaction", "2026-03-01", "2026-03-31")
 
 
 def test_goal_attainment_counts_partly_apart(kpi_client: TestClient) -> None:
@@ -381,7 +393,7 @@ def test_goal_attainment_counts_partly_apart(kpi_client: TestClient) -> None:
 
 
 def test_goal_attainment_reads_the_latest_plan_and_each_goals_last_evaluation(
-    kpi_client: TestClient,
+    kpi_client: TestClient, engine: Engine
 ) -> None:
     # Plan 1 has g1, g2; g1 is evaluated not_achieved, then achieved (the last counts); a
     # revised plan keeps g1 and adds g3 (g2 drops out, its evaluation ignored); g3 partly;
@@ -400,9 +412,10 @@ def test_goal_attainment_reads_the_latest_plan_and_each_goals_last_evaluation(
     assert (group["numerator"], group["denominator"], group["value"]) == (1, 2, 0.5)
     assert group["details"] == {"partly": 1, "partlyShare": 0.5}
     assert figure(kpi_client, "goal_attainment", "2026-04-01", "2026-04-30")["groups"] == []
+    assert_reference_agrees(engine, "goal_attainment", "2026-03-01", "2026-03-31")
 
 
-def test_complaints_pair_by_id_else_by_category(kpi_client: TestClient) -> None:
+def test_complaints_pair_by_id_else_by_category(kpi_client: TestClient, engine: Engine) -> None:
     # A: two complaints of one category, with ids: the resolution naming k2 resolves k2
     # (received 10 March, resolved 17 March: 7 days), k1 stays open. B: without ids a
     # resolution closes the earliest open complaint of its category (received 2 March,
@@ -421,6 +434,7 @@ def test_complaints_pair_by_id_else_by_category(kpi_client: TestClient) -> None:
     assert (group["numerator"], group["denominator"]) == (4, 2)
     resolution = group["details"]["resolution"]
     assert (resolution["n"], resolution["mean"]) == (2, 5.0)  # (7 + 3) / 2
+    assert_reference_agrees(engine, "complaints", "2026-03-01", "2026-03-31")
 
 
 def test_lead_time_ends_at_resolution_and_open_intervals_need_an_open_trajectory(
@@ -612,7 +626,7 @@ def test_provision_stacking_counts_clients_with_overlapping_domains(kpi_client: 
 
 
 def test_stacking_spells_pair_by_provider_end_on_closure_and_touching_ones_do_not_stack(
-    kpi_client: TestClient,
+    kpi_client: TestClient, engine: Engine
 ) -> None:
     # Client C: Wmo spells at provider p1 (1 -> 10 March) and p2 (5 March -> ...), the
     # support.ended of p1 names its provider, so p2 runs on; a Jeugdwet spell starts 10
@@ -636,6 +650,7 @@ def test_stacking_spells_pair_by_provider_end_on_closure_and_touching_ones_do_no
     # only days inside the period count: in a period that ends on 9 March nothing stacks
     early = total(kpi_client, "provision_stacking", "2026-03-01", "2026-03-09")
     assert (early["numerator"], early["denominator"]) == (0, 2)
+    assert_reference_agrees(engine, "provision_stacking", "2026-03-01", "2026-03-31")
 
 
 def test_reentry_is_seen_when_the_return_arrives_in_a_later_request(kpi_client: TestClient) -> None:
