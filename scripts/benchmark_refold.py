@@ -15,10 +15,9 @@ import time
 from sqlalchemy import insert
 
 from app.db import create_db_engine, upgrade_database
-from app.domain.calendar import local_date
 from app.models import StoredEvent
 from app.schemas.events import EVENT_ADAPTER
-from app.services.ingest import prepare
+from app.services.ingest import prepare, stored_row
 from app.services.maintenance import refold_all
 from app.settings import Settings
 from scripts.benchmark_ingest import fresh_database
@@ -26,23 +25,11 @@ from scripts.generate_events import generate
 
 
 def event_rows(trajectories: int, seed: int) -> list[dict[str, object]]:
-    rows = []
-    for index, body in enumerate(generate(trajectories, seed=seed)):
-        e = prepare(index, EVENT_ADAPTER.validate_python(body), "0193")
-        rows.append(
-            {
-                "municipality": e.municipality,
-                "event_id": e.event_id,
-                "trajectory_id": e.trajectory_id,
-                "type": e.type,
-                "occurred_at": e.occurred_at,
-                "occurred_on": local_date(e.occurred_at),
-                "received_at": e.occurred_at,
-                "body_sha256": e.body_sha256,
-                "body": e.body,
-            }
-        )
-    return rows
+    prepared = [
+        prepare(index, EVENT_ADAPTER.validate_python(body), "0193")
+        for index, body in enumerate(generate(trajectories, seed=seed))
+    ]
+    return [stored_row(e, e.occurred_at) for e in prepared]
 
 
 def main(argv: list[str] | None = None) -> int:

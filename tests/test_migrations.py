@@ -100,9 +100,8 @@ def test_an_upgrade_never_serves_stale_figures_and_then_equals_a_fresh_load(
     from sqlalchemy import insert
 
     from app.db import alembic_config
-    from app.domain.calendar import local_date
     from app.schemas.events import EVENT_ADAPTER
-    from app.services.ingest import prepare
+    from app.services.ingest import prepare, stored_row
     from app.services.maintenance import refold_all
     from scripts.generate_events import generate
     from tests.conftest import authorised, empty_all_tables
@@ -111,22 +110,13 @@ def test_an_upgrade_never_serves_stale_figures_and_then_equals_a_fresh_load(
     # A database of the previous release (schema 0005) holding these events.
     command.upgrade(alembic_config(fresh_url), "0005")
     old = create_db_engine(fresh_url, pool_size=1)
-    rows = []
-    for index, body in enumerate(events):
-        e = prepare(index, EVENT_ADAPTER.validate_python(body), "0193")
-        rows.append(
-            {
-                "municipality": e.municipality,
-                "event_id": e.event_id,
-                "trajectory_id": e.trajectory_id,
-                "type": e.type,
-                "occurred_at": e.occurred_at,
-                "occurred_on": local_date(e.occurred_at),
-                "received_at": e.occurred_at,
-                "body_sha256": e.body_sha256,
-                "body": e.body,
-            }
+    rows = [
+        stored_row(e, e.occurred_at)
+        for e in (
+            prepare(index, EVENT_ADAPTER.validate_python(body), "0193")
+            for index, body in enumerate(events)
         )
+    ]
     with old.begin() as connection:
         connection.execute(insert(StoredEvent), rows)
     old.dispose()

@@ -159,24 +159,26 @@ def _stored_fingerprints(
     return found
 
 
+def stored_row(event: PreparedEvent, received_at: datetime) -> dict[str, Any]:
+    """The events-table row of a prepared event."""
+    return {
+        "municipality": event.municipality,
+        "event_id": event.event_id,
+        "trajectory_id": event.trajectory_id,
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "occurred_on": local_date(event.occurred_at),
+        "received_at": received_at,
+        "body_sha256": event.body_sha256,
+        "body": event.body,
+    }
+
+
 def _insert_new(session: Session, events: list[PreparedEvent]) -> set[tuple[str, str]]:
     if not events:
         return set()
     received_at = datetime.now(UTC)
-    rows = [
-        {
-            "municipality": e.municipality,
-            "event_id": e.event_id,
-            "trajectory_id": e.trajectory_id,
-            "type": e.type,
-            "occurred_at": e.occurred_at,
-            "occurred_on": local_date(e.occurred_at),
-            "received_at": received_at,
-            "body_sha256": e.body_sha256,
-            "body": e.body,
-        }
-        for e in events
-    ]
+    rows = [stored_row(e, received_at) for e in events]
     dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         dialect_insert(StoredEvent)

@@ -265,18 +265,24 @@ def _duration(session: Session, figure: _Figure, measure: Duration) -> list[Cell
     )
 
 
-def _open_on(day: date) -> ColumnElement[bool]:
-    """The trajectory was open on `day` by the state as of that day."""
+def _open_between(first: date, last: date) -> ColumnElement[bool]:
+    """The trajectory was open on a day from `first` to `last` by the state as of that day:
+    one of its open periods began by `last` and was not closed before `first`."""
     return (
         select(P.seq)
         .where(
             P.municipality == T.municipality,
             P.trajectory_id == T.trajectory_id,
-            P.opened_on <= day,
-            or_(P.closed_on.is_(None), P.closed_on > day),
+            P.opened_on <= last,
+            or_(P.closed_on.is_(None), P.closed_on >= first),
         )
         .exists()
     )
+
+
+def _open_on(day: date) -> ColumnElement[bool]:
+    """Open on `day` itself: a period closed on `day` was closed that day."""
+    return _open_between(day + timedelta(days=1), day)
 
 
 def open_intervals_sql(
@@ -436,16 +442,7 @@ def _satisfaction(session: Session, figure: _Figure, measure: Satisfaction) -> l
 def _complaints(session: Session, figure: _Figure) -> list[Cell]:
     query = figure.query
     groups = figure.groups(None)
-    open_in_period = (
-        select(P.seq)
-        .where(
-            P.municipality == T.municipality,
-            P.trajectory_id == T.trajectory_id,
-            P.opened_on <= query.end,
-            or_(P.closed_on.is_(None), P.closed_on >= query.start),
-        )
-        .exists()
-    )
+    open_in_period = _open_between(query.start, query.end)
     active = select(*groups, func.count()).where(*figure.where(), open_in_period)
     joined = and_(C.municipality == T.municipality, C.trajectory_id == T.trajectory_id)
     received = (

@@ -119,6 +119,27 @@ def true_numbers(cell: Cell) -> dict[str, int]:
     return numbers
 
 
+Sum = tuple[list[Any], Any, Any]  # (its parts, its total if given, or where to read it)
+
+
+def subtract(sums: list[Sum], known: dict[Any, Any]) -> list[tuple[Any, Any]]:
+    """The reader's attack: any sum with one unknown part left gives that part away, and
+    may open the next sum; repeated while it yields anything. Returns what it recovered."""
+    recovered = []
+    progress = True
+    while progress:
+        progress = False
+        for parts, stated, total_of in sums:
+            total = known.get(total_of) if total_of is not None else stated
+            unknown = [p for p in parts if p not in known]
+            if total is None or len(unknown) != 1:
+                continue
+            known[unknown[0]] = total - sum(known[p] for p in parts if p in known)
+            recovered.append((unknown[0], known[unknown[0]]))
+            progress = True
+    return recovered
+
+
 def leaks(cells: list[Cell]) -> list[Any]:
     """Small hidden numbers a reader recovers by subtraction, repeated as long as it helps.
 
@@ -141,16 +162,7 @@ def leaks(cells: list[Cell]) -> list[Any]:
         sums.append(([(i, name) for i in range(len(cells))], total, None))
     for index in range(len(cells)):
         sums.append(([(index, f"reason.{r}") for r in REASONS], None, (index, "n")))
-    progress = True
-    while progress:
-        progress = False
-        for parts, total, total_of in sums:
-            total = known.get(total_of) if total_of is not None else total
-            unknown = [p for p in parts if p not in known]
-            if total is None or len(unknown) != 1:
-                continue
-            known[unknown[0]] = total - sum(known[p] for p in parts if p in known)
-            progress = True
+    subtract(sums, known)
     return [
         (cells[i].key, name, truth[(i, name)])
         for (i, name), value in known.items()
@@ -235,19 +247,7 @@ def check_figure(groups: list[dict[str, Any]], totals: list[dict[str, Any]]) -> 
         reasons = [(index, name) for name in names if name.startswith("breakdown.")]
         if reasons:
             sums.append((reasons, None, (index, "n")))
-    recovered = []
-    progress = True
-    while progress:
-        progress = False
-        for parts, total, total_of in sums:
-            total = known.get(total_of) if total_of is not None else total
-            unknown = [p for p in parts if p not in known]
-            if total is None or len(unknown) != 1:
-                continue
-            value = total - sum(known[p] for p in parts if p in known)
-            known[unknown[0]] = value
-            recovered.append((groups[unknown[0][0]]["key"], unknown[0][1], value))
-            progress = True
+    recovered = [(groups[i]["key"], name, v) for (i, name), v in subtract(sums, known)]
     assert [r for r in recovered if 0 < r[2] < K] == []
 
 
