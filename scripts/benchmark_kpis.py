@@ -28,7 +28,6 @@ import orjson
 from sqlalchemy.engine import make_url
 
 from app.db import upgrade_database
-from app.domain.audit import audit
 from app.domain.events import DomainEvent
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.spec import (
@@ -47,11 +46,20 @@ from app.domain.kpis.spec import (
     Stacking,
 )
 from app.domain.reentry import Stay, next_openings
-from app.domain.trajectory import fold
+from app.domain.terms import DEFAULT_TERMS
 from app.domain.vocabulary import EventType
-from app.models import AuditFinding, Base, Complaint, Trajectory
+from app.models import (
+    Application,
+    AuditFinding,
+    Base,
+    Complaint,
+    StepCompletion,
+    SupportSpell,
+    Trajectory,
+    TrajectoryPeriod,
+)
 from app.schemas.events import EVENT_ADAPTER
-from app.services.projection import audit_columns, complaint_rows, finding_rows, projection_row
+from app.services.projection import project
 from scripts.benchmark_ingest import fresh_database, running_service
 from scripts.generate_events import generate
 
@@ -60,7 +68,13 @@ MODELS: dict[str, type[Base]] = {
     "trajectories": Trajectory,
     "complaints": Complaint,
     "audit_findings": AuditFinding,
+    "trajectory_periods": TrajectoryPeriod,
+    "applications": Application,
+    "supports": SupportSpell,
+    "step_completions": StepCompletion,
 }
+# What the KPI endpoints read besides the trajectories (the findings only the audit needs).
+KPI_TABLES = tuple(name for name in MODELS if name != "audit_findings")
 COLUMNS = {name: [c.name for c in model.__table__.columns] for name, model in MODELS.items()}
 TRAJECTORY_COLUMNS = COLUMNS["trajectories"]
 Rows = dict[str, list[dict[str, Any]]]
@@ -84,11 +98,14 @@ def base_rows(count: int, seed: int) -> Rows:
     now = datetime.now(UTC)
     rows: Rows = {name: [] for name in MODELS}
     for trajectory_id, events in by_trajectory.items():
-        state = fold(trajectory_id, events)
-        findings = audit(state, AS_OF)
-        rows["trajectories"].append(projection_row("0193", state, now) | audit_columns(findings))
-        rows["complaints"].extend(complaint_rows("0193", state))
-        rows["audit_findings"].extend(finding_rows("0193", trajectory_id, findings))
+        p = project("0193", trajectory_id, events, DEFAULT_TERMS, now, AS_OF)
+        rows["trajectories"].append(p.trajectory)
+        rows["complaints"].extend(p.complaints)
+        rows["audit_findings"].extend(p.findings)
+        rows["trajectory_periods"].extend(p.periods)
+        rows["applications"].extend(p.applications)
+        rows["supports"].extend(p.supports)
+        rows["step_completions"].extend(p.step_completions)
     by_client: dict[str, list[dict[str, Any]]] = {}
     for row in rows["trajectories"]:
         by_client.setdefault(row["client_ref"], []).append(row)
@@ -304,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     base = base_rows(min(args.base, args.trajectories), args.seed)
-    rows = replicated(base, args.trajectories, ("trajectories", "complaints"))
+    rows = replicated(base, args.trajectories, KPI_TABLES)
     print(
         f"folded {len(base['trajectories'])} base trajectories in {time.perf_counter() - started:.1f} s; replicated to {args.trajectories}"
     )
