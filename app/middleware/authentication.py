@@ -61,31 +61,29 @@ class AuthenticationMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        address = "address:" + (request.client.host if request.client else "unknown")
-        if self.failures.exhausted(address):
-            await too_many(request, self.failures, address, "failed authentications")(
-                scope, receive, send
-            )
-            return
         token = bearer_token(request.headers.get("authorization"))
         principal = None
         if token is not None:
             principal = await run_in_threadpool(_lookup, scope["state"]["sessions"], token)
         if principal is None:
-            self.failures.hit(address)
-            detail = (
-                "send `Authorization: Bearer <token>` of an API client"
-                if token is None
-                else "the token is unknown or revoked"
-            )
-            await problem_response(
-                request,
-                401,
-                detail,
-                title="Unauthorized",
-                type_uri=PROBLEM_BASE + "unauthorized",
-                headers={"WWW-Authenticate": "Bearer"},
-            )(scope, receive, send)
+            # Only failures spend this budget: valid clients behind the same proxy address
+            # are never refused because another guessed.
+            address = "address:" + (request.client.host if request.client else "unknown")
+            if self.failures.exhausted(address):
+                response = too_many(request, self.failures, address, "failed authentications")
+            else:
+                self.failures.hit(address)
+                response = problem_response(
+                    request,
+                    401,
+                    "send `Authorization: Bearer <token>` of an API client"
+                    if token is None
+                    else "the token is unknown or revoked",
+                    title="Unauthorized",
+                    type_uri=PROBLEM_BASE + "unauthorized",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            await response(scope, receive, send)
             return
         scope["state"]["principal"] = principal
         await self.app(scope, receive, send)

@@ -51,6 +51,9 @@ def test_failed_authentication_has_its_own_stricter_budget_per_address(
         ]
         assert [r.status_code for r in bogus] == [401] * 5 + [429]
         assert int(bogus[-1].headers["Retry-After"]) > 0
+        # a valid client from the same address is not refused for another's failures
+        valid = {"Authorization": f"Bearer {tokens['kpi:read']}"}
+        assert client.get("/api/v1/kpis", headers=valid).status_code == 200
         # the probes and the OpenAPI document are never limited
         for _ in range(10):
             assert client.get("/api/v1/health/live").status_code == 200
