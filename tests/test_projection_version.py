@@ -21,10 +21,10 @@ from app.services.projection import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {
-    # 13: open periods (state as of a date); complaintId pairing; goals of the latest
-    # plan; a decision term per aanvraag; support spells ending with their own period's
-    # closure; step completions per professional
-    13: "d2c406e85c6b72b06a7214a491fa8146011beae486f3795650ff5b214849c1a7",
+    # 14: open periods (state as of a date; a closure without its opening is a period of
+    # that day); complaintId pairing; goals of the latest plan; a decision term per
+    # aanvraag; support spells ending with their own period's closure; step completions
+    14: "d2c406e85c6b72b06a7214a491fa8146011beae486f3795650ff5b214849c1a7",
 }
 
 

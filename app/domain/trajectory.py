@@ -449,9 +449,11 @@ def _closed(state: TrajectoryState, event: DomainEvent) -> None:
     state.status = TrajectoryStatus.CLOSED
     state.closed = Milestone.of(event)
     state.close_reason = event.data.get("reason")
-    if state.periods:
-        # A second closure without a reopening corrects the first, as `closed` does.
-        state.periods[-1].closed, state.periods[-1].reason = state.closed, state.close_reason
+    if not state.periods:
+        # A closure whose opening has not arrived (yet) still is one: a period of that day.
+        state.periods.append(OpenPeriod(opened=state.closed))
+    # A second closure without a reopening corrects the first, as `closed` does.
+    state.periods[-1].closed, state.periods[-1].reason = state.closed, state.close_reason
 
 
 def _reopened(state: TrajectoryState, event: DomainEvent) -> None:

@@ -322,6 +322,22 @@ def test_a_trajectory_belongs_to_the_professional_of_its_latest_step_by_then(
     assert_reference_agrees(engine, "outflow", "2026-05-01", "2026-05-31", ("professional",))
 
 
+def test_a_closure_counts_in_the_outflow_before_its_opening_arrives(
+    kpi_client: TestClient, engine: Engine
+) -> None:
+    # The closure of 10 March arrives before the melding (a backfill in pieces): it counts
+    # as one closure in March at once (a period of that one day), and it is not in the
+    # caseload at the end of March; once the melding of 2 February arrives nothing changes.
+    closure = Case("A").then("trajectory.closed", "2026-03-10", reason="moved")
+    post(kpi_client, closure)
+    march = ("2026-03-01", "2026-03-31")
+    assert total(kpi_client, "outflow", *march)["value"] == 1
+    assert figure(kpi_client, "caseload", *march)["groups"] == []
+    post(kpi_client, Case("A", "2026-02-02"))
+    assert total(kpi_client, "outflow", *march)["value"] == 1
+    assert_reference_agrees(engine, "outflow", *march)
+
+
 def test_satisfaction_per_item_with_response_rate(kpi_client: TestClient) -> None:
     def closed(name: str) -> Case:
         return Case(name, "2026-01-05").then(
