@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -118,7 +118,7 @@ _SLUGS = {
 }
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     headers = dict(exc.headers or {})
@@ -128,6 +128,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         params = [InvalidParam(name="body", code="json_invalid", reason=str(exc.detail))]
     if status == 405:
         headers["Allow"] = ", ".join(allowed_methods(request))
+        if request.method == "OPTIONS":  # not an error: the answer is the Allow header
+            return Response(status_code=204, headers=headers)
     slug = _SLUGS.get(status)
     return problem_response(
         request,
