@@ -299,7 +299,7 @@ class TrajectoryOpened(_Envelope):
         json_schema_extra=_example(
             "trajectory.opened",
             {
-                "clientRef": "c9a1f3e07b2d44c1",
+                "clientRef": "cjbkdpahljcedeebmfgok",
                 "domain": "wmo",
                 "district": "holtenbroek",
                 "team": "noord",
