@@ -5,11 +5,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.domain.atw import DEFAULT_CALENDAR, AtwCalendar, Decree
 from app.domain.terms import DEFAULT_TERMS, TermPolicy
+from app.domain.vocabulary import LawDomain
 
 DEFAULT_SQLITE_PATH = Path("data") / "wijkteam-kpi.sqlite3"
 
@@ -64,6 +65,19 @@ class Settings(BaseSettings):
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],
     # "days": ["2029-05-11"]}]'. After adding one, run `wijkteam-kpi migrate`.
     atw_declared_days: list[DeclaredDaysDecree] = Field(default_factory=list)
+
+    @field_validator("assessment_term_days", "decision_term_days")
+    @classmethod
+    def _known_domains(cls, lengths: dict[str, int]) -> dict[str, int]:
+        """A misspelt domain would silently leave the law's term in force."""
+        unknown = sorted(set(lengths) - {d.value for d in LawDomain} - {"*"})
+        if unknown:
+            raise ValueError(
+                f"unknown domain(s) {unknown}; use {[d.value for d in LawDomain]} or *"
+            )
+        if any(days < 1 for days in lengths.values()):
+            raise ValueError("a term is at least one day")
+        return lengths
 
     def terms(self) -> TermPolicy:
         return TermPolicy(

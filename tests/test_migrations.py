@@ -47,7 +47,8 @@ def test_refold_rebuilds_the_projection_from_the_events(client: TestClient, engi
             select(TrajectoryDocument.trajectory_id, TrajectoryDocument.state)
         ).all()
         connection.execute(delete(TrajectoryDocument))
-    assert refold_all(str(engine.url.render_as_string(hide_password=False))) == 40
+    url = str(engine.url.render_as_string(hide_password=False))
+    assert refold_all(url, Settings(database_url=url).terms()) == 40
     with engine.connect() as connection:
         after = connection.execute(
             select(TrajectoryDocument.trajectory_id, TrajectoryDocument.state)

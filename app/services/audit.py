@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.audit import RULES, Finding, Status, audit
 from app.domain.sampling import stratified_sample
-from app.domain.terms import DEFAULT_TERMS, TermPolicy
+from app.domain.terms import TermPolicy
 from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
 from app.models import AuditFinding, AuditSample, StoredEvent, Trajectory
@@ -28,7 +28,7 @@ AUDIT_DIMENSIONS = {
 
 
 def load_state(
-    session: Session, municipality: str, trajectory_id: str, terms: TermPolicy = DEFAULT_TERMS
+    session: Session, municipality: str, trajectory_id: str, terms: TermPolicy
 ) -> TrajectoryState:
     """Fold one trajectory from its events: findings are judged on today, not on the last refold."""
     rows = session.execute(
@@ -48,8 +48,8 @@ def trajectory_findings(
     municipality: str,
     trajectory_id: str,
     today: date,
-    teams: tuple[str, ...] | None = None,
-    terms: TermPolicy = DEFAULT_TERMS,
+    teams: tuple[str, ...] | None,
+    terms: TermPolicy,
 ) -> list[Finding]:
     if not team_visible(session, municipality, trajectory_id, teams):
         raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")

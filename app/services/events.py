@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.domain.terms import DEFAULT_TERMS, TermPolicy
+from app.domain.terms import TermPolicy
 from app.errors import Conflict, Forbidden
 from app.problems import invalid_params_from
 from app.schemas.events import EVENT_ADAPTER, BatchItemError, BatchResult, Event
@@ -24,7 +24,7 @@ class Sender:
 
     default_municipality: str
     limited_to: str | None
-    terms: TermPolicy = DEFAULT_TERMS
+    terms: TermPolicy
 
     @classmethod
     def of(cls, principal: Principal, settings: Settings) -> "Sender":

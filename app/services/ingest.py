@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.domain.calendar import local_date
 from app.domain.events import DomainEvent
 from app.domain.reentry import Stay, next_openings
-from app.domain.terms import DEFAULT_TERMS, TermPolicy
+from app.domain.terms import TermPolicy
 from app.domain.vocabulary import EventType
 from app.models import (
     Application,
@@ -81,9 +81,7 @@ def prepare(index: int, event: Event, default_municipality: str) -> PreparedEven
     )
 
 
-def ingest(
-    session: Session, events: Sequence[PreparedEvent], terms: TermPolicy = DEFAULT_TERMS
-) -> IngestReport:
+def ingest(session: Session, events: Sequence[PreparedEvent], terms: TermPolicy) -> IngestReport:
     """Store new events, sort out repeats, refold every touched trajectory once.
 
     The caller's transaction covers it all: either every new event and its projection
@@ -192,7 +190,7 @@ def _insert_new(session: Session, events: list[PreparedEvent]) -> set[tuple[str,
     return inserted
 
 
-def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy = DEFAULT_TERMS) -> None:
+def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy) -> None:
     """Recompute the projection rows of these trajectories from all their stored events."""
     if not keys:
         return

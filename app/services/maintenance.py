@@ -3,12 +3,12 @@
 from tqdm import tqdm
 
 from app.db import create_db_engine, create_session_factory, ensure_schema_current
-from app.domain.terms import DEFAULT_TERMS, TermPolicy
+from app.domain.terms import TermPolicy
 from app.services.projection_build import rebuild
 
 
 def refold_all(
-    database_url: str, terms: TermPolicy = DEFAULT_TERMS, *, force: bool = True, show: bool = False
+    database_url: str, terms: TermPolicy, *, force: bool = True, show: bool = False
 ) -> int:
     """Rebuild the projection from the events (all of it, or only if it is stale).
 

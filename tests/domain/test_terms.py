@@ -246,3 +246,20 @@ def test_start_up_warns_when_no_decree_covers_the_coming_year(
     caplog.clear()
     app.main.warn_if_calendar_runs_out(extended)
     assert caplog.text == ""
+
+
+def test_term_settings_name_known_domains_only() -> None:
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+
+    with pytest.raises(ValidationError, match="unknown domain"):
+        Settings(environment="test", decision_term_days={"wnmo": 14})
+    with pytest.raises(ValidationError, match="at least one day"):
+        Settings(environment="test", assessment_term_days={"wmo": 0})
+    assert (
+        Settings(environment="test", decision_term_days={"wmo": 7, "*": 56})
+        .terms()
+        .days(Term.DECISION, "jeugdwet")
+        == 56
+    )
