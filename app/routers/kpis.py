@@ -7,10 +7,8 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from app.auth import Admin, EventWriter, KpiReader, municipality_of
 from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
-from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
 from app.domain.vocabulary import AgeBand, Channel, LawDomain
 from app.errors import InvalidInput
-from app.models import KpiTarget
 from app.routers.params import check_period
 from app.routers.route import ContractRoute
 from app.schemas import kpi_output
@@ -39,37 +37,14 @@ KpiIdPath = Annotated[str, Path(alias="kpiId", max_length=64, pattern=r"^[a-z][a
 CSV_MEDIA_TYPE = "text/csv"
 
 
-def _target_view(target: KpiTarget | None) -> TargetView | None:
-    return TargetView.model_validate(target, from_attributes=True) if target else None
-
-
-def _definition(kpi: Kpi, target: KpiTarget | None) -> KpiDefinition:
-    return KpiDefinition(
-        id=kpi.id,
-        name_nl=kpi.name_nl,
-        name_en=kpi.name_en,
-        type=kpi.type.value,
-        definition=kpi.definition,
-        unit=kpi.unit,
-        value_is=kpi.value_is,
-        direction=kpi.direction.value,
-        source_events=list(kpi.source_events),
-        procedure=kpi.procedure,
-        frequency=kpi.frequency,
-        owner=kpi.owner,
-        derived=not isinstance(kpi.measure, Reported),
-        breakdowns=[] if isinstance(kpi.measure, NO_BREAKDOWN) else list(DIMENSIONS),
-        time_series=not isinstance(kpi.measure, NO_TIME_SERIES),
-        target=_target_view(target),
-    )
-
-
 @router.get("", response_model=list[KpiDefinition], summary="The KPI catalogue")
 def list_kpis(
     principal: KpiReader, session: SessionDep, settings: SettingsDep
 ) -> list[KpiDefinition]:
     municipality = municipality_of(principal, settings)
-    return [_definition(kpi, target) for kpi, target in catalogue(session, municipality)]
+    return [
+        kpi_output.definition_view(kpi, target) for kpi, target in catalogue(session, municipality)
+    ]
 
 
 def parse_group_by(raw: str | None) -> tuple[str, ...]:
@@ -215,7 +190,7 @@ def put_target(
         note=request_body.note,
         min_cell_size=settings.min_cell_size,
     )
-    view = _target_view(target)
+    view = kpi_output.target_view(target)
     assert view is not None
     return view
 

@@ -1,15 +1,41 @@
-"""A computed figure as JSON (KpiFigure) and as a flat CSV table for BI tools."""
+"""Presenters of the KPI API: the catalogue entry, the target, a computed figure as JSON
+(KpiFigure) and as a flat CSV table for BI tools."""
 
 import csv
 import io
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from app.domain.kpis.figures import Cell
-from app.schemas.kpis import KpiFigure, KpiGroup, TargetView
-from app.services.kpis import Figure, target_met
+from app.domain.kpis.figures import DIMENSIONS, Cell, Figure, Target, target_met
+from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
+from app.schemas.kpis import KpiDefinition, KpiFigure, KpiGroup, TargetView
 
 DECIMALS = 4
+
+
+def target_view(target: Target | None) -> TargetView | None:
+    return TargetView.model_validate(target, from_attributes=True) if target else None
+
+
+def definition_view(kpi: Kpi, target: Target | None) -> KpiDefinition:
+    return KpiDefinition(
+        id=kpi.id,
+        name_nl=kpi.name_nl,
+        name_en=kpi.name_en,
+        type=kpi.type.value,
+        definition=kpi.definition,
+        unit=kpi.unit,
+        value_is=kpi.value_is,
+        direction=kpi.direction.value,
+        source_events=list(kpi.source_events),
+        procedure=kpi.procedure,
+        frequency=kpi.frequency,
+        owner=kpi.owner,
+        derived=not isinstance(kpi.measure, Reported),
+        breakdowns=[] if isinstance(kpi.measure, NO_BREAKDOWN) else list(DIMENSIONS),
+        time_series=not isinstance(kpi.measure, NO_TIME_SERIES),
+        target=target_view(target),
+    )
 
 
 def _round(value: Any) -> Any:
@@ -53,9 +79,7 @@ def figure_view(figure: Figure, min_cell_size: int) -> KpiFigure:
         group_by=list(figure.query.group_by),
         open_intervals=figure.open_intervals,
         min_cell_size=min_cell_size,
-        target=TargetView.model_validate(figure.target, from_attributes=True)
-        if figure.target
-        else None,
+        target=target_view(figure.target),
         groups=[_group(c, figure) for c in figure.cells],
     )
 

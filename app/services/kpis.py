@@ -1,7 +1,6 @@
 """KPI use cases: compute a figure (suppressed, against its target), set targets, record values."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -10,12 +9,11 @@ from sqlalchemy.orm import Session
 
 from app.domain.kpis.catalogue import CATALOGUE, KPIS
 from app.domain.kpis.disclosure import protect
-from app.domain.kpis.figures import DIMENSIONS, Cell, KpiQuery
+from app.domain.kpis.figures import DIMENSIONS, Cell, Figure, KpiQuery
 from app.domain.kpis.spec import (
     NO_BREAKDOWN,
     NO_TIME_SERIES,
     Count,
-    Direction,
     Duration,
     Kpi,
     Reported,
@@ -24,15 +22,6 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
-
-
-@dataclass(frozen=True)
-class Figure:
-    kpi: Kpi
-    query: KpiQuery
-    cells: list[Cell]
-    open_intervals: int | None = None
-    target: KpiTarget | None = None
 
 
 def get_kpi(kpi_id: str) -> Kpi:
@@ -91,12 +80,6 @@ def compute_figure(
         count = open_intervals_sql(session, municipality, measure, query)
         open_intervals = None if 0 < count < min_cell_size else count
     return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)
-
-
-def target_met(direction: Direction, value: float | None, target: float | None) -> bool | None:
-    if value is None or target is None or direction is Direction.NEUTRAL:
-        return None
-    return value >= target if direction is Direction.HIGHER else value <= target
 
 
 # --- targets ------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
+
+from app.domain.kpis.spec import Direction, Kpi
 
 # API name -> projection column of every dimension a KPI can be broken down by.
 DIMENSIONS: dict[str, str] = {
@@ -182,3 +184,27 @@ def share_cell(
         denominator=denominator,
         extra=extra,
     )
+
+
+class Target(Protocol):
+    """A streefwaarde as the judgement needs it (stored by the service, read here)."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A KPI's cells for a query, as they may leave the service, and its target."""
+
+    kpi: Kpi
+    query: KpiQuery
+    cells: list[Cell]
+    open_intervals: int | None = None
+    target: Target | None = None
+
+
+def target_met(direction: Direction, value: float | None, target: float | None) -> bool | None:
+    """Judged by the KPI's direction; no judgement without a value, a target or a direction."""
+    if value is None or target is None or direction is Direction.NEUTRAL:
+        return None
+    return value >= target if direction is Direction.HIGHER else value <= target
