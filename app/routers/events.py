@@ -9,10 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from app.auth import EventWriter
 from app.deps import SessionDep, SettingsDep
 from app.errors import InvalidInput
+from app.problems import invalid_params_from
 from app.routers.route import ContractRoute
-from app.schemas.events import BatchResult, Event, EventAccepted
+from app.schemas.events import BatchItemError, BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
-from app.services.events import Sender, record_batch, record_event
+from app.services.events import Rejection, Sender, record_batch, record_event
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"], route_class=ContractRoute)
 
@@ -90,7 +91,35 @@ async def post_batch(
     raw = await request.body()  # the body-limit middleware has bounded it
     items = parse_batch(raw, request.headers.get("content-type", ""), settings.max_batch_events)
     sender = Sender.of(principal, settings)
-    return await run_in_threadpool(record_batch, session, items, sender)
+    outcome = await run_in_threadpool(record_batch, session, items, sender)
+    return BatchResult(
+        received=outcome.received,
+        created=outcome.created,
+        duplicates=outcome.duplicates,
+        rejected=len(outcome.rejections),
+        errors=[_item_error(r) for r in outcome.rejections],
+    )
+
+
+def _item_error(rejection: Rejection) -> BatchItemError:
+    """A rejected item in the words of HTTP: its status and the problems with it."""
+    if rejection.reason == "invalid":
+        status, params = 400, invalid_params_from(rejection.errors)
+    elif rejection.reason == "other_municipality":
+        status = 403
+        params = [InvalidParam(name="municipality", code="forbidden", reason=rejection.detail)]
+    else:
+        status = 409
+        params = [
+            InvalidParam(
+                name="eventId",
+                code="conflict",
+                reason="already stored (or earlier in this batch) with a different body",
+            )
+        ]
+    return BatchItemError(
+        index=rejection.index, event_id=rejection.event_id, status=status, invalid_params=params
+    )
 
 
 def parse_batch(raw: bytes, content_type: str, max_events: int) -> list[Any]:

@@ -1,17 +1,15 @@
 """Posting events: one, or a batch where the valid ones land and the invalid are listed."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.domain.terms import TermPolicy
 from app.errors import Conflict, Forbidden
-from app.problems import invalid_params_from
-from app.schemas.events import EVENT_ADAPTER, BatchItemError, BatchResult, Event
-from app.schemas.problem import InvalidParam
+from app.schemas.events import EVENT_ADAPTER, Event
 from app.services.clients import Principal
 from app.services.ingest import PreparedEvent, ingest, prepare
 from app.settings import Settings
@@ -58,60 +56,50 @@ def record_event(session: Session, event: Event, sender: Sender) -> SingleOutcom
     return SingleOutcome(event=prepared, created=bool(report.created))
 
 
-def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> BatchResult:
+@dataclass(frozen=True)
+class Rejection:
+    """An item of a batch that was not stored, and why (the router words the answer)."""
+
+    index: int
+    event_id: str | None
+    reason: Literal["invalid", "other_municipality", "conflict"]
+    errors: Sequence[Mapping[str, Any]] = ()  # the validation errors of an invalid item
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    received: int
+    created: int
+    duplicates: int
+    rejections: list[Rejection]
+
+
+def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> BatchOutcome:
     """Validate every item, store all valid ones in the caller's one transaction."""
-    errors: list[BatchItemError] = []
+    rejections: list[Rejection] = []
     prepared: list[PreparedEvent] = []
     for index, item in enumerate(items):
         try:
             event = EVENT_ADAPTER.validate_python(item)
         except ValidationError as exc:
-            errors.append(
-                BatchItemError(
-                    index=index,
-                    event_id=_event_id_of(item),
-                    status=400,
-                    invalid_params=invalid_params_from(exc.errors()),
-                )
-            )
+            rejections.append(Rejection(index, _event_id_of(item), "invalid", exc.errors()))
             continue
         refusal = sender.refusal(event)
         if refusal:
-            errors.append(
-                BatchItemError(
-                    index=index,
-                    event_id=str(event.event_id),
-                    status=403,
-                    invalid_params=[
-                        InvalidParam(name="municipality", code="forbidden", reason=refusal)
-                    ],
-                )
+            rejections.append(
+                Rejection(index, str(event.event_id), "other_municipality", detail=refusal)
             )
             continue
         prepared.append(prepare(index, event, sender.default_municipality))
     report = ingest(session, prepared, sender.terms)
-    errors.extend(
-        BatchItemError(
-            index=event.index,
-            event_id=event.event_id,
-            status=409,
-            invalid_params=[
-                InvalidParam(
-                    name="eventId",
-                    code="conflict",
-                    reason="already stored (or earlier in this batch) with a different body",
-                )
-            ],
-        )
-        for event in report.conflicts
-    )
-    errors.sort(key=lambda e: e.index)
-    return BatchResult(
+    rejections += [Rejection(e.index, e.event_id, "conflict") for e in report.conflicts]
+    rejections.sort(key=lambda r: r.index)
+    return BatchOutcome(
         received=len(items),
         created=len(report.created),
         duplicates=len(report.duplicates),
-        rejected=len(errors),
-        errors=errors,
+        rejections=rejections,
     )
 
 
