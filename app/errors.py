@@ -3,8 +3,6 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from starlette.exceptions import HTTPException
-
 from app.schemas.problem import InvalidParam
 
 PROBLEM_BASE = "https://wijkteam-kpi.example/problems/"
@@ -65,14 +63,3 @@ class Forbidden(ServiceError):
     status: int = 403
     title: str = "Forbidden"
     slug: str = "forbidden"
-
-
-class BodyTooLarge(HTTPException):
-    """A body that grew past the limit while streaming in.
-
-    Raised from inside `receive`, so it is an HTTPException: FastAPI lets those through its
-    body parsing (any other exception there becomes a 400).
-    """
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body exceeds {limit} bytes")

@@ -10,6 +10,7 @@ scripts/ensure-redis.sh
 
 echo "== ruff"; "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .
 echo "== mypy"; "$venv/bin/mypy"
+echo "== layers (import-linter)"; "$venv/bin/lint-imports"
 
 echo "== NL GOV API Design Rules (Logius spectral ruleset)"
 mkdir -p build

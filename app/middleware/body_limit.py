@@ -4,11 +4,23 @@ A declared Content-Length over the limit is refused at once; a body that grows p
 while streaming (chunked, or a lying header) is cut off with 413 the moment it does.
 """
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_BASE, BodyTooLarge
+from app.errors import PROBLEM_BASE
 from app.problems import problem_response
+
+
+class BodyTooLarge(HTTPException):
+    """A body that grew past the limit while streaming in.
+
+    Raised from inside `receive`, so it is an HTTPException: FastAPI lets those through its
+    body parsing (any other exception there becomes a 400).
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body exceeds {limit} bytes")
 
 
 class BodyLimitMiddleware:

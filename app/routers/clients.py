@@ -6,7 +6,6 @@ from fastapi import APIRouter, Path, Query, Request, status
 
 from app.auth import Admin, LogReader, municipality_of
 from app.deps import SessionDep, SettingsDep
-from app.models import ApiClient
 from app.routers.route import ContractRoute
 from app.schemas.base import IsoDate
 from app.schemas.clients import (
@@ -24,11 +23,11 @@ router = APIRouter(prefix="/api/v1", tags=["administration"], route_class=Contra
 ClientIdPath = Annotated[str, Path(alias="clientId", max_length=36)]
 
 
-def _view(client: ApiClient) -> ClientView:
+def _view(client: object) -> ClientView:
     return ClientView.model_validate(client, from_attributes=True)
 
 
-def _with_token(client: ApiClient, token: str) -> ClientWithToken:
+def _with_token(client: object, token: str) -> ClientWithToken:
     return ClientWithToken(**_view(client).model_dump(), token=token)
 
 

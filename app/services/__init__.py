@@ -1,0 +1,1 @@
+"""Use cases: each takes a Session; every query lives here."""
