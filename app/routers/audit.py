@@ -10,6 +10,7 @@ from app.domain.audit import RULES, RULES_BY_ID, Finding, Rule
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
 from app.routers.params import (
+    TrajectoryIdPath,
     check_period,
     parse_worklist_cursor,
     worklist_cursor,
@@ -41,9 +42,6 @@ RULE_PATTERN = "^(" + "|".join(RULES_BY_ID) + ")$"
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=ContractRoute)
 
-TrajectoryIdPath = Annotated[
-    str, Path(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-]
 AsOf = Annotated[
     IsoDate | None, Query(alias="asOf", description="Judge terms on this day (default today).")
 ]

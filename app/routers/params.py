@@ -1,14 +1,20 @@
-"""Query parameters several routers share: opaque keyset cursors and a period's order."""
+"""Parameters several routers share: path ids, readable keyset cursors, a period's order,
+and the screening of every query and path value."""
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 
 from app.domain.bsn import contains_bsn
 from app.errors import InvalidInput
 from app.schemas.base import DATE_TEXT, control_character_path
 from app.schemas.problem import InvalidParam
+
+TrajectoryIdPath = Annotated[
+    str, Path(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+]
 
 
 def worklist_cursor_pattern(rules: Iterable[str]) -> str:

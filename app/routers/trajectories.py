@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from app.auth import Auditor, municipality_of
 from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.vocabulary import AgeBand, Channel, LawDomain, TrajectoryStatus
+from app.routers.params import TrajectoryIdPath
 from app.routers.route import ContractRoute
 from app.schemas.base import CODE_PATTERN, TRAJECTORY_ID_PATTERN, IsoDate
 from app.schemas.trajectories import (
@@ -20,10 +21,6 @@ from app.services.trajectories import TrajectoryFilter, get_trajectory, list_tra
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"], route_class=ContractRoute)
 ONE, ALL = "/trajectories/{trajectoryId}", "/trajectories"
-
-TrajectoryIdPath = Annotated[
-    str, Path(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-]
 
 
 @router.get(

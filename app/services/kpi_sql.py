@@ -31,13 +31,14 @@ from app.domain.kpis.figures import (
     DurationStats,
     ItemTally,
     KpiQuery,
+    goals_cell,
     histogram_stats,
     per_trajectory_cell,
     satisfaction_cell,
     share_cell,
 )
-from app.domain.kpis.reference import SATISFACTION_COLUMNS
 from app.domain.kpis.spec import (
+    SATISFACTION_COLUMNS,
     All,
     Complaints,
     Condition,
@@ -385,20 +386,10 @@ def _goals(session: Session, figure: _Figure, measure: GoalAttainment) -> list[C
         func.sum(T.goals_partly),
         func.sum(T.goals_not_achieved),
     ).where(*figure.where(), figure.in_period(period))
-    cells = []
-    for row in session.execute(_grouped(statement, groups)):
-        n, achieved, partly, missed = row[-4], int(row[-3]), int(row[-2]), int(row[-1])
-        evaluated = achieved + partly + missed
-        cells.append(
-            Cell(
-                key=figure.key(row),
-                n=n,
-                value=achieved / evaluated if evaluated else None,
-                numerator=achieved,
-                denominator=evaluated,
-                extra={"partly": partly, "partlyShare": partly / evaluated if evaluated else None},
-            )
-        )
+    cells = [
+        goals_cell(figure.key(row), row[-4], int(row[-3]), int(row[-2]), int(row[-1]))
+        for row in session.execute(_grouped(statement, groups))
+    ]
     return _sorted(cells)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.domain.audit import Finding, Status, audit
 from app.domain.events import DomainEvent
-from app.domain.kpis.reference import SATISFACTION_COLUMNS
+from app.domain.kpis.spec import SATISFACTION_COLUMNS
 from app.domain.terms import TermPolicy
 from app.domain.trajectory import Milestone, StepRecord, TrajectoryState, fold
 from app.domain.vocabulary import GoalResult, Step, Term

@@ -172,6 +172,19 @@ def satisfaction_cell(
     )
 
 
+def goals_cell(key: dict[str, str | None], n: int, achieved: int, partly: int, missed: int) -> Cell:
+    """Achieved of evaluated goals; partly stays in the denominator and is shown apart."""
+    evaluated = achieved + partly + missed
+    return Cell(
+        key=key,
+        n=n,
+        value=achieved / evaluated if evaluated else None,
+        numerator=achieved,
+        denominator=evaluated,
+        extra={"partly": partly, "partlyShare": partly / evaluated if evaluated else None},
+    )
+
+
 def share_cell(
     key: dict[str, str | None], numerator: float, denominator: float, **extra: Any
 ) -> Cell:

@@ -17,12 +17,14 @@ from app.domain.kpis.figures import (
     KpiQuery,
     duration_stats,
     from_durations,
+    goals_cell,
     per_trajectory_cell,
     period_label,
     satisfaction_cell,
     share_cell,
 )
 from app.domain.kpis.spec import (
+    SATISFACTION_COLUMNS,
     All,
     Complaints,
     Condition,
@@ -42,13 +44,8 @@ from app.domain.kpis.spec import (
     Share,
     Stacking,
 )
-from app.domain.vocabulary import SatisfactionItem
 
 Row = Mapping[str, Any]
-SATISFACTION_COLUMNS = {
-    item.value: "satisfaction_" + "".join("_" + c.lower() if c.isupper() else c for c in item.value)
-    for item in SatisfactionItem
-}
 
 
 def holds(condition: Condition | None, row: Row, as_of: date | None = None) -> bool:
@@ -283,16 +280,12 @@ def _period_rows(rows: Sequence[Row], periods: Sequence[Row]) -> list[Row]:
 
 
 def _goals(key: dict[str, str | None], rows: Sequence[Row]) -> Cell:
-    achieved = sum(r["goals_achieved"] for r in rows)
-    partly = sum(r["goals_partly"] for r in rows)
-    evaluated = achieved + partly + sum(r["goals_not_achieved"] for r in rows)
-    return Cell(
-        key=key,
-        n=len(rows),
-        value=achieved / evaluated if evaluated else None,
-        numerator=achieved,
-        denominator=evaluated,
-        extra={"partly": partly, "partlyShare": partly / evaluated if evaluated else None},
+    return goals_cell(
+        key,
+        len(rows),
+        sum(r["goals_achieved"] for r in rows),
+        sum(r["goals_partly"] for r in rows),
+        sum(r["goals_not_achieved"] for r in rows),
     )
 
 

@@ -8,7 +8,16 @@ and `app/services/kpi_sql.py` in SQL (what is served). A property test proves th
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.domain.vocabulary import SatisfactionItem
+
 # --- conditions over one projection row -----------------------------------------------
+
+
+# The projection column of each satisfaction item (`listenedTo` -> satisfaction_listened_to).
+SATISFACTION_COLUMNS = {
+    item.value: "satisfaction_" + "".join("_" + c.lower() if c.isupper() else c for c in item.value)
+    for item in SatisfactionItem
+}
 
 
 @dataclass(frozen=True)
