@@ -17,7 +17,8 @@ from sqlalchemy import insert
 from app.db import create_db_engine, upgrade_database
 from app.models import StoredEvent
 from app.schemas.events import EVENT_ADAPTER
-from app.services.ingest import prepare, stored_row
+from app.services.event_store import stored_row
+from app.services.ingest import prepare
 from app.services.maintenance import refold_all
 from app.settings import Settings
 from scripts.benchmark_ingest import fresh_database

@@ -102,7 +102,8 @@ def test_an_upgrade_never_serves_stale_figures_and_then_equals_a_fresh_load(
 
     from app.db import alembic_config
     from app.schemas.events import EVENT_ADAPTER
-    from app.services.ingest import prepare, stored_row
+    from app.services.event_store import stored_row
+    from app.services.ingest import prepare
     from app.services.maintenance import refold_all
     from scripts.generate_events import generate
     from tests.conftest import authorised, empty_all_tables

@@ -14,8 +14,8 @@ from app.domain.sampling import stratified_sample
 from app.domain.terms import TermPolicy
 from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
-from app.models import AuditFinding, AuditSample, StoredEvent, Trajectory
-from app.services.ingest import to_domain
+from app.models import AuditFinding, AuditSample, Trajectory
+from app.services.event_store import events_of
 from app.services.trajectories import team_visible
 
 # Grouping an audit summary or stratifying a sample: API name -> projection column.
@@ -31,16 +31,10 @@ def load_state(
     session: Session, municipality: str, trajectory_id: str, terms: TermPolicy
 ) -> TrajectoryState:
     """Fold one trajectory from its events: findings are judged on today, not on the last refold."""
-    rows = session.execute(
-        select(
-            StoredEvent.event_id, StoredEvent.type, StoredEvent.occurred_at, StoredEvent.body
-        ).where(
-            StoredEvent.municipality == municipality, StoredEvent.trajectory_id == trajectory_id
-        )
-    ).all()
-    if not rows:
+    events = events_of(session, municipality, [trajectory_id]).get(trajectory_id)
+    if not events:
         raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
-    return fold(trajectory_id, [to_domain(trajectory_id, *row) for row in rows], terms)
+    return fold(trajectory_id, events, terms)
 
 
 def trajectory_findings(

@@ -11,7 +11,8 @@ from app.domain.terms import TermPolicy
 from app.errors import Conflict, Forbidden
 from app.schemas.events import EVENT_ADAPTER, Event
 from app.services.clients import Principal
-from app.services.ingest import PreparedEvent, ingest, prepare
+from app.services.event_store import PreparedEvent
+from app.services.ingest import ingest, prepare
 from app.settings import Settings
 
 

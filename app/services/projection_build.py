@@ -6,14 +6,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.terms import TermPolicy
 from app.errors import ServiceUnavailable
-from app.models import ProjectionBuild, StoredEvent
-from app.services.ingest import refold
+from app.models import ProjectionBuild
+from app.services.event_store import has_events, trajectories_after, trajectory_count
 from app.services.projection import PROJECTION_VERSION
+from app.services.projection_store import refold
 
 KEY = "projection"
 CHUNK = 1000
@@ -40,16 +40,12 @@ def _build(session: Session) -> ProjectionBuild:
     return build
 
 
-def _has_events(session: Session) -> bool:
-    return session.execute(select(StoredEvent.event_id).limit(1)).first() is not None
-
-
 def is_current(session: Session, version: str) -> bool:
     """Built with this version, or nothing to build from (then it is recorded as such)."""
     build = session.get(ProjectionBuild, KEY)
     if build is not None and build.version == version:
         return True
-    if _has_events(session):
+    if has_events(session):
         return False
     mark_current(session, version)
     return True
@@ -108,16 +104,14 @@ def rebuild(
         resume = build.resume_after if build.building == version and not force else None
         build.building, build.resume_after = version, resume
         build.updated_at = datetime.now(UTC)
-        total = session.execute(
-            select(func.count()).select_from(
-                select(StoredEvent.municipality, StoredEvent.trajectory_id).distinct().subquery()
-            )
-        ).scalar_one()
-    after = tuple(resume.split("\t", 1)) if resume else None
-    done = 0 if after is None else _count_through(sessions, after)
+        total = trajectory_count(session)
+    after = _key(resume) if resume else None
+    with sessions() as session:
+        done = 0 if after is None else trajectory_count(session, after)
     refolded = 0
     while True:
-        keys = _next_keys(sessions, after)
+        with sessions() as session:
+            keys = trajectories_after(session, after, CHUNK)
         if not keys:
             break
         with sessions.begin() as session:
@@ -135,25 +129,6 @@ def rebuild(
     return refolded
 
 
-def _next_keys(
-    sessions: sessionmaker[Session], after: tuple[str, ...] | None
-) -> list[tuple[str, str]]:
-    key = tuple_(StoredEvent.municipality, StoredEvent.trajectory_id)
-    query = select(StoredEvent.municipality, StoredEvent.trajectory_id).distinct()
-    if after is not None:
-        query = query.where(key > tuple_(*after))
-    query = query.order_by(StoredEvent.municipality, StoredEvent.trajectory_id).limit(CHUNK)
-    with sessions() as session:
-        return [(m, t) for m, t in session.execute(query)]
-
-
-def _count_through(sessions: sessionmaker[Session], after: tuple[str, ...]) -> int:
-    key = tuple_(StoredEvent.municipality, StoredEvent.trajectory_id)
-    query = select(func.count()).select_from(
-        select(StoredEvent.municipality, StoredEvent.trajectory_id)
-        .distinct()
-        .where(key <= tuple_(*after))
-        .subquery()
-    )
-    with sessions() as session:
-        return int(session.execute(query).scalar_one())
+def _key(resume: str) -> tuple[str, str]:
+    municipality, trajectory_id = resume.split("\t", 1)
+    return municipality, trajectory_id

@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.models import Base, StoredEvent, Trajectory
-from app.services.ingest import PROJECTION_TABLES
+from app.services.projection_store import PROJECTION_TABLES
 
 _CHUNK = 1000
 # Everything derived from a trajectory's events, then the events themselves.

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.events import retracted_ids
 from app.errors import NotFound
-from app.models import StoredEvent, Trajectory, TrajectoryDocument
-from app.services.ingest import to_domain
+from app.models import Trajectory, TrajectoryDocument
+from app.services.event_store import timeline as stored_events
+from app.services.event_store import to_domain
 
 
 @dataclass(frozen=True)
@@ -37,21 +38,11 @@ def get_trajectory(
     row = session.get(TrajectoryDocument, (municipality, trajectory_id))
     if row is None or not team_visible(session, municipality, trajectory_id, teams):
         raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
-    events = (
-        session.execute(
-            select(StoredEvent)
-            .where(
-                StoredEvent.municipality == municipality, StoredEvent.trajectory_id == trajectory_id
-            )
-            .order_by(StoredEvent.occurred_at, StoredEvent.event_id)
-        )
-        .scalars()
-        .all()
-    )
+    events = stored_events(session, municipality, trajectory_id)
     withdrawn = retracted_ids(
         to_domain(e.trajectory_id, e.event_id, e.type, e.occurred_at, e.body) for e in events
     )
-    timeline = [
+    entries = [
         TimelineEntry(
             event_id=e.event_id,
             type=e.type,
@@ -63,7 +54,7 @@ def get_trajectory(
         )
         for e in events
     ]
-    return TrajectoryView(municipality=municipality, state=row.state, timeline=timeline)
+    return TrajectoryView(municipality=municipality, state=row.state, timeline=entries)
 
 
 def team_visible(

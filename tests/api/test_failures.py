@@ -72,9 +72,7 @@ def test_a_stopped_database_gives_503_on_every_route_and_readiness_says_so(
 def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
     client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import app.services.ingest as ingest
-
-    refold = ingest.refold
+    from app.services.projection_store import refold
 
     def refold_after_losing_the_connection(session: Any, *args: Any, **kwargs: Any) -> None:
         # The events are inserted; the connection dies before the projection is written.
@@ -86,7 +84,8 @@ def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
             raise OperationalError("INSERT", {}, Exception("database is locked"))
         refold(session, *args, **kwargs)
 
-    monkeypatch.setattr(ingest, "refold", refold_after_losing_the_connection)
+    # the refold that ingestion calls, after its events were inserted
+    monkeypatch.setattr("app.services.ingest.refold", refold_after_losing_the_connection)
     batch = full_trajectory("CUT-1")
     response = client.post("/api/v1/events/batch", json=batch)
     assert_problem(response, 503)
@@ -94,7 +93,7 @@ def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
     with engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(StoredEvent)).scalar_one()
     assert stored == 0
-    monkeypatch.setattr(ingest, "refold", refold)
+    monkeypatch.setattr("app.services.ingest.refold", refold)
     again = client.post("/api/v1/events/batch", json=batch)
     assert again.status_code == 200 and again.json()["created"] == len(batch)
 

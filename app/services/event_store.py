@@ -1,0 +1,175 @@
+"""The event store: every accepted event, immutable, keyed by (municipality, eventId).
+
+The only module that queries the events table; it maps a stored row to the DomainEvent
+the fold reads.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.domain.calendar import local_date
+from app.domain.events import DomainEvent
+from app.domain.vocabulary import EventType
+from app.models import StoredEvent
+
+CHUNK = 1000
+TrajectoryKey = tuple[str, str]  # (municipality, trajectoryId)
+
+
+@dataclass(frozen=True)
+class PreparedEvent:
+    index: int
+    municipality: str
+    event_id: str
+    trajectory_id: str
+    type: str
+    occurred_at: datetime
+    body: dict[str, Any]
+    body_sha256: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.municipality, self.event_id)
+
+
+def by_municipality(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for municipality, ident in keys:
+        grouped[municipality].append(ident)
+    return grouped
+
+
+def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def stored_fingerprints(
+    session: Session, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    for municipality, ids in by_municipality(keys).items():
+        for chunk in chunks(ids):
+            rows = session.execute(
+                select(StoredEvent.event_id, StoredEvent.body_sha256).where(
+                    StoredEvent.municipality == municipality, StoredEvent.event_id.in_(chunk)
+                )
+            )
+            found.update({(municipality, event_id): sha for event_id, sha in rows})
+    return found
+
+
+def stored_row(event: PreparedEvent, received_at: datetime) -> dict[str, Any]:
+    """The events-table row of a prepared event."""
+    return {
+        "municipality": event.municipality,
+        "event_id": event.event_id,
+        "trajectory_id": event.trajectory_id,
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "occurred_on": local_date(event.occurred_at),
+        "received_at": received_at,
+        "body_sha256": event.body_sha256,
+        "body": event.body,
+    }
+
+
+def insert_new(session: Session, events: list[PreparedEvent]) -> set[tuple[str, str]]:
+    if not events:
+        return set()
+    received_at = datetime.now(UTC)
+    rows = [stored_row(e, received_at) for e in events]
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        dialect_insert(StoredEvent)
+        .on_conflict_do_nothing(index_elements=["municipality", "event_id"])
+        .returning(StoredEvent.municipality, StoredEvent.event_id)
+    )
+    inserted: set[tuple[str, str]] = set()
+    for start in range(0, len(rows), CHUNK):
+        result = session.execute(statement, rows[start : start + CHUNK])
+        inserted.update((m, e) for m, e in result)
+    return inserted
+
+
+def events_of(
+    session: Session, municipality: str, trajectory_ids: Sequence[str]
+) -> dict[str, list[DomainEvent]]:
+    rows = session.execute(
+        select(
+            StoredEvent.trajectory_id,
+            StoredEvent.event_id,
+            StoredEvent.type,
+            StoredEvent.occurred_at,
+            StoredEvent.body,
+        ).where(
+            StoredEvent.municipality == municipality,
+            StoredEvent.trajectory_id.in_(trajectory_ids),
+        )
+    )
+    grouped: dict[str, list[DomainEvent]] = defaultdict(list)
+    for trajectory_id, event_id, event_type, occurred_at, body in rows:
+        grouped[trajectory_id].append(
+            to_domain(trajectory_id, event_id, event_type, occurred_at, body)
+        )
+    return grouped
+
+
+def timeline(session: Session, municipality: str, trajectory_id: str) -> list[StoredEvent]:
+    """Every stored event of one trajectory, in the order that defines its state."""
+    return list(
+        session.execute(
+            select(StoredEvent)
+            .where(
+                StoredEvent.municipality == municipality, StoredEvent.trajectory_id == trajectory_id
+            )
+            .order_by(StoredEvent.occurred_at, StoredEvent.event_id)
+        ).scalars()
+    )
+
+
+def has_events(session: Session) -> bool:
+    return session.execute(select(StoredEvent.event_id).limit(1)).first() is not None
+
+
+def trajectory_count(session: Session, through: TrajectoryKey | None = None) -> int:
+    """How many trajectories have events (those up to and including `through`, if given)."""
+    query = select(StoredEvent.municipality, StoredEvent.trajectory_id).distinct()
+    if through is not None:
+        query = query.where(
+            tuple_(StoredEvent.municipality, StoredEvent.trajectory_id) <= tuple_(*through)
+        )
+    return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+
+def trajectories_after(
+    session: Session, after: TrajectoryKey | None, limit: int
+) -> list[TrajectoryKey]:
+    """The next trajectories with events, in key order: a rebuild walks them in chunks."""
+    query = select(StoredEvent.municipality, StoredEvent.trajectory_id).distinct()
+    if after is not None:
+        query = query.where(
+            tuple_(StoredEvent.municipality, StoredEvent.trajectory_id) > tuple_(*after)
+        )
+    query = query.order_by(StoredEvent.municipality, StoredEvent.trajectory_id).limit(limit)
+    return [(m, t) for m, t in session.execute(query)]
+
+
+def to_domain(
+    trajectory_id: str, event_id: str, event_type: str, occurred_at: datetime, body: dict[str, Any]
+) -> DomainEvent:
+    return DomainEvent(
+        event_id=event_id,
+        trajectory_id=trajectory_id,
+        type=EventType(event_type),
+        occurred_at=occurred_at,
+        data=body.get("data") or {},
+    )

@@ -1,0 +1,148 @@
+"""The projection's tables and the refold that rebuilds them from the events."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from app.domain.calendar import local_date
+from app.domain.reentry import Stay, next_openings
+from app.domain.terms import TermPolicy
+from app.models import (
+    Application,
+    AuditFinding,
+    Base,
+    Complaint,
+    StepCompletion,
+    SupportSpell,
+    Trajectory,
+    TrajectoryDocument,
+    TrajectoryPeriod,
+)
+from app.services.event_store import TrajectoryKey, by_municipality, chunks, events_of
+from app.services.projection import project
+
+CHUNK = 1000
+
+
+def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy) -> None:
+    """Recompute the projection rows of these trajectories from all their stored events."""
+    if not keys:
+        return
+    _lock_trajectories(session.connection(), keys)
+    now = datetime.now(UTC)
+    today = local_date(now)
+    rows: dict[type[Base], list[dict[str, Any]]] = {model: [] for model in PROJECTION_TABLES}
+    clients: set[tuple[str, str]] = set()
+    for municipality, trajectory_ids in by_municipality(sorted(keys)).items():
+        for chunk in chunks(trajectory_ids):
+            events_by_trajectory = events_of(session, municipality, chunk)
+            clients |= _clients_of(session, municipality, chunk)
+            for model in PROJECTION_TABLES:
+                session.execute(
+                    delete(model).where(
+                        model.municipality == municipality,  # type: ignore[attr-defined]
+                        model.trajectory_id.in_(chunk),  # type: ignore[attr-defined]
+                    )
+                )
+            for trajectory_id, events in events_by_trajectory.items():
+                projected = project(municipality, trajectory_id, events, terms, now, today)
+                rows[Trajectory].append(projected.trajectory)
+                if projected.state.client_ref:
+                    clients.add((municipality, projected.state.client_ref))
+                rows[TrajectoryDocument].append(projected.document)
+                rows[Complaint].extend(projected.complaints)
+                rows[AuditFinding].extend(projected.findings)
+                rows[TrajectoryPeriod].extend(projected.periods)
+                rows[Application].extend(projected.applications)
+                rows[SupportSpell].extend(projected.supports)
+                rows[StepCompletion].extend(projected.step_completions)
+    for model, table_rows in rows.items():
+        for start in range(0, len(table_rows), CHUNK):
+            session.execute(insert(model), table_rows[start : start + CHUNK])
+    _refresh_next_openings(session, clients)
+
+
+def _clients_of(
+    session: Session, municipality: str, trajectory_ids: Sequence[str]
+) -> set[tuple[str, str]]:
+    """Clients of the stored rows about to be replaced (a corrected clientRef leaves one)."""
+    rows = session.execute(
+        select(Trajectory.client_ref).where(
+            Trajectory.municipality == municipality,
+            Trajectory.trajectory_id.in_(trajectory_ids),
+            Trajectory.client_ref.is_not(None),
+        )
+    )
+    return {(municipality, client_ref) for (client_ref,) in rows if client_ref is not None}
+
+
+def _refresh_next_openings(session: Session, clients: set[tuple[str, str]]) -> None:
+    """Recompute next_opened_on for every trajectory of the clients a refold touched.
+
+    A new melding changes the re-entry of the same client's earlier trajectories, which
+    were not refolded themselves; keeping this per row makes re-entry a column lookup.
+    """
+    for municipality, client_refs in by_municipality(sorted(clients)).items():
+        for chunk in chunks(client_refs):
+            stays: dict[str, list[tuple[Stay, date | None]]] = defaultdict(list)
+            for tid, client_ref, opened_on, closed_on, current in session.execute(
+                select(
+                    Trajectory.trajectory_id,
+                    Trajectory.client_ref,
+                    Trajectory.opened_on,
+                    Trajectory.closed_on,
+                    Trajectory.next_opened_on,
+                ).where(Trajectory.municipality == municipality, Trajectory.client_ref.in_(chunk))
+            ):
+                stays[str(client_ref)].append((Stay(tid, opened_on, closed_on), current))
+            changes = []
+            for client_stays in stays.values():
+                computed = next_openings(stay for stay, _ in client_stays)
+                changes += [
+                    {
+                        "municipality": municipality,
+                        "trajectory_id": stay.trajectory_id,
+                        "next_opened_on": computed[stay.trajectory_id],
+                    }
+                    for stay, current in client_stays
+                    if computed[stay.trajectory_id] != current
+                ]
+            if changes:
+                session.execute(update(Trajectory), changes)
+
+
+# Every table derived from a trajectory's events, rebuilt together on each refold.
+PROJECTION_TABLES: tuple[type[Base], ...] = (
+    Trajectory,
+    TrajectoryDocument,
+    Complaint,
+    AuditFinding,
+    TrajectoryPeriod,
+    Application,
+    SupportSpell,
+    StepCompletion,
+)
+
+
+def _lock_trajectories(connection: Connection, keys: set[TrajectoryKey]) -> None:
+    """Serialise refolds of the same trajectory across concurrent requests.
+
+    Without this, two requests adding events to one trajectory could each refold without
+    the other's event and the last to commit would win. On PostgreSQL a transaction-scoped
+    advisory lock per trajectory (taken in sorted order, so no deadlock) makes the second
+    wait and then see the first's events. SQLite already lets one writer in at a time.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(k) FROM "
+            "(SELECT DISTINCT hashtextextended(unnest(CAST(:keys AS text[])), 0) AS k) AS s "
+            "ORDER BY k"
+        ),
+        {"keys": sorted(f"{m}:{t}" for m, t in keys)},
+    )
