@@ -28,7 +28,8 @@ def test_old_closed_trajectories_go_with_their_events(client: TestClient, engine
         assert keys == [("0193", "OLD")]
         removed = purge(session, keys)
         session.commit()
-    assert removed["events"] == 2 and removed["trajectories"] == 1
+    assert removed["events"] == 2
+    assert removed["trajectories"] == 1
     with Session(engine) as session:
         left = session.execute(select(Trajectory.trajectory_id).order_by(Trajectory.trajectory_id))
         assert [t for (t,) in left] == ["OPEN", "RECENT"]

@@ -22,7 +22,8 @@ def test_the_rule_catalogue_names_each_rule_with_its_source(client: TestClient) 
         "decision_term", "plan_recorded", "closure_reason", "case_lead_recorded",
     }  # fmt: skip
     term = next(r for r in rules if r["id"] == "assessment_term")
-    assert "2.3.2" in term["source"] and term["parameters"]["days"] == {"wmo": 42}
+    assert "2.3.2" in term["source"]
+    assert term["parameters"]["days"] == {"wmo": 42}
 
 
 def test_findings_for_one_trajectory_with_evidence_and_a_late_step(client: TestClient) -> None:
@@ -38,7 +39,8 @@ def test_findings_for_one_trajectory_with_evidence_and_a_late_step(client: TestC
         "2026-04-03",
         "2026-04-07",
     )
-    assert "Goede Vrijdag" in adjustment["reason"] and "art. 3 lid 2" in adjustment["source"]
+    assert "Goede Vrijdag" in adjustment["reason"]
+    assert "art. 3 lid 2" in adjustment["source"]
     assert term["evidence"] == [case.events[0]["eventId"]]
     assert before["passes"] is False
     # the step arrives late (backfill), dated 6 April: the finding is re-evaluated
@@ -85,7 +87,8 @@ def test_summary_gives_pass_rates_per_rule_and_group(client: TestClient) -> None
     assert noord["rules"]["assessment_term"]["failed"] == 1
     assert (noord["trajectories"], noord["passing"], noord["passRate"]) == (2, 1, 0.5)
     # zuid: C's assessment was done 20 April, a week after 13 April
-    assert zuid["rules"]["assessment_term"]["failed"] == 1 and zuid["passing"] == 0
+    assert zuid["rules"]["assessment_term"]["failed"] == 1
+    assert zuid["passing"] == 0
     overall = client.get(
         f"{AUDIT}/summary", params={"from": "2026-03-01", "to": "2026-03-31"}
     ).json()["groups"]
@@ -143,7 +146,8 @@ def test_the_worklist_lists_the_most_urgent_first_stable_across_pages(client: Te
         ("2026-04-13", "D", "assessment_term"),
     ]
     rest = everything[4:]
-    assert all(due is None for due, _, _ in rest) and rest == sorted(rest, key=lambda f: f[1:])
+    assert all(due is None for due, _, _ in rest)
+    assert rest == sorted(rest, key=lambda f: f[1:])
     assert len(everything) == len(set(everything)) == 4 * len(RULES)
 
 
@@ -163,7 +167,8 @@ def test_a_sample_is_reproducible_stratified_and_kept(client: TestClient) -> Non
     drawn = first.json()
     assert drawn["request"]["strata"] == {"noord": 6, "zuid": 2}  # 30:10 of 8
     again = client.post(f"{AUDIT}/samples", json=request).json()
-    assert again["trajectoryIds"] == drawn["trajectoryIds"] and again["id"] != drawn["id"]
+    assert again["trajectoryIds"] == drawn["trajectoryIds"]
+    assert again["id"] != drawn["id"]
     other = client.post(f"{AUDIT}/samples", json={**request, "seed": 7}).json()
     assert other["trajectoryIds"] != drawn["trajectoryIds"]
     kept = client.get(f"{AUDIT}/samples/{drawn['id']}").json()
@@ -235,7 +240,8 @@ def test_a_verdaging_and_a_declared_day_reach_the_finding_and_the_stored_due_dat
     assert (verdaging["rule"], verdaging["eventId"]) == ("verdaging", extension["eventId"])
     assert (verdaging["movedFrom"], verdaging["movedTo"]) == ("2026-04-30", "2026-05-14")
     assert (atw["movedFrom"], atw["movedTo"]) == ("2026-05-14", "2026-05-18")
-    assert "art. 3 lid 3" in atw["source"] and "Besluit gelijkstelling" in atw["source"]
+    assert "art. 3 lid 3" in atw["source"]
+    assert "Besluit gelijkstelling" in atw["source"]
 
 
 def test_a_verdaging_needs_exactly_one_of_days_and_new_due_on(client: TestClient) -> None:

@@ -43,7 +43,8 @@ def test_the_same_event_twice_is_a_duplicate_that_changes_nothing(client: TestCl
     assert client.post(EVENTS, json=body).status_code == 201
     before = client.get("/api/v1/trajectories/T-1").json()
     again = client.post(EVENTS, json=body)
-    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert again.status_code == 200
+    assert again.json()["status"] == "duplicate"
     after = client.get("/api/v1/trajectories/T-1").json()
     assert after["timeline"] == before["timeline"]
     assert after["state"] == before["state"]
@@ -142,7 +143,8 @@ def test_a_retraction_removes_the_event_from_the_state(client: TestClient) -> No
         client.post(EVENTS, json=retraction(wrong, "2026-03-17T09:00:00+01:00")).status_code == 201
     )
     state = state_of(client)
-    assert state["resolution"] is None and state["steps"] == []
+    assert state["resolution"] is None
+    assert state["steps"] == []
     timeline = client.get("/api/v1/trajectories/T-1").json()["timeline"]
     assert [e["retracted"] for e in timeline if e["eventId"] == wrong["eventId"]] == [True]
 

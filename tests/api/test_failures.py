@@ -95,7 +95,8 @@ def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
     assert stored == 0
     monkeypatch.setattr("app.services.ingest.refold", refold)
     again = client.post("/api/v1/events/batch", json=batch)
-    assert again.status_code == 200 and again.json()["created"] == len(batch)
+    assert again.status_code == 200
+    assert again.json()["created"] == len(batch)
 
 
 def test_methods_trailing_slashes_media_types_and_accept(client: TestClient) -> None:
@@ -124,7 +125,8 @@ def test_methods_trailing_slashes_media_types_and_accept(client: TestClient) -> 
         params={"from": "2026-01-01", "to": "2026-01-31"},
         headers={"Accept": "text/csv"},
     )
-    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.status_code == 200
+    assert csv.headers["content-type"].startswith("text/csv")
     assert (
         client.post("/api/v1/events", json=opened("2026-03-02T09:00:00+01:00")).status_code == 201
     )

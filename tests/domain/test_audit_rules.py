@@ -42,7 +42,8 @@ def test_step_order() -> None:
     )
     skipped = Case("T", "2026-03-02").step("request", "2026-03-03").step("need", "2026-03-04")
     result = finding(skipped, "step_order")
-    assert result.status is Status.FAIL and "need done without problems" in result.explanation
+    assert result.status is Status.FAIL
+    assert "need done without problems" in result.explanation
     assert result.evidence == (skipped.events[2]["eventId"],)
 
 
@@ -93,9 +94,8 @@ def test_a_granted_decision_without_step_6_is_a_grant_judged_like_one() -> None:
     # With step 5 before it, the same decision passes.
     case.step("own_input", "2026-03-06", "insufficient", hours=1)
     result = finding(case, "provision_justified")
-    assert result.status is Status.PASS and result.explanation.startswith(
-        "the decision (2026-03-10)"
-    )
+    assert result.status is Status.PASS
+    assert result.explanation.startswith("the decision (2026-03-10)")
     # A refused decision is no grant.
     refused = full(Case("T", "2026-03-02")).then("decision.issued", "2026-03-10", result="refused")
     assert finding(refused, "provision_justified").status is Status.NOT_APPLICABLE
@@ -129,9 +129,8 @@ def test_expert_advice() -> None:
 
     assert finding(with_advice("2026-03-08"), "expert_advice").status is Status.PASS
     late = finding(with_advice("2026-03-12"), "expert_advice")
-    assert late.status is Status.FAIL and late.explanation == (
-        "advice received 2026-03-12, after step 6 (2026-03-10)"
-    )
+    assert late.status is Status.FAIL
+    assert late.explanation == ("advice received 2026-03-12, after step 6 (2026-03-10)")
     assert finding(with_advice(None), "expert_advice").status is Status.FAIL
 
 
@@ -157,7 +156,8 @@ def test_assessment_term_pass_fail_pending_and_not_applicable() -> None:
     # melding Fri 20 Feb 2026 + 42 days = Good Friday 3 April -> due Tue 7 April
     on_time = full(Case("T", "2026-02-20")).step("own_network", "2026-04-07", "partial")
     result = finding(on_time, "assessment_term")
-    assert result.status is Status.PASS and result.due == date(2026, 4, 7)
+    assert result.status is Status.PASS
+    assert result.due == date(2026, 4, 7)
     assert [a.rule for a in result.adjustments] == ["algemene_termijnenwet"]
     assert result.evidence[0] == on_time.events[0]["eventId"]  # the melding starts the term
     late = full(Case("T", "2026-02-20")).step("own_network", "2026-04-09", "partial")
@@ -192,7 +192,8 @@ def test_a_term_suspended_on_as_of_is_pending_whatever_the_day() -> None:
     case.then("term.suspended", "2026-03-05", term="assessment", reason="wacht op informatie")
     for as_of in (date(2026, 3, 10), date(2026, 11, 24)):
         result = finding(case, "assessment_term", as_of)
-        assert result.status is Status.PENDING and result.due is None
+        assert result.status is Status.PENDING
+        assert result.due is None
         assert result.suspended_since == date(2026, 3, 5)
         assert "suspended since 2026-03-05" in result.explanation
 
@@ -277,7 +278,8 @@ def test_decision_term() -> None:
     assert finding(case, "decision_term", date(2026, 3, 20)).status is Status.PENDING
     assert finding(case, "decision_term", date(2026, 3, 24)).status is Status.FAIL
     decided = finding(case.then("decision.issued", "2026-03-23", result="granted"), "decision_term")
-    assert decided.status is Status.PASS and decided.due == date(2026, 3, 23)
+    assert decided.status is Status.PASS
+    assert decided.due == date(2026, 3, 23)
 
 
 # --- plan_recorded, closure_reason, case_lead_recorded -------------------------------------

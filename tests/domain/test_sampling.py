@@ -19,7 +19,8 @@ def test_allocation_is_proportional_and_exact() -> None:
 def test_a_small_team_is_never_left_out() -> None:
     # 1/100 of 10 would round to 0: the small team still gets one case
     counts = allocate({"noord": 99, "klein": 1}, 10)
-    assert counts["klein"] == 1 and sum(counts.values()) == 10
+    assert counts["klein"] == 1
+    assert sum(counts.values()) == 10
 
 
 def test_a_sample_larger_than_the_population_takes_everyone() -> None:

@@ -34,7 +34,8 @@ def domain_events(bodies: list[dict[str, Any]]) -> list[DomainEvent]:
 def test_a_full_trajectory_folds_to_its_milestones() -> None:
     state = fold("T-1", domain_events(full_trajectory()))
     assert state.status is TrajectoryStatus.CLOSED
-    assert state.opened is not None and state.opened.on == date(2026, 3, 2)
+    assert state.opened is not None
+    assert state.opened.on == date(2026, 3, 2)
     assert [s.value for s in state.steps] == [s.value for s in Step]
     assert state.resolution is not None
     assert state.resolution.step is Step.PROVISION  # step 4 partial, step 5 insufficient
@@ -48,10 +49,12 @@ def test_a_full_trajectory_folds_to_its_milestones() -> None:
 def test_local_date_is_the_amsterdam_date_not_the_utc_date() -> None:
     # 23:30 UTC on 1 March is 00:30 on 2 March in Amsterdam (CET, UTC+1).
     state = fold("T-1", domain_events([opened("2026-03-01T23:30:00Z")]))
-    assert state.opened is not None and state.opened.on == date(2026, 3, 2)
+    assert state.opened is not None
+    assert state.opened.on == date(2026, 3, 2)
     # In summer time (CEST, UTC+2) 22:30 UTC is already the next local day.
     state = fold("T-1", domain_events([opened("2026-07-01T22:30:00+00:00")]))
-    assert state.opened is not None and state.opened.on == date(2026, 7, 2)
+    assert state.opened is not None
+    assert state.opened.on == date(2026, 7, 2)
 
 
 def test_a_retracted_event_stops_counting() -> None:
@@ -90,10 +93,13 @@ def test_reopening_clears_the_closure_and_a_later_closure_counts() -> None:
         event("trajectory.reopened", "2026-02-10T09:00:00+01:00"),
     ]
     state = fold("T-1", domain_events(events))
-    assert state.status is TrajectoryStatus.OPEN and state.closed is None
+    assert state.status is TrajectoryStatus.OPEN
+    assert state.closed is None
     state = fold("T-1", domain_events([*events, closed("2026-03-01T09:00:00+01:00")]))
-    assert state.closed is not None and state.closed.on == date(2026, 3, 1)
-    assert state.close_reason == "goals_achieved" and state.reopened_count == 1
+    assert state.closed is not None
+    assert state.closed.on == date(2026, 3, 1)
+    assert state.close_reason == "goals_achieved"
+    assert state.reopened_count == 1
 
 
 def test_suspended_days_are_counted_per_term() -> None:
@@ -109,8 +115,10 @@ def test_suspended_days_are_counted_per_term() -> None:
     ]
     state = fold("T-1", domain_events(events))
     assessment = state.due(Term.ASSESSMENT)
-    assert assessment is not None and assessment.suspended_days == 7
-    assert state.is_suspended(Term.DECISION) and not state.is_suspended(Term.ASSESSMENT)
+    assert assessment is not None
+    assert assessment.suspended_days == 7
+    assert state.is_suspended(Term.DECISION)
+    assert not state.is_suspended(Term.ASSESSMENT)
 
 
 @settings(max_examples=60, deadline=None)
@@ -133,4 +141,5 @@ def test_state_document_is_plain_json_in_lower_camel_case() -> None:
     assert document["opened"]["on"] == "2026-03-02"
     assert isinstance(datetime.fromisoformat(document["opened"]["at"]), datetime)
     assert {"id": "g1", "result": "achieved"} in document["goals"]
-    assert "ownInputHours" in document and "own_input_hours" not in document
+    assert "ownInputHours" in document
+    assert "own_input_hours" not in document

@@ -195,7 +195,8 @@ def test_the_tester_example_a_month_with_three_deceased() -> None:
     )
     shown = cell.extra["breakdown"]
     assert shown["deceased"] is None and shown["moved"] is None  # the smallest other goes too
-    assert shown["goals_achieved"] == 150 and shown["other"] == 0
+    assert shown["goals_achieved"] == 150
+    assert shown["other"] == 0
 
 
 # --- through the API, every KPI and breakdown ---------------------------------------------

@@ -69,7 +69,8 @@ def test_period_and_group_by_are_validated_all_at_once(client: TestClient) -> No
     twice = client.get(
         f"{KPIS}/inflow", params={"from": "2026-01-01", "to": "2026-12-31", "groupBy": "team,team"}
     )
-    assert twice.status_code == 200 and twice.json()["groupBy"] == ["team"]
+    assert twice.status_code == 200
+    assert twice.json()["groupBy"] == ["team"]
     problem = assert_problem(
         client.get(f"{KPIS}/lead_time", params={"from": "2026-02-01", "to": "2026-01-01"}), 400
     )
@@ -141,7 +142,8 @@ def test_csv_is_one_flat_row_per_group_with_iso_dates_and_dot_decimals(
     )
     (row,) = csv.DictReader(io.StringIO(lead.text))
     # 7 and 41 days: mean 24; p90 at rank 0.9 -> 7 + 0.9 * (41 - 7) = 37.6
-    assert row["mean"] == "24.0" and row["p90"] == "37.6"
+    assert row["mean"] == "24.0"
+    assert row["p90"] == "37.6"
 
 
 def test_a_target_is_shown_with_every_figure_and_judged(kpi_client: TestClient) -> None:
@@ -149,7 +151,8 @@ def test_a_target_is_shown_with_every_figure_and_judged(kpi_client: TestClient) 
     response = kpi_client.put(
         f"{KPIS}/waiting_time_intake/target", json={"value": 3, "note": "eerste streefwaarde"}
     )
-    assert response.status_code == 200 and response.json()["value"] == 3
+    assert response.status_code == 200
+    assert response.json()["value"] == 3
     group = total(kpi_client, "waiting_time_intake", "2026-03-01", "2026-03-31")
     assert (group["target"], group["targetMet"]) == (3, True)  # lower is better: 2 <= 3
     entry = next(e for e in kpi_client.get(KPIS).json() if e["id"] == "waiting_time_intake")

@@ -187,4 +187,5 @@ def assert_reference_agrees(
     expected = evaluate(
         kpi.measure, trajectories, query, complaints, periods, applications, supports, steps
     )
-    assert served and as_plain(served) == as_plain(expected), kpi_id
+    assert served, kpi_id
+    assert as_plain(served) == as_plain(expected), kpi_id

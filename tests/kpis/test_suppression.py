@@ -30,7 +30,9 @@ def test_with_two_small_cells_no_extra_cell_is_hidden() -> None:
 
 def test_a_lone_total_under_the_threshold_is_nulled() -> None:
     (only,) = protect([cell("all", 4)], 5)
-    assert only.suppressed and only.n == 0 and only.value is None
+    assert only.suppressed
+    assert only.n == 0
+    assert only.value is None
 
 
 def _teams(noord: int, zuid: int, oost: int) -> list[Case]:
@@ -67,7 +69,8 @@ def test_a_team_just_under_the_threshold_is_suppressed_in_json_and_csv(client: T
         and rows["noord"]["median"] == ""
         and rows["noord"]["suppressed"] == "true"
     )
-    assert rows["oost"]["n"] == "8" and rows["oost"]["median"] == "3.0"
+    assert rows["oost"]["n"] == "8"
+    assert rows["oost"]["median"] == "3.0"
 
 
 def test_five_is_enough(client: TestClient) -> None:

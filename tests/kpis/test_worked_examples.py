@@ -252,7 +252,8 @@ def test_flows_and_caseload(kpi_client: TestClient) -> None:
     feb = ("2026-02-01", "2026-02-28")
     assert total(kpi_client, "inflow", *feb)["value"] == 3  # B, C, D
     outflow = total(kpi_client, "outflow", *feb)
-    assert outflow["value"] == 2 and outflow["details"]["breakdown"] == {
+    assert outflow["value"] == 2
+    assert outflow["details"]["breakdown"] == {
         "goals_achieved": 1,
         "moved": 1,
         **dict.fromkeys(("referred_specialist", "referred_social_base", "client_withdrew"), 0),
