@@ -32,11 +32,19 @@ from app.domain.events import DomainEvent
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.spec import (
     NO_BREAKDOWN,
+    SATISFACTION_COLUMNS,
+    All,
     Complaints,
+    Condition,
     Count,
+    DueNotPassed,
     Duration,
     GoalAttainment,
+    IsNull,
     Kpi,
+    NotAfter,
+    NotNull,
+    OneOf,
     OpenAt,
     PerTrajectory,
     Reentry,
@@ -76,7 +84,6 @@ MODELS: dict[str, type[Base]] = {
 # What the KPI endpoints read besides the trajectories (the findings only the audit needs).
 KPI_TABLES = tuple(name for name in MODELS if name != "audit_findings")
 COLUMNS = {name: [c.name for c in model.__table__.columns] for name, model in MODELS.items()}
-TRAJECTORY_COLUMNS = COLUMNS["trajectories"]
 Rows = dict[str, list[dict[str, Any]]]
 
 
@@ -215,56 +222,80 @@ def _duckdb_type(column_type: Any) -> str:
     }.get(python_type, "VARCHAR")
 
 
+def condition_text(condition: Condition | None) -> str:
+    """A measure's condition as DuckDB SQL: read from the same declaration, never retyped."""
+    match condition:
+        case None:
+            return "TRUE"
+        case NotNull(column):
+            return f"{column} IS NOT NULL"
+        case IsNull(column):
+            return f"{column} IS NULL"
+        case OneOf(column, values):
+            listed = ", ".join(repr(v) for v in values)
+            return f"{column} IN ({listed})"
+        case NotAfter(column, limit):
+            return f"{column} <= {limit}"
+        case DueNotPassed(column):
+            return f"({column} IS NULL OR {column} >= DATE '{AS_OF}')"
+        case All(parts):
+            return " AND ".join(f"({condition_text(p)})" for p in parts) or "TRUE"
+    raise TypeError(f"unknown condition {condition!r}")
+
+
+def _source(measure: Any) -> str:
+    """The rows a measure reads: the trajectories, or one row per period or aanvraag."""
+    if getattr(measure, "over_periods", False):
+        return (
+            "(SELECT t.* REPLACE (p.closed_on AS closed_on, p.close_reason AS close_reason) "
+            "FROM trajectories t JOIN trajectory_periods p USING (municipality, trajectory_id))"
+        )
+    if getattr(measure, "over_applications", False):
+        return (
+            "(SELECT t.* REPLACE (a.decided_on AS decision_on, a.due_on AS decision_due_on) "
+            "FROM trajectories t JOIN applications a USING (municipality, trajectory_id))"
+        )
+    return "trajectories"
+
+
 def duckdb_sql(kpi: Kpi, grouped: bool) -> str | None:
-    """The KPI's aggregate written by hand for DuckDB: same rows, same definition."""
+    """The KPI's aggregate for DuckDB over the same rows, from the same declaration."""
     m = kpi.measure
     group = "team, " if grouped else ""
     group_by = "GROUP BY team" if grouped else ""
     period = f"BETWEEN DATE '{FROM}' AND DATE '{TO}'"
     match m:
         case Duration():
-            extra = ""
-            if kpi.id == "involvement_duration":
-                extra = "AND resolution_step = 'own_input'"
             days = f"date_diff('day', {m.start}, {m.end})"
             return (
                 f"SELECT {group}count(*), avg({days}), quantile_cont({days}, 0.5), quantile_cont({days}, 0.9) "
-                f"FROM trajectories WHERE {m.end} {period} AND {m.start} IS NOT NULL {extra} {group_by}"
+                f"FROM trajectories WHERE {m.end} {period} AND {m.start} IS NOT NULL "
+                f"AND {condition_text(m.population)} {group_by}"
             )
         case Share():
-            numerator = {
-                "own_input_ratio": "resolution_step IN ('own_network', 'own_input')",
-                "social_base_ratio": "resolution_step = 'own_network'",
-                "provision_ratio": "resolution_step = 'provision' AND resolution_outcome = 'granted'",
-                "statutory_assessment_within_term": "assessment_done_on <= assessment_due_on",
-                "statutory_decision_within_term": "decision_on <= decision_due_on",
-                "process_quality": f"audit_failures = 0 AND (audit_pending_due_on IS NULL OR audit_pending_due_on >= DATE '{AS_OF}')",
-            }[kpi.id]
-            population = {
-                "statutory_assessment_within_term": "domain = 'wmo' AND assessment_due_on IS NOT NULL",
-                "statutory_decision_within_term": "decision_due_on IS NOT NULL",
-                "process_quality": "closed_on IS NOT NULL",
-            }.get(kpi.id, "resolution_step IS NOT NULL")
-            return f"SELECT {group}count(*), count(*) FILTER (WHERE {numerator}) FROM trajectories WHERE {m.period} {period} AND {population} {group_by}"
+            return (
+                f"SELECT {group}count(*), count(*) FILTER (WHERE {condition_text(m.numerator)}) "
+                f"FROM {_source(m)} WHERE {m.period} {period} AND {condition_text(m.population)} {group_by}"
+            )
         case Count():
-            breakdown = ", close_reason" if m.breakdown else ""
-            return f"SELECT {group}count(*){breakdown} FROM trajectories WHERE {m.period} {period} GROUP BY ALL"
+            breakdown = f", {m.breakdown}" if m.breakdown else ""
+            return f"SELECT {group}count(*){breakdown} FROM {_source(m)} WHERE {m.period} {period} GROUP BY ALL"
         case OpenAt():
-            return f"SELECT {group}count(*) FROM trajectories WHERE opened_on <= DATE '{TO}' AND (closed_on IS NULL OR closed_on > DATE '{TO}') {group_by}"
+            return (
+                f"SELECT {'t.team, ' if grouped else ''}count(*) FROM trajectories t JOIN trajectory_periods p "
+                f"USING (municipality, trajectory_id) WHERE p.opened_on <= DATE '{TO}' "
+                f"AND (p.closed_on IS NULL OR p.closed_on > DATE '{TO}') {'GROUP BY t.team' if grouped else ''}"
+            )
         case PerTrajectory():
             return f"SELECT {group}count(*), sum({m.total}) FROM trajectories WHERE {m.period} {period} {group_by}"
         case GoalAttainment():
-            return f"SELECT {group}count(*), sum(goals_achieved), sum(goals_partly), sum(goals_not_achieved) FROM trajectories WHERE goals_evaluated_on {period} {group_by}"
+            return f"SELECT {group}count(*), sum(goals_achieved), sum(goals_partly), sum(goals_not_achieved) FROM trajectories WHERE {m.period} {period} {group_by}"
         case Satisfaction():
             items = ", ".join(
-                f"count({c}), avg({c}), count(*) FILTER (WHERE {c} >= 4)"
-                for c in [
-                    n
-                    for n in TRAJECTORY_COLUMNS
-                    if n.startswith("satisfaction_") and n != "satisfaction_on"
-                ]
+                f"count({c}), sum({c}), count(*) FILTER (WHERE {c} >= 4)"
+                for c in SATISFACTION_COLUMNS.values()
             )
-            return f"SELECT {group}count(*), {items} FROM trajectories WHERE satisfaction_on {period} {group_by}"
+            return f"SELECT {group}count(*), {items} FROM trajectories WHERE {m.period} {period} AND satisfaction_on IS NOT NULL {group_by}"
         case Complaints():
             return (
                 f"SELECT {'t.team, ' if grouped else ''}count(*) FROM trajectories t JOIN complaints c USING (municipality, trajectory_id) "
@@ -273,16 +304,18 @@ def duckdb_sql(kpi: Kpi, grouped: bool) -> str | None:
         case Reentry():
             return (
                 f"SELECT {group}count(*) FILTER (WHERE EXISTS (SELECT 1 FROM trajectories l WHERE l.client_ref = t.client_ref "
-                f"AND l.trajectory_id <> t.trajectory_id AND l.opened_on > t.closed_on AND l.opened_on <= t.closed_on + 365)) "
-                f"FROM trajectories t WHERE closed_on {period} AND client_ref IS NOT NULL AND closed_on + 365 <= DATE '{AS_OF}' {group_by}"
+                f"AND l.trajectory_id <> t.trajectory_id AND l.opened_on > t.closed_on AND l.opened_on <= t.closed_on + {m.window_days})) "
+                f"FROM trajectories t WHERE closed_on {period} AND client_ref IS NOT NULL AND closed_on + {m.window_days} <= DATE '{AS_OF}' {group_by}"
             )
         case Stacking():
+            after = f"DATE '{TO}' + 1"
             return (
-                "WITH s AS (SELECT client_ref, domain, support_started_on AS a, coalesce(support_ended_on, "
-                f"DATE '{TO}') AS b FROM trajectories WHERE support_kind = 'provision' AND client_ref IS NOT NULL "
-                f"AND support_started_on <= DATE '{TO}' AND coalesce(support_ended_on, DATE '{TO}') >= DATE '{FROM}') "
-                "SELECT (SELECT count(DISTINCT client_ref) FROM s), (SELECT count(DISTINCT x.client_ref) FROM s x JOIN s y "
-                "ON x.client_ref = y.client_ref AND x.domain <> y.domain AND x.a <= y.b AND y.a <= x.b)"
+                f"WITH s AS (SELECT t.client_ref, t.domain, greatest(u.started_on, DATE '{FROM}') AS a, "
+                f"least(coalesce(u.ends_on, {after}), {after}) AS b FROM trajectories t JOIN supports u "
+                "USING (municipality, trajectory_id) WHERE u.kind = 'provision' AND t.client_ref IS NOT NULL) "
+                "SELECT (SELECT count(DISTINCT client_ref) FROM s WHERE a < b), (SELECT count(DISTINCT x.client_ref) "
+                "FROM s x JOIN s y ON x.client_ref = y.client_ref AND x.domain <> y.domain AND x.a < y.b AND y.a < x.b "
+                "WHERE x.a < x.b AND y.a < y.b)"
             )
     return None
 
