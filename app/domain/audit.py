@@ -6,7 +6,7 @@ source and a check; adding a rule means adding one definition and its tests.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import partial
@@ -64,7 +64,6 @@ class Rule:
 
 
 def _finding(
-    rule: str,
     status: Status,
     explanation: str,
     *evidence: str | None,
@@ -76,7 +75,7 @@ def _finding(
     suspended_since: date | None = None,
 ) -> Finding:
     return Finding(
-        rule,
+        "",  # the rule's id is stamped by audit(): written once, in RULES
         status,
         explanation,
         tuple(dict.fromkeys(e for e in evidence if e)),
@@ -99,9 +98,8 @@ def _step_event(state: TrajectoryState, step: Step) -> str | None:
 
 def check_step_order(state: TrajectoryState, today: date) -> Finding:
     """Every step needs every lower step completed before it (step 5 `not_applicable` counts)."""
-    rule = "step_order"
     if not state.steps:
-        return _finding(rule, Status.NOT_APPLICABLE, "no step completed yet")
+        return _finding(Status.NOT_APPLICABLE, "no step completed yet")
     problems: list[str] = []
     evidence: list[str] = []
     for step, record in sorted(state.steps.items(), key=lambda item: item[0].number):
@@ -120,10 +118,9 @@ def check_step_order(state: TrajectoryState, today: date) -> Finding:
         if missing or later:
             evidence.insert(0, record.completed.event_id)
     if problems:
-        return _finding(rule, Status.FAIL, "; ".join(problems), *evidence)
+        return _finding(Status.FAIL, "; ".join(problems), *evidence)
     done = [s for s in Step if s in state.steps]
     return _finding(
-        rule,
         Status.PASS,
         f"steps 1-{done[-1].number} completed in order",
         *(state.steps[s].completed.event_id for s in done),
@@ -145,10 +142,9 @@ def _grants(state: TrajectoryState) -> list[tuple[str, Milestone]]:
 
 
 def check_provision_justified(state: TrajectoryState, today: date) -> Finding:
-    rule = "provision_justified"
     grants = _grants(state)
     if not grants:
-        return _finding(rule, Status.NOT_APPLICABLE, "no provision granted")
+        return _finding(Status.NOT_APPLICABLE, "no provision granted")
     problems: list[str] = []
     for what, grant in grants:
         missing = [
@@ -164,10 +160,9 @@ def check_provision_justified(state: TrajectoryState, today: date) -> Finding:
     own_input = state.steps.get(Step.OWN_INPUT)
     evidence = [g.event_id for _, g in grants] + [_step_event(state, s) for s in _JUSTIFYING]
     if problems:
-        return _finding(rule, Status.FAIL, "; ".join(problems), *evidence)
+        return _finding(Status.FAIL, "; ".join(problems), *evidence)
     granted = " and ".join(f"{what} ({grant.on})" for what, grant in grants)
     return _finding(
-        rule,
         Status.PASS,
         f"{granted} granted after steps 1-5; own network {network.outcome if network else '?'}, "
         f"own input {own_input.outcome if own_input else '?'}",
@@ -180,10 +175,9 @@ def check_provision_justified(state: TrajectoryState, today: date) -> Finding:
 
 def check_expert_advice(state: TrajectoryState, today: date) -> Finding:
     """Advice, where required, before the provision step and before every grant."""
-    rule = "expert_advice"
     requested = state.expert_advice_requested
     if not state.expert_advice_required and requested is None:
-        return _finding(rule, Status.NOT_APPLICABLE, "no expert advice required or requested")
+        return _finding(Status.NOT_APPLICABLE, "no expert advice required or requested")
     provision = state.steps.get(Step.PROVISION)
     # the provision step (whatever its outcome) and every grant: a granted decision
     # without a step 6 is judged like one
@@ -197,25 +191,23 @@ def check_expert_advice(state: TrajectoryState, today: date) -> Finding:
     ]
     if not deciding:
         return _finding(
-            rule, Status.PENDING, "advice required; no provision step or grant yet", *evidence
+            Status.PENDING, "advice required; no provision step or grant yet", *evidence
         )
     what, first = min(deciding, key=lambda d: d[1].at)
     if received is None:
         return _finding(
-            rule,
             Status.FAIL,
             f"advice required but not received before {what} ({first.on})",
             *evidence,
         )
     if received.at > first.at:
         return _finding(
-            rule,
             Status.FAIL,
             f"advice received {received.on}, after {what} ({first.on})",
             *evidence,
         )
     return _finding(
-        rule, Status.PASS, f"advice received {received.on}, before {what} ({first.on})", *evidence
+        Status.PASS, f"advice received {received.on}, before {what} ({first.on})", *evidence
     )
 
 
@@ -223,7 +215,6 @@ def check_expert_advice(state: TrajectoryState, today: date) -> Finding:
 
 
 def _term_finding(
-    rule: str,
     due: DueDate,
     met: Milestone | None,
     start_event: str,
@@ -234,7 +225,6 @@ def _term_finding(
     """pass/fail once met; pending until due (or while suspended); cut short by a closure."""
     term_finding = partial(
         _finding,
-        rule,
         adjustments=due.adjustments,
         ignored=due.ignored,
         suspended_since=due.suspended_since,
@@ -287,24 +277,22 @@ def _term_finding(
 
 
 def check_assessment_term(state: TrajectoryState, today: date) -> Finding:
-    rule = "assessment_term"
     due = state.due(Term.ASSESSMENT)
     if due is None or state.opened is None:
         return _finding(
-            rule, Status.NOT_APPLICABLE, "the six-week assessment term applies to Wmo meldingen"
+            Status.NOT_APPLICABLE, "the six-week assessment term applies to Wmo meldingen"
         )
     met = None
     if state.assessment_done_on is not None:
         # the last of steps 1-4 to be done is the event that met the term
         met = max((state.steps[s].completed for s in ASSESSMENT_STEPS), key=lambda m: (m.on, m.at))
     return _term_finding(
-        rule, due, met, state.opened.event_id, state, today, "assessment (steps 1-4) done"
+        due, met, state.opened.event_id, state, today, "assessment (steps 1-4) done"
     )
 
 
 def check_decision_term(state: TrajectoryState, today: date) -> Finding:
     """Every aanvraag has its own term; the finding is the worst of them, each explained."""
-    rule = "decision_term"
     findings = []
     for aanvraag in state.aanvragen:
         due = state.decision_due(aanvraag)
@@ -314,9 +302,9 @@ def check_decision_term(state: TrajectoryState, today: date) -> Finding:
         if len(state.aanvragen) > 1:
             what = f"decision on the aanvraag of {aanvraag.received.on}"
         received = aanvraag.received.event_id
-        findings.append(_term_finding(rule, due, aanvraag.decision, received, state, today, what))
+        findings.append(_term_finding(due, aanvraag.decision, received, state, today, what))
     if not findings:
-        return _finding(rule, Status.NOT_APPLICABLE, "no aanvraag received")
+        return _finding(Status.NOT_APPLICABLE, "no aanvraag received")
     return findings[0] if len(findings) == 1 else _worst_of(findings)
 
 
@@ -353,15 +341,13 @@ def _worst_of(findings: list[Finding]) -> Finding:
 
 
 def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
-    rule = "plan_recorded"
     started = state.support_started
     if started is None:
-        return _finding(rule, Status.NOT_APPLICABLE, "no support started")
+        return _finding(Status.NOT_APPLICABLE, "no support started")
     due = started.on + timedelta(days=PLAN_GRACE_DAYS)
     if state.plan is not None:
         if state.plan.on <= due:
             return _finding(
-                rule,
                 Status.PASS,
                 f"plan recorded {state.plan.on}",
                 started.event_id,
@@ -370,7 +356,6 @@ def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
             )
         over = (state.plan.on - due).days
         return _finding(
-            rule,
             Status.FAIL,
             f"plan recorded {state.plan.on}, {over} day(s) late",
             started.event_id,
@@ -381,7 +366,6 @@ def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
     closed = state.closed
     if closed is not None and closed.on <= due:
         return _finding(
-            rule,
             Status.NOT_APPLICABLE,
             f"closed on {closed.on}, before the plan was due ({due})",
             started.event_id,
@@ -390,7 +374,6 @@ def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
         )
     if today <= due:
         return _finding(
-            rule,
             Status.PENDING,
             f"support started {started.on}; plan due by {due}",
             started.event_id,
@@ -399,7 +382,6 @@ def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
         )
     if closed is not None:
         return _finding(
-            rule,
             Status.FAIL,
             f"closed on {closed.on} without a plan (due {due})",
             started.event_id,
@@ -408,7 +390,6 @@ def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
             days_over=(closed.on - due).days,
         )
     return _finding(
-        rule,
         Status.FAIL,
         f"support started {started.on} without a plan (due {due})",
         started.event_id,
@@ -418,28 +399,25 @@ def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
 
 
 def check_closure_reason(state: TrajectoryState, today: date) -> Finding:
-    rule = "closure_reason"
     if state.closed is None:
-        return _finding(rule, Status.NOT_APPLICABLE, "not closed")
+        return _finding(Status.NOT_APPLICABLE, "not closed")
     if state.close_reason:
         return _finding(
-            rule,
             Status.PASS,
             f"closed {state.closed.on}: {state.close_reason}",
             state.closed.event_id,
         )
     return _finding(
-        rule, Status.FAIL, f"closed {state.closed.on} without a reason", state.closed.event_id
+        Status.FAIL, f"closed {state.closed.on} without a reason", state.closed.event_id
     )
 
 
 def check_case_lead_recorded(state: TrajectoryState, today: date) -> Finding:
-    rule = "case_lead_recorded"
     if state.plan is None:
-        return _finding(rule, Status.NOT_APPLICABLE, "no plan yet")
+        return _finding(Status.NOT_APPLICABLE, "no plan yet")
     if state.case_lead:
-        return _finding(rule, Status.PASS, f"regie: {state.case_lead}", state.plan.event_id)
-    return _finding(rule, Status.FAIL, "a plan without who holds regie", state.plan.event_id)
+        return _finding(Status.PASS, f"regie: {state.case_lead}", state.plan.event_id)
+    return _finding(Status.FAIL, "a plan without who holds regie", state.plan.event_id)
 
 
 TERM_COUNTING = (
@@ -456,76 +434,72 @@ TERM_COUNTING = (
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        "step_order",
-        "Steps completed in order",
-        "CRvB six-step frame (CRvB 2016/2019 case law on Wmo assessments), as the SWT applies it",
-        "the completion events of the steps, by occurredAt",
-        check_step_order,
+        id="step_order",
+        title="Steps completed in order",
+        source="CRvB six-step frame (CRvB 2016/2019 case law on Wmo assessments), as the SWT applies it",
+        evidence="the completion events of the steps, by occurredAt",
+        check=check_step_order,
         edges="Each completed step needs every lower step completed before it (by occurredAt), not only the one before; a step never completed while a higher one is counts as skipped. Step 5 recorded not_applicable with a reason counts as completed. Not applicable until a step is done; never pending.",
     ),
     Rule(
-        "provision_justified",
-        "A provision only after steps 1-5",
-        "Wmo 2015 art. 2.3.2 and 2.3.5: a maatwerkvoorziening only where own capacities, "
-        "the network and general provisions fall short",
-        "steps 1-5 completed before step 6 granted; step 4 not sufficient; step 5 recorded",
-        check_provision_justified,
+        id="provision_justified",
+        title="A provision only after steps 1-5",
+        source="Wmo 2015 art. 2.3.2 and 2.3.5: a maatwerkvoorziening only where own capacities, the network and general provisions fall short",
+        evidence="steps 1-5 completed before step 6 granted; step 4 not sufficient; step 5 recorded",
+        check=check_provision_justified,
         edges="A grant is step 6 granted or a decision granted or partly granted; every grant is judged, whichever came first: steps 1-5 completed before it, and step 4 not sufficient. Not applicable without a grant; never pending.",
     ),
     Rule(
-        "expert_advice",
-        "Expert advice before the provision decision",
-        "Wmo 2015 art. 2.3.2 lid 9 / Awb 3:2 (zorgvuldige voorbereiding)",
-        "expert_advice.received before step 6 and the decision",
-        check_expert_advice,
+        id="expert_advice",
+        title="Expert advice before the provision decision",
+        source="Wmo 2015 art. 2.3.2 lid 9 / Awb 3:2 (zorgvuldige voorbereiding)",
+        evidence="expert_advice.received before step 6 and the decision",
+        check=check_expert_advice,
         edges="Applies where step 6 says expertAdviceRequired or advice was requested. The advice must be received before the provision step (any outcome) and before every grant, a granted decision without a step 6 included. Pending while neither exists.",
     ),
     Rule(
-        "assessment_term",
-        "Assessment within six weeks (Wmo)",
-        "Wmo 2015 art. 2.3.2 lid 1; Awb art. 4:15 (opschorting); Algemene termijnenwet "
-        "art. 1, 2 and 3",
-        "trajectory.opened, steps 1-4, term.suspended/resumed/extended",
-        check_assessment_term,
-        {"counting": TERM_COUNTING.replace("{start}", "melding")},
-        Term.ASSESSMENT,
+        id="assessment_term",
+        title="Assessment within six weeks (Wmo)",
+        source="Wmo 2015 art. 2.3.2 lid 1; Awb art. 4:15 (opschorting); Algemene termijnenwet art. 1, 2 and 3",
+        evidence="trajectory.opened, steps 1-4, term.suspended/resumed/extended",
+        check=check_assessment_term,
+        parameters={"counting": TERM_COUNTING.replace("{start}", "melding")},
+        term=Term.ASSESSMENT,
         edges="Met by the last of steps 1-4. See `counting` for suspensions, the extension, the Algemene termijnenwet and closures.",
     ),
     Rule(
-        "decision_term",
-        "Decision within the statutory term",
-        "Wmo 2015 art. 2.3.5 lid 1 (two weeks); Awb art. 4:13 (eight weeks: Jeugdwet and "
-        "other domains); Awb art. 4:14 (verdaging) and 4:15 (opschorting); Algemene "
-        "termijnenwet art. 1, 2 and 3",
-        "application.received, decision.issued, term.suspended/resumed/extended",
-        check_decision_term,
-        {"counting": TERM_COUNTING.replace("{start}", "aanvraag")},
-        Term.DECISION,
+        id="decision_term",
+        title="Decision within the statutory term",
+        source="Wmo 2015 art. 2.3.5 lid 1 (two weeks); Awb art. 4:13 (eight weeks: Jeugdwet and other domains); Awb art. 4:14 (verdaging) and 4:15 (opschorting); Algemene termijnenwet art. 1, 2 and 3",
+        evidence="application.received, decision.issued, term.suspended/resumed/extended",
+        check=check_decision_term,
+        parameters={"counting": TERM_COUNTING.replace("{start}", "aanvraag")},
+        term=Term.DECISION,
         edges="Met by the decision. See `counting` for suspensions, verdaging, the Algemene termijnenwet and closures.",
     ),
     Rule(
-        "plan_recorded",
-        "Support has an ondersteuningsplan",
-        "Wmo 2015 art. 2.3.2 lid 8 (verslag) and the SWT's 'one family, one plan'",
-        "support.started and plan.recorded",
-        check_plan_recorded,
-        {"graceDays": PLAN_GRACE_DAYS},
+        id="plan_recorded",
+        title="Support has an ondersteuningsplan",
+        source="Wmo 2015 art. 2.3.2 lid 8 (verslag) and the SWT's 'one family, one plan'",
+        evidence="support.started and plan.recorded",
+        check=check_plan_recorded,
+        parameters={"graceDays": PLAN_GRACE_DAYS},
         edges="The plan is due 14 days after support started. Closed on or before that day without a plan: not applicable; closed later without one: fail, counted to the closure.",
     ),
     Rule(
-        "closure_reason",
-        "A closed trajectory has a reason",
-        "SWT registration agreement (in-, door- en uitstroom met reden)",
-        "trajectory.closed with reason",
-        check_closure_reason,
+        id="closure_reason",
+        title="A closed trajectory has a reason",
+        source="SWT registration agreement (in-, door- en uitstroom met reden)",
+        evidence="trajectory.closed with reason",
+        check=check_closure_reason,
         edges="Judged on the current closure; a reopened trajectory is not applicable until closed again.",
     ),
     Rule(
-        "case_lead_recorded",
-        "Who holds regie is recorded",
-        "SWT working method (regie bij de inwoner waar mogelijk)",
-        "plan.recorded with caseLead",
-        check_case_lead_recorded,
+        id="case_lead_recorded",
+        title="Who holds regie is recorded",
+        source="SWT working method (regie bij de inwoner waar mogelijk)",
+        evidence="plan.recorded with caseLead",
+        check=check_case_lead_recorded,
         edges="The SWT's 'regie voeren' task: the latest plan names who holds regie (caseLead). Not applicable without a plan.",
     ),
 )
@@ -534,4 +508,4 @@ RULES_BY_ID = {rule.id: rule for rule in RULES}
 
 
 def audit(state: TrajectoryState, today: date) -> list[Finding]:
-    return [rule.check(state, today) for rule in RULES]
+    return [replace(rule.check(state, today), rule=rule.id) for rule in RULES]
