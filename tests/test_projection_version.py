@@ -21,10 +21,11 @@ from app.services.projection import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {
-    # 14: open periods (state as of a date; a closure without its opening is a period of
+    # 15: open periods (state as of a date; a closure without its opening is a period of
     # that day); complaintId pairing; goals of the latest plan; a decision term per
-    # aanvraag; support spells ending with their own period's closure; step completions
-    14: "d2c406e85c6b72b06a7214a491fa8146011beae486f3795650ff5b214849c1a7",
+    # aanvraag; support spells ending with their own period's closure; step completions;
+    # plan_recorded judged (and explained) like a term
+    15: "289fbe7a4d14a80da89edd82cae1bdfbfd5b9b157ec8841c3265118777b93904",
 }
 
 

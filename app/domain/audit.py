@@ -341,61 +341,13 @@ def _worst_of(findings: list[Finding]) -> Finding:
 
 
 def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
+    """A policy grace period, judged like a term (calendar days, no Atw): the plan is due
+    PLAN_GRACE_DAYS after support started; a closure before then cuts it short."""
     started = state.support_started
     if started is None:
         return _finding(Status.NOT_APPLICABLE, "no support started")
-    due = started.on + timedelta(days=PLAN_GRACE_DAYS)
-    if state.plan is not None:
-        if state.plan.on <= due:
-            return _finding(
-                Status.PASS,
-                f"plan recorded {state.plan.on}",
-                started.event_id,
-                state.plan.event_id,
-                due=due,
-            )
-        over = (state.plan.on - due).days
-        return _finding(
-            Status.FAIL,
-            f"plan recorded {state.plan.on}, {over} day(s) late",
-            started.event_id,
-            state.plan.event_id,
-            due=due,
-            days_over=over,
-        )
-    closed = state.closed
-    if closed is not None and closed.on <= due:
-        return _finding(
-            Status.NOT_APPLICABLE,
-            f"closed on {closed.on}, before the plan was due ({due})",
-            started.event_id,
-            closed.event_id,
-            due=due,
-        )
-    if today <= due:
-        return _finding(
-            Status.PENDING,
-            f"support started {started.on}; plan due by {due}",
-            started.event_id,
-            due=due,
-            days_remaining=(due - today).days,
-        )
-    if closed is not None:
-        return _finding(
-            Status.FAIL,
-            f"closed on {closed.on} without a plan (due {due})",
-            started.event_id,
-            closed.event_id,
-            due=due,
-            days_over=(closed.on - due).days,
-        )
-    return _finding(
-        Status.FAIL,
-        f"support started {started.on} without a plan (due {due})",
-        started.event_id,
-        due=due,
-        days_over=(today - due).days,
-    )
+    grace = DueDate(started.on, PLAN_GRACE_DAYS, started.on + timedelta(days=PLAN_GRACE_DAYS))
+    return _term_finding(grace, state.plan, started.event_id, state, today, "plan recorded")
 
 
 def check_closure_reason(state: TrajectoryState, today: date) -> Finding:

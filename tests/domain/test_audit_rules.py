@@ -306,7 +306,7 @@ def test_plan_recorded_is_cut_short_by_a_closure_like_a_term() -> None:
     early = Case("T", "2026-03-02").then("support.started", "2026-03-05", kind="own_input")
     early.then("trajectory.closed", "2026-03-15", reason="moved")
     assert finding(early, "plan_recorded").explanation == (
-        "closed on 2026-03-15, before the plan was due (2026-03-19)"
+        "closed on 2026-03-15, before the term ended on 2026-03-19"
     )
 
 
