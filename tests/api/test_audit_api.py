@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from app.domain.audit import RULES
 from app.domain.calendar import local_today
 from app.settings import Settings
-from tests.api.test_events_api import assert_problem
+from tests.helpers import assert_problem
 from tests.kpis.scenario import Case, post
 
 AUDIT = "/api/v1/audit"

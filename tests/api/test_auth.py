@@ -4,48 +4,18 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app.auth import ScopeGuard
 from app.db import upgrade_database
 from app.main import create_app
 from app.models import ApiClient
 from app.settings import Settings
-from tests.api.test_events_api import assert_problem
+from tests.helpers import PUBLIC, SCOPES, api_routes, assert_problem, guards
 from tests.kpis.scenario import Case, post
-
-PUBLIC = {"/api/v1/health/live", "/api/v1/health/ready"}
-SCOPES = ("events:write", "kpi:read", "audit:read", "admin")
-
-
-def guards(dependant: Any) -> list[ScopeGuard]:
-    found = [dependant.call] if isinstance(dependant.call, ScopeGuard) else []
-    for sub in dependant.dependencies:
-        found += guards(sub)
-    return found
-
-
-def api_routes(client: TestClient) -> list[APIRoute]:
-    """Every APIRoute of the app, also inside included routers, from the live route table."""
-
-    def walk(routes: list[Any]) -> list[APIRoute]:
-        found = []
-        for route in routes:
-            if isinstance(route, APIRoute):
-                found.append(route)
-            elif hasattr(route, "original_router"):
-                found += walk(route.original_router.routes)
-        return found
-
-    routes = walk(client.app.routes)  # type: ignore[attr-defined]
-    assert len(routes) >= 15, "the route table was not read"
-    return routes
 
 
 def concrete(path: str) -> str:

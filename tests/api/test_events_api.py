@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import closed, event, full_trajectory, new_id, opened, retraction, step
+from tests.helpers import assert_problem
 
 EVENTS = "/api/v1/events"
 BATCH = "/api/v1/events/batch"
@@ -19,15 +20,6 @@ def state_of(client: TestClient, trajectory: str = "T-1") -> dict[str, Any]:
     assert response.status_code == 200, response.text
     state: dict[str, Any] = response.json()["state"]
     return state
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "instance"} <= body.keys()
-    return body
 
 
 def test_a_new_event_is_created_and_shapes_the_state(client: TestClient) -> None:

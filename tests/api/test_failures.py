@@ -11,9 +11,9 @@ from sqlalchemy.exc import OperationalError
 from app.main import create_app
 from app.models import StoredEvent
 from app.settings import Settings
-from tests.api.test_events_api import assert_problem
 from tests.conftest import authorised
 from tests.factories import full_trajectory, opened
+from tests.helpers import assert_problem
 
 STANDARD_HEADERS = ("api-version", "x-content-type-options", "x-frame-options", "cache-control")
 

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from app.models import ApiClient, StoredEvent
-from tests.api.test_events_api import assert_problem
 from tests.factories import event, opened, step
+from tests.helpers import assert_problem
 
 EVENTS = "/api/v1/events"
 BATCH = "/api/v1/events/batch"

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from tests.api.test_events_api import assert_problem
+from tests.helpers import assert_problem
 
 
 def test_a_client_over_its_rate_gets_429_with_retry_after(

@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from tests.api.test_events_api import assert_problem
 from tests.factories import closed, full_trajectory, opened
+from tests.helpers import assert_problem
 
 LIST = "/api/v1/trajectories"
 

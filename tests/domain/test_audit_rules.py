@@ -7,7 +7,7 @@ import pytest
 
 from app.domain.audit import RULES, Status, audit
 from app.domain.trajectory import TrajectoryState, fold
-from tests.domain.test_trajectory_fold import domain_events
+from tests.helpers import domain_events
 from tests.kpis.scenario import Case
 
 TODAY = date(2026, 11, 24)

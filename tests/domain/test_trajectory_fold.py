@@ -6,29 +6,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.events import DomainEvent
 from app.domain.trajectory import fold
-from app.domain.vocabulary import EventType, Step, Term, TrajectoryStatus
-from app.schemas.events import EVENT_ADAPTER
+from app.domain.vocabulary import Step, Term, TrajectoryStatus
 from app.services.projection import state_document
 from tests.factories import closed, event, full_trajectory, opened, retraction, step
-
-
-def domain_events(bodies: list[dict[str, Any]]) -> list[DomainEvent]:
-    result = []
-    for body in bodies:
-        parsed = EVENT_ADAPTER.validate_python(body)
-        dumped = parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
-        result.append(
-            DomainEvent(
-                event_id=str(parsed.event_id),
-                trajectory_id=parsed.trajectory_id,
-                type=EventType(parsed.type),
-                occurred_at=parsed.occurred_at,
-                data=dumped.get("data", {}),
-            )
-        )
-    return result
+from tests.helpers import domain_events
 
 
 def test_a_full_trajectory_folds_to_its_milestones() -> None:

@@ -6,7 +6,7 @@ import io
 from fastapi.testclient import TestClient
 
 from app.domain.kpis.catalogue import CATALOGUE
-from tests.api.test_events_api import assert_problem
+from tests.helpers import assert_problem
 from tests.kpis.scenario import Case, figure, post, total
 
 KPIS = "/api/v1/kpis"

@@ -8,24 +8,17 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.domain.kpis.catalogue import CATALOGUE
-from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
+from app.domain.kpis.figures import KpiQuery
 from app.domain.kpis.reference import evaluate, open_intervals
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Duration, Reported
-from app.models import (
-    Application,
-    Complaint,
-    StepCompletion,
-    SupportSpell,
-    Trajectory,
-    TrajectoryPeriod,
-)
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
 from scripts.generate_events import generate
 from tests.conftest import empty_all_tables
+from tests.helpers import as_plain, rows_of
 
 DERIVED = [k for k in CATALOGUE if not isinstance(k.measure, Reported)]
 GROUPINGS = [
@@ -37,39 +30,6 @@ GROUPINGS = [
     ("professional", "quarter"),
     ("year",),
 ]
-
-
-Rows = list[dict[str, Any]]
-
-
-def rows_of(engine: Engine) -> tuple[Rows, Rows, Rows, Rows, Rows, Rows]:
-    with Session(engine) as session:
-
-        def table(model: Any) -> Rows:
-            return [dict(r._mapping) for r in session.execute(select(model.__table__))]
-
-        return (
-            table(Trajectory),
-            table(Complaint),
-            table(TrajectoryPeriod),
-            table(Application),
-            table(SupportSpell),
-            table(StepCompletion),
-        )
-
-
-def comparable(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 9)
-    if isinstance(value, DurationStats):
-        return comparable(value.__dict__)
-    if isinstance(value, dict):
-        return {k: comparable(v) for k, v in value.items()}
-    return value
-
-
-def as_plain(cells: list[Cell]) -> list[dict[str, Any]]:
-    return [comparable(c.__dict__) for c in cells]
 
 
 def applicable(measure: Any, group_by: tuple[str, ...]) -> bool:
@@ -173,19 +133,3 @@ def test_every_derived_kpi_has_figures_over_two_busy_years_and_sql_agrees(
                     steps,
                 )
             ), kpi.id
-
-
-def assert_reference_agrees(
-    engine: Engine, kpi_id: str, start: str, end: str, group_by: tuple[str, ...] = ()
-) -> None:
-    """The SQL served for a worked example equals the Python reference on the same rows."""
-    kpi = next(k for k in CATALOGUE if k.id == kpi_id)
-    query = KpiQuery(date.fromisoformat(start), date.fromisoformat(end), group_by)
-    with Session(engine) as session:
-        served = evaluate_sql(session, "0193", kpi.measure, query)
-    trajectories, complaints, periods, applications, supports, steps = rows_of(engine)
-    expected = evaluate(
-        kpi.measure, trajectories, query, complaints, periods, applications, supports, steps
-    )
-    assert served, kpi_id
-    assert as_plain(served) == as_plain(expected), kpi_id

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from tests.helpers import assert_reference_agrees
 from tests.kpis.scenario import Case, figure, post, total
-from tests.kpis.test_sql_matches_reference import assert_reference_agrees
 
 
 def test_waiting_time_intake_counts_local_days_in_the_period_of_step_1(

@@ -1,0 +1,129 @@
+"""Helpers several test modules share (no test module imports another)."""
+
+from datetime import date
+from typing import Any
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from app.auth import ScopeGuard
+from app.domain.events import DomainEvent
+from app.domain.kpis.catalogue import CATALOGUE
+from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
+from app.domain.kpis.reference import evaluate
+from app.domain.vocabulary import EventType
+from app.models import (
+    Application,
+    Complaint,
+    StepCompletion,
+    SupportSpell,
+    Trajectory,
+    TrajectoryPeriod,
+)
+from app.schemas.events import EVENT_ADAPTER
+from app.services.kpi_sql import evaluate_sql
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail", "instance"} <= body.keys()
+    return body
+
+
+def domain_events(bodies: list[dict[str, Any]]) -> list[DomainEvent]:
+    result = []
+    for body in bodies:
+        parsed = EVENT_ADAPTER.validate_python(body)
+        dumped = parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
+        result.append(
+            DomainEvent(
+                event_id=str(parsed.event_id),
+                trajectory_id=parsed.trajectory_id,
+                type=EventType(parsed.type),
+                occurred_at=parsed.occurred_at,
+                data=dumped.get("data", {}),
+            )
+        )
+    return result
+
+
+PUBLIC = {"/api/v1/health/live", "/api/v1/health/ready"}
+SCOPES = ("events:write", "kpi:read", "audit:read", "admin")
+
+
+def guards(dependant: Any) -> list[ScopeGuard]:
+    found = [dependant.call] if isinstance(dependant.call, ScopeGuard) else []
+    for sub in dependant.dependencies:
+        found += guards(sub)
+    return found
+
+
+def api_routes(client: TestClient) -> list[APIRoute]:
+    """Every APIRoute of the app, also inside included routers, from the live route table."""
+
+    def walk(routes: list[Any]) -> list[APIRoute]:
+        found = []
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif hasattr(route, "original_router"):
+                found += walk(route.original_router.routes)
+        return found
+
+    routes = walk(client.app.routes)  # type: ignore[attr-defined]
+    assert len(routes) >= 15, "the route table was not read"
+    return routes
+
+
+Rows = list[dict[str, Any]]
+
+
+def rows_of(engine: Engine) -> tuple[Rows, Rows, Rows, Rows, Rows, Rows]:
+    with Session(engine) as session:
+
+        def table(model: Any) -> Rows:
+            return [dict(r._mapping) for r in session.execute(select(model.__table__))]
+
+        return (
+            table(Trajectory),
+            table(Complaint),
+            table(TrajectoryPeriod),
+            table(Application),
+            table(SupportSpell),
+            table(StepCompletion),
+        )
+
+
+def comparable(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, DurationStats):
+        return comparable(value.__dict__)
+    if isinstance(value, dict):
+        return {k: comparable(v) for k, v in value.items()}
+    return value
+
+
+def as_plain(cells: list[Cell]) -> list[dict[str, Any]]:
+    return [comparable(c.__dict__) for c in cells]
+
+
+def assert_reference_agrees(
+    engine: Engine, kpi_id: str, start: str, end: str, group_by: tuple[str, ...] = ()
+) -> None:
+    """The SQL served for a worked example equals the Python reference on the same rows."""
+    kpi = next(k for k in CATALOGUE if k.id == kpi_id)
+    query = KpiQuery(date.fromisoformat(start), date.fromisoformat(end), group_by)
+    with Session(engine) as session:
+        served = evaluate_sql(session, "0193", kpi.measure, query)
+    trajectories, complaints, periods, applications, supports, steps = rows_of(engine)
+    expected = evaluate(
+        kpi.measure, trajectories, query, complaints, periods, applications, supports, steps
+    )
+    assert served, kpi_id
+    assert as_plain(served) == as_plain(expected), kpi_id
