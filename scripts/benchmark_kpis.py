@@ -106,13 +106,9 @@ def base_rows(count: int, seed: int) -> Rows:
     rows: Rows = {name: [] for name in MODELS}
     for trajectory_id, events in by_trajectory.items():
         p = project("0193", trajectory_id, events, DEFAULT_TERMS, now, AS_OF)
-        rows["trajectories"].append(p.trajectory)
-        rows["complaints"].extend(p.complaints)
-        rows["audit_findings"].extend(p.findings)
-        rows["trajectory_periods"].extend(p.periods)
-        rows["applications"].extend(p.applications)
-        rows["supports"].extend(p.supports)
-        rows["step_completions"].extend(p.step_completions)
+        for model, model_rows in p.rows_by_model().items():
+            if model.__tablename__ in rows:  # the KPIs never read the documents
+                rows[model.__tablename__].extend(model_rows)
     by_client: dict[str, list[dict[str, Any]]] = {}
     for row in rows["trajectories"]:
         by_client.setdefault(row["client_ref"], []).append(row)

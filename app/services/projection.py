@@ -11,6 +11,17 @@ from app.domain.kpis.spec import SATISFACTION_COLUMNS
 from app.domain.terms import TermPolicy
 from app.domain.trajectory import Milestone, StepRecord, TrajectoryState, fold
 from app.domain.vocabulary import GoalResult, Step, Term
+from app.models import (
+    Application,
+    AuditFinding,
+    Base,
+    Complaint,
+    StepCompletion,
+    SupportSpell,
+    Trajectory,
+    TrajectoryDocument,
+    TrajectoryPeriod,
+)
 
 # What the stored projection rows are built with: the fold, the legal terms and calendar,
 # the audit rules and the columns below. Bump it in the same change as any of them, with
@@ -33,6 +44,19 @@ class ProjectedTrajectory:
     applications: list[dict[str, Any]]
     supports: list[dict[str, Any]]
     step_completions: list[dict[str, Any]]
+
+    def rows_by_model(self) -> dict[type[Base], list[dict[str, Any]]]:
+        """Which table each row goes to: the one place that pairs them."""
+        return {
+            Trajectory: [self.trajectory],
+            TrajectoryDocument: [self.document],
+            Complaint: self.complaints,
+            AuditFinding: self.findings,
+            TrajectoryPeriod: self.periods,
+            Application: self.applications,
+            SupportSpell: self.supports,
+            StepCompletion: self.step_completions,
+        }
 
 
 def project(

@@ -50,16 +50,10 @@ def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy) -> Non
                 )
             for trajectory_id, events in events_by_trajectory.items():
                 projected = project(municipality, trajectory_id, events, terms, now, today)
-                rows[Trajectory].append(projected.trajectory)
                 if projected.state.client_ref:
                     clients.add((municipality, projected.state.client_ref))
-                rows[TrajectoryDocument].append(projected.document)
-                rows[Complaint].extend(projected.complaints)
-                rows[AuditFinding].extend(projected.findings)
-                rows[TrajectoryPeriod].extend(projected.periods)
-                rows[Application].extend(projected.applications)
-                rows[SupportSpell].extend(projected.supports)
-                rows[StepCompletion].extend(projected.step_completions)
+                for model, model_rows in projected.rows_by_model().items():
+                    rows[model].extend(model_rows)
     for model, table_rows in rows.items():
         for start in range(0, len(table_rows), CHUNK):
             session.execute(insert(model), table_rows[start : start + CHUNK])
