@@ -1,13 +1,16 @@
 """Who is calling: bearer tokens of known clients, and the scope each route needs."""
 
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from app.deps import SettingsDep
 from app.errors import Forbidden, Unauthorized
+from app.services.access_log import record_access
 from app.services.clients import Principal
 
 bearer = HTTPBearer(auto_error=False, description="The token of an API client (`wk_...`).")
@@ -57,13 +60,63 @@ class ReadGuard(ScopeGuard):
         return replace(principal, reading=municipality)
 
 
-EventWriter = Annotated[Principal, Depends(ScopeGuard("events:write"))]
-KpiReader = Annotated[Principal, Depends(ReadGuard("kpi:read"))]
-Auditor = Annotated[Principal, Depends(ReadGuard("audit:read"))]
-Admin = Annotated[Principal, Depends(ScopeGuard("admin"))]
-LogReader = Annotated[Principal, Depends(ReadGuard("audit:read", "admin"))]
+@dataclass(frozen=True)
+class Caller:
+    """The client behind a request, the municipality it reads, and the route it called (the
+    template, as the access log records it)."""
+
+    principal: Principal
+    municipality: str
+    method: str
+    route: str
+    query: dict[str, str]
+
+    @property
+    def teams(self) -> tuple[str, ...] | None:
+        return self.principal.teams
+
+    def log_read(
+        self, session: Session, trajectory_ids: Iterable[str], *, with_query: bool = False
+    ) -> None:
+        """Every read of case-level data lands in the access log, in the request's transaction."""
+        query = self.query if with_query else None
+        record_access(
+            session,
+            self.principal,
+            self.municipality,
+            self.method,
+            self.route,
+            trajectory_ids,
+            query,
+        )
 
 
-def municipality_of(principal: Principal, settings: SettingsDep) -> str:
+def _caller(guard: ScopeGuard) -> Callable[..., Caller]:
+    def caller(
+        request: Request,
+        principal: Annotated[Principal, Depends(guard)],
+        settings: SettingsDep,
+    ) -> Caller:
+        # Routers are mounted under the base path, so the route's own path is the template
+        # without it: "/trajectories/{trajectoryId}".
+        return Caller(
+            principal=principal,
+            municipality=_municipality_of(principal, settings),
+            method=request.method,
+            route=request.scope["route"].path,
+            query=dict(request.query_params),
+        )
+
+    return caller
+
+
+def _municipality_of(principal: Principal, settings: SettingsDep) -> str:
     """The municipality a client reads: its own, the one it named, or the service's default."""
     return principal.municipality or principal.reading or settings.default_municipality
+
+
+EventWriter = Annotated[Caller, Depends(_caller(ScopeGuard("events:write")))]
+KpiReader = Annotated[Caller, Depends(_caller(ReadGuard("kpi:read")))]
+Auditor = Annotated[Caller, Depends(_caller(ReadGuard("audit:read")))]
+Admin = Annotated[Caller, Depends(_caller(ScopeGuard("admin")))]
+LogReader = Annotated[Caller, Depends(_caller(ReadGuard("audit:read", "admin")))]

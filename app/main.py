@@ -158,5 +158,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(StandardHeadersMiddleware)
     for module in (events, trajectories, kpis, audit, clients, health):
-        app.include_router(module.router)
+        app.include_router(module.router, prefix=BASE_PATH)
     return app

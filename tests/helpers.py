@@ -1,8 +1,10 @@
 """Helpers several test modules share (no test module imports another)."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -63,19 +65,30 @@ def guards(dependant: Any) -> list[ScopeGuard]:
     return found
 
 
-def api_routes(client: TestClient) -> list[APIRoute]:
+@dataclass(frozen=True)
+class MountedRoute:
+    """An APIRoute as a client reaches it: its path with the prefix it is mounted under."""
+
+    path: str
+    methods: set[str] | None
+    dependant: Dependant
+
+
+def api_routes(client: TestClient) -> list[MountedRoute]:
     """Every APIRoute of the app, also inside included routers, from the live route table."""
 
-    def walk(routes: list[Any]) -> list[APIRoute]:
+    def walk(routes: list[Any], prefix: str) -> list[MountedRoute]:
         found = []
         for route in routes:
             if isinstance(route, APIRoute):
-                found.append(route)
+                found.append(MountedRoute(prefix + route.path, route.methods, route.dependant))
             elif hasattr(route, "original_router"):
-                found += walk(route.original_router.routes)
+                # FastAPI keeps an included router whole and applies its prefix when routing.
+                inner = prefix + route.include_context.prefix
+                found += walk(route.original_router.routes, inner)
         return found
 
-    routes = walk(client.app.routes)  # type: ignore[attr-defined]
+    routes = walk(client.app.routes, "")  # type: ignore[attr-defined]
     assert len(routes) >= 15, "the route table was not read"
     return routes
 

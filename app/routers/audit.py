@@ -2,14 +2,15 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 
-from app.auth import Auditor, municipality_of
+from app.auth import Auditor
 from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.audit import RULES, RULES_BY_ID, Finding, Rule
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
 from app.routers.params import (
+    SampleIdPath,
     TrajectoryIdPath,
     check_period,
     parse_worklist_cursor,
@@ -36,11 +37,10 @@ from app.schemas.audit import (
 from app.schemas.base import CODE_PATTERN, IsoDate
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
-from app.services.access_log import record_access
 
 RULE_PATTERN = "^(" + "|".join(RULES_BY_ID) + ")$"
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=ContractRoute)
+router = APIRouter(prefix="/audit", tags=["audit"], route_class=ContractRoute)
 
 AsOf = Annotated[
     IsoDate | None, Query(alias="asOf", description="Judge terms on this day (default today).")
@@ -48,7 +48,7 @@ AsOf = Annotated[
 
 
 @router.get("/rules", response_model=list[RuleView], summary="The rule catalogue")
-def list_rules(principal: Auditor, settings: SettingsDep) -> list[RuleView]:
+def list_rules(caller: Auditor, settings: SettingsDep) -> list[RuleView]:
     terms = settings.terms()
 
     def parameters(rule: Rule) -> dict[str, object]:
@@ -101,7 +101,7 @@ def _finding_view(finding: Finding) -> FindingView:
     summary="The Algemene termijnenwet days of a year that terms cannot end on",
 )
 def atw_calendar(
-    principal: Auditor,
+    caller: Auditor,
     settings: SettingsDep,
     year: Annotated[int, Query(ge=1900, le=2200)],
 ) -> AtwCalendarView:
@@ -124,24 +124,17 @@ def atw_calendar(
 )
 def audit_trajectory(
     trajectory_id: TrajectoryIdPath,
-    principal: Auditor,
+    caller: Auditor,
     session: SessionDep,
     settings: SettingsDep,
     as_of: AsOf = None,
 ) -> TrajectoryAudit:
     today = as_of or local_today()
-    municipality = municipality_of(principal, settings)
+    municipality = caller.municipality
     findings = audit_service.trajectory_findings(
-        session, municipality, trajectory_id, today, principal.teams, settings.terms()
+        session, municipality, trajectory_id, today, caller.teams, settings.terms()
     )
-    record_access(
-        session,
-        principal,
-        municipality,
-        "GET",
-        "/audit/trajectories/{trajectoryId}",
-        [trajectory_id],
-    )
+    caller.log_read(session, [trajectory_id])
     return TrajectoryAudit(
         trajectory_id=trajectory_id,
         as_of=today,
@@ -157,7 +150,7 @@ def audit_trajectory(
     dependencies=[CurrentProjection],
 )
 def audit_summary(
-    principal: Auditor,
+    caller: Auditor,
     session: SessionDep,
     settings: SettingsDep,
     start: Annotated[IsoDate, Query(alias="from")],
@@ -170,7 +163,7 @@ def audit_summary(
     check_period(start, end)
     today = as_of or local_today()
     groups = audit_service.summary(
-        session, municipality_of(principal, settings), start, end, group_by, today, principal.teams
+        session, caller.municipality, start, end, group_by, today, caller.teams
     )
     return AuditSummary(
         from_=start,
@@ -208,7 +201,7 @@ def audit_summary(
 )
 def audit_findings(
     request: Request,
-    principal: Auditor,
+    caller: Auditor,
     session: SessionDep,
     settings: SettingsDep,
     rule: Annotated[str | None, Query(max_length=32, pattern=RULE_PATTERN)] = None,
@@ -240,22 +233,14 @@ def audit_findings(
             ],
         )
     where = audit_service.FindingFilter(
-        principal.teams, rule, finding_status, team, due_before, due_within
+        caller.teams, rule, finding_status, team, due_before, due_within
     )
     today = as_of or local_today()
-    municipality = municipality_of(principal, settings)
+    municipality = caller.municipality
     after = parse_worklist_cursor(cursor)
     rows, last = audit_service.worklist(session, municipality, where, today, page_size, after)
     shown = [f.trajectory_id for f, *_ in rows]
-    record_access(
-        session,
-        principal,
-        municipality,
-        "GET",
-        "/audit/findings",
-        shown,
-        dict(request.query_params),
-    )
+    caller.log_read(session, shown, with_query=True)
     return WorklistPage(
         results=[
             WorklistItem(
@@ -287,9 +272,9 @@ def _sample_view(sample: object) -> SampleView:
     dependencies=[CurrentProjection],
 )
 def post_sample(
-    body: SampleRequest, principal: Auditor, session: SessionDep, settings: SettingsDep
+    body: SampleRequest, caller: Auditor, session: SessionDep, settings: SettingsDep
 ) -> SampleView:
-    municipality = municipality_of(principal, settings)
+    municipality = caller.municipality
     sample = audit_service.draw_sample(
         session,
         municipality,
@@ -298,10 +283,10 @@ def post_sample(
         end=body.to,
         stratify_by=body.stratify_by,
         seed=body.seed,
-        drawn_by=f"{principal.name} ({principal.client_id})",
-        teams=principal.teams,
+        drawn_by=f"{caller.principal.name} ({caller.principal.client_id})",
+        teams=caller.teams,
     )
-    record_access(session, principal, municipality, "POST", "/audit/samples", sample.trajectory_ids)
+    caller.log_read(session, sample.trajectory_ids)
     return _sample_view(sample)
 
 
@@ -313,13 +298,12 @@ def post_sample(
     dependencies=[CurrentProjection],
 )
 def read_sample(
-    sample_id: Annotated[str, Path(alias="sampleId", max_length=36)],
-    principal: Auditor,
+    sample_id: SampleIdPath,
+    caller: Auditor,
     session: SessionDep,
     settings: SettingsDep,
 ) -> SampleView:
-    municipality = municipality_of(principal, settings)
-    sample = audit_service.get_sample(session, municipality, sample_id, principal.teams)
-    route = "/audit/samples/{sampleId}"
-    record_access(session, principal, municipality, "GET", route, sample.trajectory_ids)
+    municipality = caller.municipality
+    sample = audit_service.get_sample(session, municipality, sample_id, caller.teams)
+    caller.log_read(session, sample.trajectory_ids)
     return _sample_view(sample)

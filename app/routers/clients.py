@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 
-from app.auth import Admin, LogReader, municipality_of
+from app.auth import Admin, LogReader
 from app.deps import SessionDep, SettingsDep
+from app.routers.params import ClientIdPath
 from app.routers.route import ContractRoute
 from app.schemas.base import IsoDate
 from app.schemas.clients import (
@@ -18,9 +19,7 @@ from app.schemas.clients import (
 from app.services import clients
 from app.services.access_log import AccessLogFilter, read_access_log
 
-router = APIRouter(prefix="/api/v1", tags=["administration"], route_class=ContractRoute)
-
-ClientIdPath = Annotated[str, Path(alias="clientId", max_length=36)]
+router = APIRouter(tags=["administration"], route_class=ContractRoute)
 
 
 def _view(client: object) -> ClientView:
@@ -37,16 +36,16 @@ def _with_token(client: object, token: str) -> ClientWithToken:
     status_code=status.HTTP_201_CREATED,
     summary="Create an API client; its token is shown once",
 )
-def create_client(body: ClientRequest, principal: Admin, session: SessionDep) -> ClientWithToken:
+def create_client(body: ClientRequest, caller: Admin, session: SessionDep) -> ClientWithToken:
     client, token = clients.create_client(
-        session, body.name, body.scopes, body.municipality, body.teams, principal.reach
+        session, body.name, body.scopes, body.municipality, body.teams, caller.principal.reach
     )
     return _with_token(client, token)
 
 
 @router.get("/clients", response_model=list[ClientView], summary="All API clients")
-def list_clients(principal: Admin, session: SessionDep) -> list[ClientView]:
-    return [_view(c) for c in clients.list_clients(session, principal.reach)]
+def list_clients(caller: Admin, session: SessionDep) -> list[ClientView]:
+    return [_view(c) for c in clients.list_clients(session, caller.principal.reach)]
 
 
 @router.post(
@@ -55,8 +54,8 @@ def list_clients(principal: Admin, session: SessionDep) -> list[ClientView]:
     responses={404: {}},
     summary="Issue a new token; the old one stops working",
 )
-def rotate(client_id: ClientIdPath, principal: Admin, session: SessionDep) -> ClientWithToken:
-    client, token = clients.rotate_token(session, client_id, principal.reach)
+def rotate(client_id: ClientIdPath, caller: Admin, session: SessionDep) -> ClientWithToken:
+    client, token = clients.rotate_token(session, client_id, caller.principal.reach)
     return _with_token(client, token)
 
 
@@ -66,14 +65,14 @@ def rotate(client_id: ClientIdPath, principal: Admin, session: SessionDep) -> Cl
     responses={404: {}},
     summary="Revoke a client: its token stops working",
 )
-def revoke(client_id: ClientIdPath, principal: Admin, session: SessionDep) -> ClientView:
-    return _view(clients.revoke(session, client_id, principal.reach))
+def revoke(client_id: ClientIdPath, caller: Admin, session: SessionDep) -> ClientView:
+    return _view(clients.revoke(session, client_id, caller.principal.reach))
 
 
 @router.get("/access-log", response_model=AccessLogPage, summary="Who read which case-level data")
 def access_log(
     request: Request,
-    principal: LogReader,
+    caller: LogReader,
     session: SessionDep,
     settings: SettingsDep,
     client_id: Annotated[str | None, Query(alias="clientId", max_length=36)] = None,
@@ -87,8 +86,8 @@ def access_log(
     before: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="From `next`.")] = None,
 ) -> AccessLogPage:
     where = AccessLogFilter(
-        municipality_of(principal, settings),
-        principal.teams,
+        caller.municipality,
+        caller.teams,
         client_id,
         trajectory_id,
         start,

@@ -15,7 +15,7 @@ from app.schemas.events import BatchItemError, BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
 from app.services.events import Rejection, Sender, record_batch, record_event
 
-router = APIRouter(prefix="/api/v1/events", tags=["events"], route_class=ContractRoute)
+router = APIRouter(prefix="/events", tags=["events"], route_class=ContractRoute)
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
 
@@ -38,11 +38,11 @@ NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl
 def post_event(
     event: Annotated[Event, Body()],
     response: Response,
-    principal: EventWriter,
+    caller: EventWriter,
     session: SessionDep,
     settings: SettingsDep,
 ) -> EventAccepted:
-    outcome = record_event(session, event, Sender.of(principal, settings))
+    outcome = record_event(session, event, Sender.of(caller.principal, settings))
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
     return EventAccepted(
@@ -86,11 +86,11 @@ _BATCH_BODY = {
     responses={413: {}},
 )
 async def post_batch(
-    request: Request, principal: EventWriter, session: SessionDep, settings: SettingsDep
+    request: Request, caller: EventWriter, session: SessionDep, settings: SettingsDep
 ) -> BatchResult:
     raw = await request.body()  # the body-limit middleware has bounded it
     items = parse_batch(raw, request.headers.get("content-type", ""), settings.max_batch_events)
-    sender = Sender.of(principal, settings)
+    sender = Sender.of(caller.principal, settings)
     outcome = await run_in_threadpool(record_batch, session, items, sender)
     return BatchResult(
         received=outcome.received,

@@ -6,7 +6,7 @@ from app.routers.route import ContractRoute
 from app.schemas.base import ApiModel
 from app.services.health import check_ready
 
-router = APIRouter(prefix="/api/v1/health", tags=["health"], route_class=ContractRoute)
+router = APIRouter(prefix="/health", tags=["health"], route_class=ContractRoute)
 
 
 class HealthStatus(ApiModel):

@@ -2,14 +2,14 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from app.auth import Admin, EventWriter, KpiReader, municipality_of
+from app.auth import Admin, EventWriter, KpiReader
 from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
 from app.domain.vocabulary import AgeBand, Channel, LawDomain
 from app.errors import InvalidInput
-from app.routers.params import check_period
+from app.routers.params import KpiIdPath, check_period
 from app.routers.route import ContractRoute
 from app.schemas import kpi_output
 from app.schemas.base import CODE_PATTERN, PSEUDONYM_PATTERN, IsoDate
@@ -31,17 +31,14 @@ from app.services.kpis import (
     set_target,
 )
 
-router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"], route_class=ContractRoute)
+router = APIRouter(prefix="/kpis", tags=["kpis"], route_class=ContractRoute)
 
-KpiIdPath = Annotated[str, Path(alias="kpiId", max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 CSV_MEDIA_TYPE = "text/csv"
 
 
 @router.get("", response_model=list[KpiDefinition], summary="The KPI catalogue")
-def list_kpis(
-    principal: KpiReader, session: SessionDep, settings: SettingsDep
-) -> list[KpiDefinition]:
-    municipality = municipality_of(principal, settings)
+def list_kpis(caller: KpiReader, session: SessionDep, settings: SettingsDep) -> list[KpiDefinition]:
+    municipality = caller.municipality
     return [
         kpi_output.definition_view(kpi, target) for kpi, target in catalogue(session, municipality)
     ]
@@ -94,7 +91,7 @@ GROUP_BY_PATTERN = (
 def read_kpi(
     request: Request,
     kpi_id: KpiIdPath,
-    principal: KpiReader,
+    caller: KpiReader,
     session: SessionDep,
     settings: SettingsDep,
     start: Annotated[
@@ -140,11 +137,9 @@ def read_kpi(
         "professional": professional,
     }
     query: KpiQuery = figure_query(
-        start, end, parse_group_by(group_by), filters, as_of, principal.teams
+        start, end, parse_group_by(group_by), filters, as_of, caller.teams
     )
-    figure = compute_figure(
-        session, municipality_of(principal, settings), kpi_id, query, settings.min_cell_size
-    )
+    figure = compute_figure(session, caller.municipality, kpi_id, query, settings.min_cell_size)
     body = kpi_output.figure_view(figure, settings.min_cell_size)
     wants_csv = output == "csv" or (
         output is None and CSV_MEDIA_TYPE in request.headers.get("accept", "")
@@ -173,7 +168,7 @@ def read_kpi(
 def put_target(
     kpi_id: KpiIdPath,
     request_body: TargetRequest,
-    principal: Admin,
+    caller: Admin,
     session: SessionDep,
     settings: SettingsDep,
 ) -> TargetView:
@@ -182,7 +177,7 @@ def put_target(
         baseline = (request_body.baseline_from, request_body.baseline_to)
     target = set_target(
         session,
-        municipality_of(principal, settings),
+        caller.municipality,
         kpi_id,
         value=request_body.value,
         baseline=baseline,
@@ -212,14 +207,14 @@ def post_value(
     kpi_id: KpiIdPath,
     request_body: ReportedValueRequest,
     response: Response,
-    principal: EventWriter,
+    caller: EventWriter,
     session: SessionDep,
     settings: SettingsDep,
 ) -> ReportedValueView:
     get_kpi(kpi_id)
     row, created = record_reported_value(
         session,
-        municipality_of(principal, settings),
+        caller.municipality,
         kpi_id,
         period=(request_body.from_, request_body.to),
         group={str(k): v for k, v in request_body.group.items()},

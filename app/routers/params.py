@@ -9,17 +9,20 @@ from fastapi import Path, Request
 
 from app.domain.bsn import contains_bsn
 from app.errors import InvalidInput
-from app.schemas.base import DATE_TEXT, control_character_path
+from app.schemas.base import DATE_TEXT, TRAJECTORY_ID_PATTERN, control_character_path
 from app.schemas.problem import InvalidParam
 
 TrajectoryIdPath = Annotated[
-    str, Path(alias="trajectoryId", max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+    str, Path(alias="trajectoryId", max_length=64, pattern=TRAJECTORY_ID_PATTERN)
 ]
+KpiIdPath = Annotated[str, Path(alias="kpiId", max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+ClientIdPath = Annotated[str, Path(alias="clientId", max_length=36)]
+SampleIdPath = Annotated[str, Path(alias="sampleId", max_length=36)]
 
 
 def worklist_cursor_pattern(rules: Iterable[str]) -> str:
     """`<due date or empty>~<trajectoryId>~<rule>`: the worklist position after a finding."""
-    return rf"^({DATE_TEXT})?~[A-Za-z0-9][A-Za-z0-9_.:-]*~({'|'.join(rules)})$"
+    return rf"^({DATE_TEXT})?~{TRAJECTORY_ID_PATTERN[1:-1]}~({'|'.join(rules)})$"
 
 
 def worklist_cursor(due_on: str, trajectory_id: str, rule: str) -> str:

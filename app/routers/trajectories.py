@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.auth import Auditor, municipality_of
+from app.auth import Auditor
 from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.vocabulary import AgeBand, Channel, LawDomain, TrajectoryStatus
 from app.routers.params import TrajectoryIdPath
@@ -16,11 +16,9 @@ from app.schemas.trajectories import (
     TrajectoryPageView,
     TrajectorySummary,
 )
-from app.services.access_log import record_access
 from app.services.trajectories import TrajectoryFilter, get_trajectory, list_trajectories
 
-router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"], route_class=ContractRoute)
-ONE, ALL = "/trajectories/{trajectoryId}", "/trajectories"
+router = APIRouter(prefix="/trajectories", tags=["trajectories"], route_class=ContractRoute)
 
 
 @router.get(
@@ -31,11 +29,11 @@ ONE, ALL = "/trajectories/{trajectoryId}", "/trajectories"
     dependencies=[CurrentProjection],
 )
 def read_trajectory(
-    trajectory_id: TrajectoryIdPath, principal: Auditor, session: SessionDep, settings: SettingsDep
+    trajectory_id: TrajectoryIdPath, caller: Auditor, session: SessionDep, settings: SettingsDep
 ) -> TrajectoryDetail:
-    municipality = municipality_of(principal, settings)
-    view = get_trajectory(session, municipality, trajectory_id, principal.teams)
-    record_access(session, principal, municipality, "GET", ONE, [trajectory_id])
+    municipality = caller.municipality
+    view = get_trajectory(session, municipality, trajectory_id, caller.teams)
+    caller.log_read(session, [trajectory_id])
     return TrajectoryDetail(
         trajectory_id=trajectory_id,
         municipality=view.municipality,
@@ -54,7 +52,7 @@ def read_trajectory(
 )
 def read_trajectories(
     request: Request,
-    principal: Auditor,
+    caller: Auditor,
     session: SessionDep,
     settings: SettingsDep,
     team: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
@@ -77,10 +75,10 @@ def read_trajectories(
         ),
     ] = None,
 ) -> TrajectoryPageView:
-    municipality = municipality_of(principal, settings)
+    municipality = caller.municipality
     where = TrajectoryFilter(
         municipality=municipality,
-        teams=principal.teams,
+        teams=caller.teams,
         team=team,
         district=district,
         domain=domain,
@@ -94,7 +92,7 @@ def read_trajectories(
     )
     page = list_trajectories(session, where, page_size, cursor)
     shown = [row.trajectory_id for row in page.items]
-    record_access(session, principal, municipality, "GET", ALL, shown, dict(request.query_params))
+    caller.log_read(session, shown, with_query=True)
     next_url = None
     if page.next_after is not None:
         next_url = str(request.url.include_query_params(cursor=page.next_after))
