@@ -25,6 +25,7 @@ from app.middleware.rate_limit import Budget, RateLimitMiddleware, make_storage
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
 from app.routers import audit, clients, events, health, kpis, trajectories
+from app.routers.freshness import NotModified, not_modified
 from app.routers.params import screen_parameters
 from app.services.clients import SCOPES, create_client, has_clients
 from app.services.projection_build import ProjectionGate, code_version, is_current
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     install_problem_handlers(app)
+    app.add_exception_handler(NotModified, not_modified)
     # add_middleware wraps: the last added is the outermost.
     storage = make_storage(settings.rate_limit_storage)
     app.add_middleware(

@@ -1,10 +1,12 @@
 """Configuration, read once from the environment (prefix-free names, as operators expect)."""
 
+import hashlib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import orjson
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -65,6 +67,21 @@ class Settings(BaseSettings):
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],
     # "days": ["2029-05-11"]}]'. After adding one, run `wijkteam-kpi migrate`.
     atw_declared_days: list[DeclaredDaysDecree] = Field(default_factory=list)
+
+    def figure_fingerprint(self) -> str:
+        """A digest of the settings a figure depends on (terms, the Atw calendar, the
+        small-number threshold, the default municipality), for cache validators."""
+        relevant = self.model_dump(
+            mode="json",
+            include={
+                "default_municipality",
+                "min_cell_size",
+                "assessment_term_days",
+                "decision_term_days",
+                "atw_declared_days",
+            },
+        )
+        return hashlib.sha256(orjson.dumps(relevant, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
     @field_validator("assessment_term_days", "decision_term_days")
     @classmethod

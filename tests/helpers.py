@@ -59,9 +59,11 @@ SCOPES = ("events:write", "kpi:read", "audit:read", "admin")
 
 
 def guards(dependant: Any) -> list[ScopeGuard]:
+    """The distinct ScopeGuards a route depends on (one guard used by two of its
+    dependencies, as FastAPI runs it once per request, counts once)."""
     found = [dependant.call] if isinstance(dependant.call, ScopeGuard) else []
     for sub in dependant.dependencies:
-        found += guards(sub)
+        found += [g for g in guards(sub) if not any(g is f for f in found)]
     return found
 
 

@@ -14,6 +14,13 @@ _HEADERS = [
 ]
 
 
+# What a validated answer (figures, catalogue, audit summary: aggregates within one
+# client's reach) carries instead of no-store: the client may keep it but must revalidate
+# with its ETag each time; no shared cache may, as it differs per token.
+CACHE_HEADERS = {"Cache-Control": "private, no-cache", "Vary": "Authorization, Accept"}
+_VALIDATED = [(k.lower().encode(), v.encode()) for k, v in CACHE_HEADERS.items()]
+
+
 class StandardHeadersMiddleware:
     """Pure ASGI, so streaming and error responses get the headers too."""
 
@@ -27,9 +34,12 @@ class StandardHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in _HEADERS if k not in present]
-                message["headers"] = [*message.get("headers", []), *extra]
+                headers = list(message.get("headers", []))
+                etag = scope.get("state", {}).get("etag")
+                if etag and message["status"] == 200:
+                    headers += [(b"etag", etag.encode()), *_VALIDATED]
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = [*headers, *((k, v) for k, v in _HEADERS if k not in present)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

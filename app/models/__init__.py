@@ -3,6 +3,7 @@
 from app.models.audit import AuditFinding, AuditSample
 from app.models.base import Base
 from app.models.client import AccessLogEntry, ApiClient
+from app.models.data_version import DataVersion
 from app.models.event import StoredEvent
 from app.models.kpi import KpiTarget, ReportedValue
 from app.models.projection_build import ProjectionBuild
@@ -24,6 +25,7 @@ __all__ = [
     "AuditSample",
     "Base",
     "Complaint",
+    "DataVersion",
     "KpiTarget",
     "ProjectionBuild",
     "ReportedValue",

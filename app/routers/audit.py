@@ -9,6 +9,7 @@ from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.audit import RULES, RULES_BY_ID, Finding, Rule
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
+from app.routers.freshness import NOT_MODIFIED, AuditValidated
 from app.routers.params import (
     SampleIdPath,
     TrajectoryIdPath,
@@ -146,8 +147,9 @@ def audit_trajectory(
 @router.get(
     "/summary",
     response_model=AuditSummary,
+    responses=NOT_MODIFIED,
     summary="Pass rates per rule, overall and by group",
-    dependencies=[CurrentProjection],
+    dependencies=[CurrentProjection, AuditValidated],
 )
 def audit_summary(
     caller: Auditor,

@@ -9,6 +9,7 @@ from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
 from app.domain.vocabulary import AgeBand, Channel, LawDomain
 from app.errors import InvalidInput
+from app.routers.freshness import NOT_MODIFIED, KpiValidated
 from app.routers.params import KpiIdPath, check_period
 from app.routers.route import ContractRoute
 from app.schemas import kpi_output
@@ -36,7 +37,13 @@ router = APIRouter(prefix="/kpis", tags=["kpis"], route_class=ContractRoute)
 CSV_MEDIA_TYPE = "text/csv"
 
 
-@router.get("", response_model=list[KpiDefinition], summary="The KPI catalogue")
+@router.get(
+    "",
+    response_model=list[KpiDefinition],
+    responses=NOT_MODIFIED,
+    summary="The KPI catalogue",
+    dependencies=[KpiValidated],
+)
 def list_kpis(caller: KpiReader, session: SessionDep, settings: SettingsDep) -> list[KpiDefinition]:
     municipality = caller.municipality
     return [
@@ -83,10 +90,11 @@ GROUP_BY_PATTERN = (
             "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
             "description": "The figure, as JSON or CSV.",
         },
+        **NOT_MODIFIED,
         404: {},
     },
     summary="One KPI's figures for a period, by group (JSON, or CSV for BI tools)",
-    dependencies=[CurrentProjection],
+    dependencies=[CurrentProjection, KpiValidated],
 )
 def read_kpi(
     request: Request,

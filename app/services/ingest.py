@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.terms import TermPolicy
 from app.schemas.events import Event
+from app.services import data_version
 from app.services.event_store import (
     PreparedEvent,
     insert_new,
@@ -78,6 +79,7 @@ def ingest(session: Session, events: Sequence[PreparedEvent], terms: TermPolicy)
         else:
             report.conflicts.append(event)
     refold(session, {(e.municipality, e.trajectory_id) for e in report.created}, terms)
+    data_version.bump(session, {e.municipality for e in report.created})
     return report
 
 

@@ -21,6 +21,7 @@ from app.domain.kpis.spec import (
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
+from app.services import data_version
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
 
 
@@ -122,6 +123,7 @@ def set_target(
     target.set_at = datetime.now(UTC)
     session.add(target)
     session.flush()
+    data_version.bump(session, [municipality])
     return target
 
 
@@ -183,6 +185,7 @@ def record_reported_value(
     row.value, row.n, row.source, row.reported_at = value, n, source, datetime.now(UTC)
     session.add(row)
     session.flush()
+    data_version.bump(session, [municipality])
     return row, existing is None
 
 

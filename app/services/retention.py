@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.models import Base, StoredEvent, Trajectory
+from app.services import data_version
 from app.services.projection_store import PROJECTION_TABLES
 
 _CHUNK = 1000
@@ -48,4 +49,5 @@ def purge(session: Session, keys: list[tuple[str, str]]) -> dict[str, int]:
                     )
                 )
                 removed[model.__tablename__] += result.rowcount  # type: ignore[attr-defined]
+    data_version.bump(session, by_municipality)
     return dict(removed)
