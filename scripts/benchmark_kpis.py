@@ -16,6 +16,7 @@ trajectories is folded once and replicated under new ids to reach N.
 import argparse
 import csv
 import sqlite3
+import statistics
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -72,6 +73,8 @@ from scripts.benchmark_ingest import fresh_database, running_service
 from scripts.generate_events import generate
 
 FROM, TO, AS_OF = date(2025, 1, 1), date(2026, 11, 30), date(2026, 11, 24)
+QUARTER = date(2026, 4, 1), date(2026, 6, 30)
+PERIODS = {"whole": (FROM, TO), "quarter": QUARTER}
 MODELS: dict[str, type[Base]] = {
     "trajectories": Trajectory,
     "complaints": Complaint,
@@ -254,12 +257,12 @@ def _source(measure: Any) -> str:
     return "trajectories"
 
 
-def duckdb_sql(kpi: Kpi, grouped: bool) -> str | None:
+def duckdb_sql(kpi: Kpi, grouped: bool, start: date = FROM, end: date = TO) -> str | None:
     """The KPI's aggregate for DuckDB over the same rows, from the same declaration."""
     m = kpi.measure
     group = "team, " if grouped else ""
     group_by = "GROUP BY team" if grouped else ""
-    period = f"BETWEEN DATE '{FROM}' AND DATE '{TO}'"
+    period = f"BETWEEN DATE '{start}' AND DATE '{end}'"
     match m:
         case Duration():
             days = f"date_diff('day', {m.start}, {m.end})"
@@ -279,8 +282,8 @@ def duckdb_sql(kpi: Kpi, grouped: bool) -> str | None:
         case OpenAt():
             return (
                 f"SELECT {'t.team, ' if grouped else ''}count(*) FROM trajectories t JOIN trajectory_periods p "
-                f"USING (municipality, trajectory_id) WHERE p.opened_on <= DATE '{TO}' "
-                f"AND (p.closed_on IS NULL OR p.closed_on > DATE '{TO}') {'GROUP BY t.team' if grouped else ''}"
+                f"USING (municipality, trajectory_id) WHERE p.opened_on <= DATE '{end}' "
+                f"AND (p.closed_on IS NULL OR p.closed_on > DATE '{end}') {'GROUP BY t.team' if grouped else ''}"
             )
         case PerTrajectory():
             return f"SELECT {group}count(*), sum({m.total}) FROM trajectories WHERE {m.period} {period} {group_by}"
@@ -304,9 +307,9 @@ def duckdb_sql(kpi: Kpi, grouped: bool) -> str | None:
                 f"FROM trajectories t WHERE closed_on {period} AND client_ref IS NOT NULL AND closed_on + {m.window_days} <= DATE '{AS_OF}' {group_by}"
             )
         case Stacking():
-            after = f"DATE '{TO}' + 1"
+            after = f"DATE '{end}' + 1"
             return (
-                f"WITH s AS (SELECT t.client_ref, t.domain, greatest(u.started_on, DATE '{FROM}') AS a, "
+                f"WITH s AS (SELECT t.client_ref, t.domain, greatest(u.started_on, DATE '{start}') AS a, "
                 f"least(coalesce(u.ends_on, {after}), {after}) AS b FROM trajectories t JOIN supports u "
                 "USING (municipality, trajectory_id) WHERE u.kind = 'provision' AND t.client_ref IS NOT NULL) "
                 "SELECT (SELECT count(DISTINCT client_ref) FROM s WHERE a < b), (SELECT count(DISTINCT x.client_ref) "
@@ -325,16 +328,86 @@ def best_of(repeat: int, action: Any) -> float:
     return min(times)
 
 
-def time_endpoint(client: httpx.Client, kpi: Kpi, grouped: bool, repeat: int) -> float:
-    params = {"from": FROM.isoformat(), "to": TO.isoformat(), "asOf": AS_OF.isoformat()}
+def time_endpoint(
+    client: httpx.Client, kpi: Kpi, grouped: bool, period: tuple[date, date], repeat: int
+) -> tuple[float, float]:
+    """Cold (best of `repeat`, each a full computation) and warm: the same request again
+    with the ETag of the first answer, as a BI tool's refresh sends it (median of 20)."""
+    params = {"from": period[0].isoformat(), "to": period[1].isoformat(), "asOf": AS_OF.isoformat()}
     if grouped:
         params["groupBy"] = "team"
+    url = f"/api/v1/kpis/{kpi.id}"
+    etag = ""
 
     def call() -> None:
-        response = client.get(f"/api/v1/kpis/{kpi.id}", params=params)
+        nonlocal etag
+        response = client.get(url, params=params)
         response.raise_for_status()
+        etag = response.headers["ETag"]
 
-    return best_of(repeat, call)
+    cold = best_of(repeat, call)
+    return cold, warm_median(client, url, params, etag)
+
+
+def warm_median(client: httpx.Client, url: str, params: dict[str, str], etag: str) -> float:
+    times = []
+    for _ in range(20):
+        started = time.perf_counter()
+        response = client.get(url, params=params, headers={"If-None-Match": etag})
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 304, response.status_code
+    return statistics.median(times)
+
+
+def time_validated_reads(client: httpx.Client) -> None:
+    """The other validated reads at this scale: the catalogue and an audit summary."""
+    summary = {
+        "from": QUARTER[0].isoformat(),
+        "to": QUARTER[1].isoformat(),
+        "asOf": AS_OF.isoformat(),
+    }
+    for url, params in (("/api/v1/kpis", {}), ("/api/v1/audit/summary", summary)):
+        started = time.perf_counter()
+        response = client.get(url, params=params)
+        response.raise_for_status()
+        cold = time.perf_counter() - started
+        warm = warm_median(client, url, params, response.headers["ETag"])
+        print(f"{url:<34} cold {cold:.3f} s, warm (304) {warm * 1000:.1f} ms")
+
+
+def report_backend(
+    client: httpx.Client, kpis: list[Kpi], duck: dict[tuple[str, str, bool], float], repeat: int
+) -> None:
+    """One row per KPI and period: cold seconds and x DuckDB, total and by team, and the
+    warm (304) answer in ms; then the median and worst ratio."""
+    print(
+        f"{'kpi':<34}{'period':>8}{'total s':>9}{'x duck':>8}{'team s':>9}{'x duck':>8}{'warm ms':>9}"
+    )
+    ratios: list[float] = []
+    warm_all: list[float] = []
+    for kpi in kpis:
+        for name, period in PERIODS.items():
+            cells: list[str] = []
+            row_warm: list[float] = []
+            for grouped in (False, True):
+                if grouped and isinstance(kpi.measure, NO_BREAKDOWN):
+                    cells += ["-", "-"]
+                    continue
+                cold, warm = time_endpoint(client, kpi, grouped, period, repeat)
+                row_warm.append(warm)
+                ratio = cold / duck[(kpi.id, name, grouped)]
+                ratios.append(ratio)
+                cells += [f"{cold:.3f}", f"{ratio:.1f}"]
+            print(
+                f"{kpi.id:<34}{name:>8}{cells[0]:>9}{cells[1]:>8}{cells[2]:>9}{cells[3]:>8}"
+                f"{max(row_warm) * 1000:>9.1f}"
+            )
+            warm_all += row_warm
+    print(
+        f"cold x DuckDB: median {statistics.median(ratios):.1f}, worst {max(ratios):.1f}; "
+        f"warm (304): median {statistics.median(warm_all) * 1000:.1f} ms, worst {max(warm_all) * 1000:.1f} ms"
+    )
+    time_validated_reads(client)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -357,14 +430,16 @@ def main(argv: list[str] | None = None) -> int:
     kpis = [k for k in CATALOGUE if not isinstance(k.measure, Reported)]
     with TemporaryDirectory() as folder:
         reference = load_duckdb(Path(folder), rows)
-        duck: dict[tuple[str, bool], float] = {}
+        duck: dict[tuple[str, str, bool], float] = {}
         for kpi in kpis:
-            for grouped in (False, True):
-                sql = duckdb_sql(kpi, grouped and not isinstance(kpi.measure, NO_BREAKDOWN))
-                if sql:
-                    duck[(kpi.id, grouped)] = best_of(
-                        args.repeat, lambda s=sql: reference.execute(s).fetchall()
-                    )
+            for name, (start, end) in PERIODS.items():
+                for grouped in (False, True):
+                    by_team = grouped and not isinstance(kpi.measure, NO_BREAKDOWN)
+                    sql = duckdb_sql(kpi, by_team, start, end)
+                    if sql:
+                        duck[(kpi.id, name, grouped)] = best_of(
+                            args.repeat, lambda s=sql: reference.execute(s).fetchall()
+                        )
         for backend in args.backends.split(","):
             with fresh_database(backend) as url:
                 upgrade_database(url)
@@ -375,21 +450,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"\n{backend}: loaded {args.trajectories} trajectories in {time.perf_counter() - load_started:.0f} s"
                 )
                 with running_service(url) as client:
-                    print(
-                        f"{'kpi':<34}{'total s':>9}{'x duckdb':>10}{'by team s':>11}{'x duckdb':>10}"
-                    )
-                    for kpi in kpis:
-                        cells = []
-                        for grouped in (False, True):
-                            if grouped and isinstance(kpi.measure, NO_BREAKDOWN):
-                                cells += ["-", "-"]
-                                continue
-                            ours = time_endpoint(client, kpi, grouped, args.repeat)
-                            ratio = ours / duck[(kpi.id, grouped)]
-                            cells += [f"{ours:.3f}", f"{ratio:.1f}"]
-                        print(
-                            f"{kpi.id:<34}{cells[0]:>9}{cells[1]:>10}{cells[2]:>11}{cells[3]:>10}"
-                        )
+                    report_backend(client, kpis, duck, args.repeat)
     return 0
 
 
