@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import API_VERSION
@@ -17,7 +18,7 @@ from app.db import (
     is_unavailable,
 )
 from app.domain.calendar import local_today
-from app.middleware.authentication import AuthenticationMiddleware
+from app.middleware.authentication import DOCS_ASSETS, AuthenticationMiddleware
 from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.errors import ErrorResponseMiddleware
 from app.middleware.headers import StandardHeadersMiddleware
@@ -121,13 +122,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from assets the service ships (fastapi-offline): the docs work on
+    # a machine without internet, and a government page loads nothing from a CDN.
+    app = FastAPIOffline(
         title="wijkteam-kpi",
         version=API_VERSION,
         description=DESCRIPTION,
         openapi_url=f"{BASE_PATH}/openapi.json",
         docs_url=f"{BASE_PATH}/docs",
-        redoc_url=None,
+        redoc_url=f"{BASE_PATH}/redoc",
+        static_url=DOCS_ASSETS,
         openapi_tags=TAGS,
         lifespan=lifespan,
         redirect_slashes=False,  # /kpis/ is not /kpis: 404, never a redirect

@@ -33,6 +33,33 @@ _ERROR_TEXT = {
     "503": "The database is not reachable; nothing was stored. Retry after Retry-After.",
 }
 
+# Short, stable operation ids in the ZGW style (`zaak_list`, `zaak_read`): what a generated
+# client names its functions. Every operation needs one; a new route without fails here.
+OPERATION_IDS = {
+    "POST /events": "event_create",
+    "POST /events/batch": "event_batch_create",
+    "GET /trajectories": "trajectory_list",
+    "GET /trajectories/{trajectoryId}": "trajectory_read",
+    "GET /kpis": "kpi_list",
+    "GET /kpis/{kpiId}": "kpi_read",
+    "PUT /kpis/{kpiId}/target": "kpi_target_update",
+    "POST /kpis/{kpiId}/values": "kpi_value_create",
+    "GET /audit/rules": "rule_list",
+    "GET /audit/calendar": "calendar_read",
+    "GET /audit/trajectories/{trajectoryId}": "trajectory_audit_read",
+    "GET /audit/summary": "audit_summary_read",
+    "GET /audit/findings": "finding_list",
+    "POST /audit/samples": "sample_create",
+    "GET /audit/samples/{sampleId}": "sample_read",
+    "GET /clients": "client_list",
+    "POST /clients": "client_create",
+    "POST /clients/{clientId}/rotate": "client_rotate",
+    "POST /clients/{clientId}/revoke": "client_revoke",
+    "GET /access-log": "access_log_list",
+    "GET /health/live": "health_live",
+    "GET /health/ready": "health_ready",
+}
+
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
@@ -69,8 +96,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             "schema": {"type": "string", "example": API_VERSION},
         }
     }
-    for operations in document["paths"].values():
+    for path, operations in document["paths"].items():
         for method, operation in operations.items():
+            operation["operationId"] = OPERATION_IDS[f"{method.upper()} {path}"]
             _shape_operation(method, operation)
     app.openapi_schema = document
     return document

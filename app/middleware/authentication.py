@@ -26,13 +26,16 @@ PUBLIC_PATHS = frozenset(
         "/api/v1/openapi.json",
         "/api/v1/docs",
         "/api/v1/docs/oauth2-redirect",
+        "/api/v1/redoc",
     }
 )
+DOCS_ASSETS = "/api/v1/docs/assets"
 
 
 def needs_token(scope: Scope) -> bool:
     path: str = scope["path"]
-    return path.startswith(API_PREFIX) and path not in PUBLIC_PATHS and scope["method"] != "OPTIONS"
+    public = path in PUBLIC_PATHS or path.startswith(DOCS_ASSETS + "/")
+    return path.startswith(API_PREFIX) and not public and scope["method"] != "OPTIONS"
 
 
 def bearer_token(authorization: str | None) -> str | None:
