@@ -14,11 +14,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wijkteam-kpi")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply all database migrations (alembic upgrade head)")
-    serve = commands.add_parser("serve", help="migrate, then serve on uvicorn")
+    serve = commands.add_parser(
+        "serve",
+        help="serve on uvicorn (in development, migrate first; in production, refuse to start "
+        "on a schema or projection `migrate` has not brought up to date)",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
-        "--no-migrate", action="store_true", help="refuse to start if behind instead"
+        "--migrate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="migrate before serving (default: only in development; several replicas must "
+        "not each migrate: run `wijkteam-kpi migrate` once, as a release step)",
     )
     commands.add_parser(
         "refold", help="recompute every trajectory's projection from its events (after an upgrade)"
@@ -38,6 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         "retention", help="remove trajectories closed longer than RETENTION_YEARS ago"
     )
     retention.add_argument("--dry-run", action="store_true", help="only report what would go")
+    load = commands.add_parser(
+        "import",
+        help="load events from an NDJSON or JSON-array file in batches (the backfill path); "
+        "resumable after an interruption, idempotent when run again",
+    )
+    load.add_argument("file", type=Path)
+    load.add_argument("--municipality", help="for events that name none (default: the setting)")
+    load.add_argument("--batch-size", type=int, default=5000)
     export = commands.add_parser("openapi", help="write the OpenAPI document")
     export.add_argument("output", type=Path, nargs="?", default=None)
     args = parser.parse_args(argv)
@@ -49,9 +65,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
-        if not args.no_migrate:
+        if args.migrate or (args.migrate is None and settings.environment == "development"):
             migrate(settings)
-        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            log_config=None,  # the service's own JSON logging (app/logs.py)
+        )
         return 0
     if args.command == "clients":
         return manage_clients(settings.database_url, args)
@@ -63,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         count = refold_all(settings.database_url, settings.terms(), show=True)
         print(f"refolded {count} trajectories")
         return 0
+    if args.command == "import":
+        return import_events(settings, args.file, args.municipality, args.batch_size)
     if args.command == "openapi":
         from app.main import create_app
 
@@ -83,6 +109,48 @@ def migrate(settings: Settings) -> None:
     count = refold_all(settings.database_url, settings.terms(), force=False, show=True)
     if count:
         print(f"rebuilt the projection of {count} trajectories for this version")
+
+
+def import_events(
+    settings: Settings, source: Path, municipality: str | None, batch_size: int
+) -> int:
+    from tqdm import tqdm
+
+    from app.db import create_db_engine, create_session_factory, ensure_schema_current
+    from app.services.backfill import import_file, state_path
+    from app.services.events import Sender
+
+    if not source.is_file():
+        print(f"no such file: {source}", file=sys.stderr)
+        return 2
+    engine = create_db_engine(settings.database_url, pool_size=1)
+    ensure_schema_current(engine)
+    sender = Sender(municipality or settings.default_municipality, None, settings.terms())
+    # NDJSON advances in bytes, a JSON array in events: the bar shows the share done.
+    bar = tqdm(desc=f"importing {source.name}", unit_scale=True)
+
+    def progress(position: int, end: int) -> None:
+        bar.total = end
+        bar.update(position - bar.n)
+
+    try:
+        report = import_file(create_session_factory(engine), source, sender, batch_size, progress)
+    finally:
+        bar.close()
+        engine.dispose()
+    if report.resumed_at:
+        print(f"resumed after {report.resumed_at} events committed by an earlier run")
+    print(
+        f"read {report.read} events: {report.created} created, {report.duplicates} duplicates, "
+        f"{len(report.rejected)} rejected"
+    )
+    for rejection in report.rejected[:20]:
+        event_id = rejection.event_id or "no eventId"
+        print(f"  item {rejection.index} ({event_id}): {rejection.reason}")
+    if len(report.rejected) > 20:
+        print(f"  ... and {len(report.rejected) - 20} more")
+    print(f"progress kept in {state_path(source)} (delete it to import the file again)")
+    return 1 if report.rejected else 0
 
 
 def apply_retention(database_url: str, years: int, dry_run: bool) -> int:

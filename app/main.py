@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -18,10 +19,13 @@ from app.db import (
     is_unavailable,
 )
 from app.domain.calendar import local_today
+from app.logs import REQUEST_ID_OPTIONS, RequestLogMiddleware, configure_logging
+from app.metrics import watch_pool
 from app.middleware.authentication import DOCS_ASSETS, AuthenticationMiddleware
 from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.errors import ErrorResponseMiddleware
 from app.middleware.headers import StandardHeadersMiddleware
+from app.middleware.metrics import instrument
 from app.middleware.rate_limit import Budget, RateLimitMiddleware, make_storage
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
@@ -94,12 +98,13 @@ def projection_current_at_start(sessions: sessionmaker[Session], version: str) -
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     warn_if_calendar_runs_out(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
         engine = create_db_engine(settings.database_url, settings.db_pool_size)
+        unwatch = watch_pool(engine)
         try:
             ensure_schema_current(engine)
             sessions = create_session_factory(engine)
@@ -120,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "projection_gate": gate,
             }
         finally:
+            unwatch()
             engine.dispose()
 
     # Swagger UI and ReDoc from assets the service ships (fastapi-offline): the docs work on
@@ -132,12 +138,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=f"{BASE_PATH}/docs",
         redoc_url=f"{BASE_PATH}/redoc",
         static_url=DOCS_ASSETS,
+        swagger_ui_oauth2_redirect_url=f"{BASE_PATH}/docs/oauth2-redirect",
         openapi_tags=TAGS,
         lifespan=lifespan,
         redirect_slashes=False,  # /kpis/ is not /kpis: 404, never a redirect
         dependencies=[Depends(screen_parameters)],
     )
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    instrument(app)
     install_problem_handlers(app)
     app.add_exception_handler(NotModified, not_modified)
     # add_middleware wraps: the last added is the outermost.
@@ -155,14 +163,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limits={f"{BASE_PATH}/events/batch": settings.max_body_bytes},
     )
     app.add_middleware(ErrorResponseMiddleware)
+    app.add_middleware(RequestLogMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST", "PUT"],
-        allow_headers=["Authorization", "Content-Type", "Accept"],
-        expose_headers=["API-Version", "Retry-After", "Location"],
+        allow_headers=["Authorization", "Content-Type", "Accept", "If-None-Match", "X-Request-ID"],
+        expose_headers=["API-Version", "Retry-After", "Location", "ETag", "X-Request-ID"],
     )
     app.add_middleware(StandardHeadersMiddleware)
+    app.add_middleware(CorrelationIdMiddleware, **REQUEST_ID_OPTIONS)
     for module in (events, trajectories, kpis, audit, clients, health):
         app.include_router(module.router, prefix=BASE_PATH)
     return app

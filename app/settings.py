@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     min_cell_size: int = Field(default=5, ge=1)
     db_pool_size: int = Field(default=40, ge=1)
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"  # one JSON object per line, with request_id
+    # Behind an ingress: the addresses whose X-Forwarded-For/-Proto uvicorn trusts, so the
+    # `next` links and Location headers name the public host (comma-separated, or *).
+    forwarded_allow_ips: str = "127.0.0.1"
     # Legal terms in days per domain ("*": any other domain), as JSON in the environment,
     # e.g. DECISION_TERM_DAYS='{"wmo": 14, "jeugdwet": 56, "*": 56}'. After a change,
     # run `wijkteam-kpi migrate`: the projection is stale until rebuilt.

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.terms import TermPolicy
 from app.errors import Conflict, Forbidden
+from app.metrics import BATCH_SIZE, EVENTS_INGESTED
 from app.schemas.events import EVENT_ADAPTER, Event
 from app.services.clients import Principal
 from app.services.event_store import PreparedEvent
@@ -48,6 +49,7 @@ def record_event(session: Session, event: Event, sender: Sender) -> SingleOutcom
         raise Forbidden(refusal)
     prepared = prepare(0, event, sender.default_municipality)
     report = ingest(session, [prepared], sender.terms)
+    _count(report.created, report.duplicates, report.conflicts)
     if report.conflicts:
         raise Conflict(
             f"event {prepared.event_id} is already stored with a different body; "
@@ -94,6 +96,10 @@ def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> Batc
             continue
         prepared.append(prepare(index, event, sender.default_municipality))
     report = ingest(session, prepared, sender.terms)
+    BATCH_SIZE.observe(len(items))
+    _count(report.created, report.duplicates, report.conflicts)
+    for rejection in rejections:
+        EVENTS_INGESTED.labels("invalid" if rejection.reason == "invalid" else "refused").inc()
     rejections += [Rejection(e.index, e.event_id, "conflict") for e in report.conflicts]
     rejections.sort(key=lambda r: r.index)
     return BatchOutcome(
@@ -109,3 +115,9 @@ def _event_id_of(item: Any) -> str | None:
         value = item.get("eventId")
         return value if isinstance(value, str) and len(value) <= 64 else None
     return None
+
+
+def _count(*by_outcome: Sequence[object]) -> None:
+    for outcome, events in zip(("created", "duplicate", "conflict"), by_outcome, strict=True):
+        if events:
+            EVENTS_INGESTED.labels(outcome).inc(len(events))

@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from app.domain.terms import TermPolicy
+from app.metrics import REFOLD_SECONDS
 from app.schemas.events import Event
 from app.services import data_version
 from app.services.event_store import (
@@ -78,7 +79,8 @@ def ingest(session: Session, events: Sequence[PreparedEvent], terms: TermPolicy)
             report.duplicates.append(event)
         else:
             report.conflicts.append(event)
-    refold(session, {(e.municipality, e.trajectory_id) for e in report.created}, terms)
+    with REFOLD_SECONDS.time():
+        refold(session, {(e.municipality, e.trajectory_id) for e in report.created}, terms)
     data_version.bump(session, {e.municipality for e in report.created})
     return report
 

@@ -19,6 +19,7 @@ from app.domain.kpis.spec import (
     Reported,
 )
 from app.errors import Conflict, InvalidInput, NotFound
+from app.metrics import KPI_QUERY_SECONDS
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
 from app.services import data_version
@@ -73,7 +74,8 @@ def compute_figure(
     if isinstance(measure, Reported):
         cells = _reported_cells(session, municipality, kpi.id, query, min_cell_size)
         return Figure(kpi, query, cells, target=target)
-    cells = evaluate_sql(session, municipality, measure, query)
+    with KPI_QUERY_SECONDS.labels(kpi.id).time():
+        cells = evaluate_sql(session, municipality, measure, query)
     breakdown = measure.breakdown if isinstance(measure, Count) else None
     cells = protect(cells, min_cell_size, breakdown)
     open_intervals = None

@@ -1,0 +1,90 @@
+"""What an operator sees: Prometheus metrics, a request id on every response and log line,
+and JSON logs that never carry a path with ids in it."""
+
+import io
+import json
+import logging
+
+from fastapi.testclient import TestClient
+
+from app.logs import log_handler
+from tests.factories import opened
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        series, value = line.rsplit(" ", 1)
+        if series.split("{")[0] == name and all(f'{k}="{v}"' in series for k, v in labels.items()):
+            total += float(value)
+    return total
+
+
+def test_metrics_show_requests_by_route_template_and_what_was_ingested(
+    client: TestClient,
+) -> None:
+    before = client.get("/metrics").text
+    batch = [opened("2026-03-02T09:00:00+01:00", f"M-{i}") for i in range(3)]
+    assert client.post("/api/v1/events/batch", json=[*batch, batch[0], {"bad": 1}]).status_code
+    assert client.get("/api/v1/trajectories/M-1").status_code == 200
+    after = client.get("/metrics")
+    assert after.status_code == 200
+    assert after.headers["content-type"].startswith("text/plain")
+    text = after.text
+
+    def grew(name: str, **labels: str) -> float:
+        return _sample(text, name, **labels) - _sample(before, name, **labels)
+
+    assert grew("wijkteam_events_ingested_total", outcome="created") == 3
+    assert grew("wijkteam_events_ingested_total", outcome="duplicate") == 1
+    assert grew("wijkteam_events_ingested_total", outcome="invalid") == 1
+    assert grew("wijkteam_batch_events_count") == 1
+    assert grew("wijkteam_refold_seconds_count") >= 1
+    # by route template, never by the concrete path (ids stay out of metric labels)
+    assert grew("http_requests_total", handler="/api/v1/trajectories/{trajectoryId}") == 1
+    assert "M-1" not in text
+    assert "wijkteam_db_pool_checked_out" in text
+
+
+def test_kpi_query_time_is_measured_per_kpi(client: TestClient) -> None:
+    period = {"from": "2026-01-01", "to": "2026-03-31"}
+    before = _sample(client.get("/metrics").text, "wijkteam_kpi_query_seconds_count", kpi="inflow")
+    assert client.get("/api/v1/kpis/inflow", params=period).status_code == 200
+    after = _sample(client.get("/metrics").text, "wijkteam_kpi_query_seconds_count", kpi="inflow")
+    assert after == before + 1
+
+
+def test_a_request_id_is_echoed_or_made_and_never_a_bsn(client: TestClient) -> None:
+    sent = client.get("/api/v1/kpis", headers={"X-Request-ID": "gateway-7f3a9c21"})
+    assert sent.headers["X-Request-ID"] == "gateway-7f3a9c21"
+    made = client.get("/api/v1/kpis")
+    assert len(made.headers["X-Request-ID"]) >= 16
+    # a BSN (elfproef-valid nine digits) or text with spaces is not taken as an id
+    for bad in ("111222333", "has spaces in it"):
+        answered = client.get("/api/v1/kpis", headers={"X-Request-ID": bad})
+        assert answered.headers["X-Request-ID"] != bad
+    # errors carry it too
+    refused = client.get("/api/v1/kpis", headers={"Authorization": "", "X-Request-ID": "abcd-1234"})
+    assert refused.status_code == 401
+    assert refused.headers["X-Request-ID"] == "abcd-1234"
+
+
+def test_log_lines_are_json_with_the_request_id_and_route_template(client: TestClient) -> None:
+    client.post("/api/v1/events", json=opened("2026-03-02T09:00:00+01:00", "L-1"))
+    stream = io.StringIO()
+    handler = log_handler(stream, "json")
+    logging.getLogger().addHandler(handler)
+    try:
+        client.get("/api/v1/trajectories/L-1", headers={"X-Request-ID": "trace-0001-abcd"})
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    (line,) = [x for x in lines if x.get("logger") == "wijkteam_kpi.requests"]
+    assert line["request_id"] == "trace-0001-abcd"
+    assert line["route"] == "/trajectories/{trajectoryId}"
+    assert line["status"] == 200
+    assert line["method"] == "GET"
+    assert "L-1" not in json.dumps(line)
+    assert {"time", "level", "message", "ms"} <= set(line)
