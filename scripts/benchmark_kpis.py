@@ -125,7 +125,9 @@ def base_rows(count: int, seed: int) -> Rows:
 
 
 def replicated(base: Rows, total: int, tables: tuple[str, ...]) -> Rows:
-    """`total` trajectories: the base set copied under new trajectory and client ids."""
+    """`total` trajectories: the base set copied under new trajectory and client ids, in
+    the order they were opened (as a registration system fills the tables over the years:
+    one quarter's rows lie together, as in production)."""
     children: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for table in tables:
         if table != "trajectories":
@@ -134,8 +136,10 @@ def replicated(base: Rows, total: int, tables: tuple[str, ...]) -> Rows:
                 children[table].setdefault(row["trajectory_id"], []).append(row)
     result: Rows = {table: [] for table in tables}
     trajectories = base["trajectories"]
-    for number in range(total):
-        copy, index = divmod(number, len(trajectories))
+    # The same copies as numbering 0..total-1 round the base set, taken in opening order.
+    pairs = [divmod(number, len(trajectories))[::-1] for number in range(total)]
+    pairs.sort(key=lambda pair: (trajectories[pair[0]]["opened_on"] or date.min, pair[1]))
+    for index, copy in pairs:
         source = trajectories[index]
         new_id = f"{source['trajectory_id']}-r{copy}"
         client = f"{source['client_ref']}-r{copy}" if source["client_ref"] else None
@@ -162,7 +166,11 @@ def load_postgres(url: str, rows: Rows) -> None:
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in table_rows:
                     copy.write_row([_plain(row[c]) for c in columns])
-            cursor.execute(f"ANALYZE {table}")
+        # What autovacuum does to a table filled by inserts: statistics for the planner and
+        # a visibility map for index-only scans. A table just COPY'd has neither.
+        connection.commit()
+        connection.autocommit = True
+        cursor.execute("VACUUM ANALYZE")
 
 
 def load_sqlite(url: str, rows: Rows) -> None:

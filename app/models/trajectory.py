@@ -26,6 +26,12 @@ class Trajectory(Base):
         Index("ix_trajectories_opened", "municipality", "opened_on"),
         Index("ix_trajectories_closed", "municipality", "closed_on"),
         Index("ix_trajectories_resolution", "municipality", "resolution_on"),
+        # The other days a KPI's period filters on (see the catalogue): a quarter reads
+        # its own rows, not the whole table.
+        Index("ix_trajectories_request", "municipality", "step_request_on"),
+        Index("ix_trajectories_support_started", "municipality", "support_started_on"),
+        Index("ix_trajectories_assessment_done", "municipality", "assessment_done_on"),
+        Index("ix_trajectories_goals_evaluated", "municipality", "goals_evaluated_on"),
         # client + opening date: re-entry looks for a client's later openings
         Index("ix_trajectories_client", "municipality", "client_ref", "opened_on"),
     )
