@@ -29,7 +29,7 @@ from app.middleware.metrics import instrument
 from app.middleware.rate_limit import Budget, RateLimitMiddleware, make_storage
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
-from app.routers import audit, clients, events, health, kpis, trajectories
+from app.routers import audit, clients, events, figures, health, kpis, trajectories
 from app.routers.freshness import NotModified, not_modified
 from app.routers.params import screen_parameters
 from app.services.clients import SCOPES, create_client, has_clients
@@ -173,6 +173,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(StandardHeadersMiddleware)
     app.add_middleware(CorrelationIdMiddleware, **REQUEST_ID_OPTIONS)
-    for module in (events, trajectories, kpis, audit, clients, health):
+    for module in (events, trajectories, kpis, figures, audit, clients, health):
         app.include_router(module.router, prefix=BASE_PATH)
     return app

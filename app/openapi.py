@@ -43,6 +43,7 @@ OPERATION_IDS = {
     "GET /kpis": "kpi_list",
     "GET /kpis/{kpiId}": "kpi_read",
     "PUT /kpis/{kpiId}/target": "kpi_target_update",
+    "GET /figures": "figure_list",
     "POST /kpis/{kpiId}/values": "kpi_value_create",
     "GET /audit/rules": "rule_list",
     "GET /audit/calendar": "calendar_read",

@@ -17,7 +17,10 @@ _HEADERS = [
 # What a validated answer (figures, catalogue, audit summary: aggregates within one
 # client's reach) carries instead of no-store: the client may keep it but must revalidate
 # with its ETag each time; no shared cache may, as it differs per token.
-CACHE_HEADERS = {"Cache-Control": "private, no-cache", "Vary": "Authorization, Accept"}
+CACHE_HEADERS = {
+    "Cache-Control": "private, no-cache",
+    "Vary": "Authorization, Accept, Accept-Language",
+}
 _VALIDATED = [(k.lower().encode(), v.encode()) for k, v in CACHE_HEADERS.items()]
 
 

@@ -47,6 +47,7 @@ def _validator(
         "path": request.url.path,
         "query": sorted(request.query_params.multi_items()),
         "accept": request.headers.get("accept", ""),
+        "language": request.headers.get("accept-language", ""),
     }
     digest = hashlib.sha256(orjson.dumps(parts)).hexdigest()[:32]
     etag = f'"{digest}"'

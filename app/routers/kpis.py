@@ -1,6 +1,6 @@
 """GET /kpis (catalogue), GET /kpis/{kpiId} (figures, JSON or CSV), targets, reported values."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -12,7 +12,15 @@ from app.errors import InvalidInput
 from app.routers.freshness import NOT_MODIFIED, KpiValidated
 from app.routers.params import KpiIdPath, check_period
 from app.routers.route import ContractRoute
-from app.schemas import kpi_output
+from app.routers.tables import (
+    CsvDialect,
+    OutputFormat,
+    csv_content,
+    csv_requested,
+    csv_response,
+    preferred_language,
+)
+from app.schemas import kpi_output, kpi_table
 from app.schemas.base import CODE_PATTERN, PSEUDONYM_PATTERN, IsoDate
 from app.schemas.kpis import (
     KpiDefinition,
@@ -34,21 +42,34 @@ from app.services.kpis import (
 
 router = APIRouter(prefix="/kpis", tags=["kpis"], route_class=ContractRoute)
 
-CSV_MEDIA_TYPE = "text/csv"
-
 
 @router.get(
     "",
     response_model=list[KpiDefinition],
-    responses=NOT_MODIFIED,
+    responses={**NOT_MODIFIED, 200: csv_content("The catalogue, as JSON or CSV.")},
     summary="The KPI catalogue",
     dependencies=[KpiValidated],
 )
-def list_kpis(caller: KpiReader, session: SessionDep, settings: SettingsDep) -> list[KpiDefinition]:
-    municipality = caller.municipality
-    return [
-        kpi_output.definition_view(kpi, target) for kpi, target in catalogue(session, municipality)
+def list_kpis(
+    request: Request,
+    response: Response,
+    caller: KpiReader,
+    session: SessionDep,
+    output: OutputFormat = None,
+    dialect: CsvDialect = "standard",
+) -> Any:
+    language = preferred_language(request.headers.get("accept-language"))
+    response.headers["Content-Language"] = language
+    entries = [
+        kpi_output.definition_view(kpi, target, language)
+        for kpi, target in catalogue(session, caller.municipality)
     ]
+    if csv_requested(request, output):
+        text = kpi_table.write_csv(*kpi_table.catalogue_rows(entries), dialect)
+        answer = csv_response(text, "kpi_catalogue.csv")
+        answer.headers["Content-Language"] = language
+        return answer
+    return entries
 
 
 def parse_group_by(raw: str | None) -> tuple[str, ...]:
@@ -66,7 +87,9 @@ def parse_group_by(raw: str | None) -> tuple[str, ...]:
     if sum(name in TIME_GRAINS for name in names) > 1:
         problems.append(
             InvalidParam(
-                name="groupBy", code="one_time_grain", reason="at most one of month, quarter, year"
+                name="groupBy",
+                code="one_time_grain",
+                reason=f"at most one of {', '.join(TIME_GRAINS)}",
             )
         )
     if problems:
@@ -86,10 +109,7 @@ GROUP_BY_PATTERN = (
     "/{kpiId}",
     response_model=KpiFigure,
     responses={
-        200: {
-            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
-            "description": "The figure, as JSON or CSV.",
-        },
+        200: csv_content("The figure, as JSON or CSV."),
         **NOT_MODIFIED,
         404: {},
     },
@@ -132,7 +152,8 @@ def read_kpi(
         IsoDate | None,
         Query(alias="asOf", description="Re-entry: the day windows are judged on (default today)."),
     ] = None,
-    output: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
+    output: OutputFormat = None,
+    dialect: CsvDialect = "standard",
 ) -> Any:
     check_period(start, end)
     filters = {
@@ -149,17 +170,9 @@ def read_kpi(
     )
     figure = compute_figure(session, caller.municipality, kpi_id, query, settings.min_cell_size)
     body = kpi_output.figure_view(figure, settings.min_cell_size)
-    wants_csv = output == "csv" or (
-        output is None and CSV_MEDIA_TYPE in request.headers.get("accept", "")
-    )
-    if wants_csv:
-        return Response(
-            kpi_output.figure_csv(body),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{figure.kpi.id}_{start}_{end}.csv"'
-            },
-        )
+    if csv_requested(request, output):
+        text = kpi_table.write_csv(*kpi_table.figure_rows(body, figure.kpi), dialect)
+        return csv_response(text, f"{figure.kpi.id}_{start}_{end}.csv")
     return body
 
 

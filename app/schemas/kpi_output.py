@@ -1,8 +1,6 @@
 """Presenters of the KPI API: the catalogue entry, the target, a computed figure as JSON
-(KpiFigure) and as a flat CSV table for BI tools."""
+(KpiFigure); `kpi_table.py` turns them into tables for BI tools."""
 
-import csv
-import io
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -17,13 +15,17 @@ def target_view(target: Target | None) -> TargetView | None:
     return TargetView.model_validate(target, from_attributes=True) if target else None
 
 
-def definition_view(kpi: Kpi, target: Target | None) -> KpiDefinition:
+def definition_view(kpi: Kpi, target: Target | None, language: str = "nl") -> KpiDefinition:
+    english = language == "en"
     return KpiDefinition(
         id=kpi.id,
         name_nl=kpi.name_nl,
         name_en=kpi.name_en,
         type=kpi.type.value,
-        definition=kpi.definition,
+        name=kpi.name_en if english else kpi.name_nl,
+        definition=kpi.definition if english else kpi.definition_nl,
+        definition_nl=kpi.definition_nl,
+        definition_en=kpi.definition,
         unit=kpi.unit,
         value_is=kpi.value_is,
         direction=kpi.direction.value,
@@ -82,61 +84,3 @@ def figure_view(figure: Figure, min_cell_size: int) -> KpiFigure:
         target=target_view(figure.target),
         groups=[_group(c, figure) for c in figure.cells],
     )
-
-
-_FIXED = (
-    "n",
-    "value",
-    "numerator",
-    "denominator",
-    "mean",
-    "median",
-    "p90",
-    "target",
-    "target_met",
-    "suppressed",
-)
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name)
-
-
-def _flatten(prefix: str, value: Any, into: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            _flatten(f"{prefix}_{_snake(str(key))}" if prefix else _snake(str(key)), inner, into)
-    else:
-        into[prefix] = value
-
-
-def figure_csv(figure: KpiFigure) -> str:
-    """One row per group; columns: kpi, period, each group dimension, the figures, the details."""
-    group_columns = list(dict.fromkeys(k for g in figure.groups for k in g.key))
-    rows = []
-    for group in figure.groups:
-        row: dict[str, Any] = {
-            "kpi": figure.kpi,
-            "from": figure.from_.isoformat(),
-            "to": figure.to.isoformat(),
-        }
-        row.update({_snake(k): group.key.get(k) for k in group_columns})
-        row.update({name: getattr(group, name) for name in _FIXED})
-        _flatten("", group.details, row)
-        rows.append(row)
-    columns = ["kpi", "from", "to", *(_snake(k) for k in group_columns), *_FIXED]
-    columns += [c for c in dict.fromkeys(k for r in rows for k in r) if c not in columns]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _csv_value(v) for k, v in row.items()})
-    return buffer.getvalue()
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value

@@ -24,7 +24,13 @@ class KpiDefinition(ApiModel):
     name_nl: str
     name_en: str
     type: str
-    definition: str
+    name: str = Field(description="The name in the language of the answer (Content-Language).")
+    definition: str = Field(
+        description="The definition in the language of the answer: Dutch unless "
+        "`Accept-Language` prefers English."
+    )
+    definition_nl: str
+    definition_en: str
     unit: str
     value_is: str = Field(description="Which statistic `value` holds (e.g. median for durations).")
     direction: str
@@ -176,3 +182,36 @@ class ReportedValueView(ApiModel):
     n: int | None
     source: str
     reported_at: datetime
+
+
+class FigureRow(ApiModel):
+    """One cell of one KPI in the long table: the same columns for every KPI."""
+
+    kpi: str
+    unit: str
+    value_is: str
+    period_start: date
+    period_end: date
+    period: str | None = Field(
+        default=None, description="The time-grain label (2026-03, 2026-Q1, 2026-T1, 2026)."
+    )
+    group: dict[str, str | None] = Field(
+        description="The value of each dimension asked for in groupBy."
+    )
+    n: int | None
+    value: float | None
+    mean: float | None
+    median: float | None
+    p90: float | None
+    target: float | None
+    suppressed: bool
+
+
+class FigureTable(ApiModel):
+    from_: date = Field(alias="from")
+    to: date
+    group_by: list[str]
+    rows: list[FigureRow]
+    omitted: list[str] = Field(
+        description="KPIs that have no such breakdown or time series, left out of the rows."
+    )

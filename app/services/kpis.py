@@ -85,6 +85,22 @@ def compute_figure(
     return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)
 
 
+def every_figure(
+    session: Session, municipality: str, query: KpiQuery, min_cell_size: int
+) -> tuple[list[Figure], list[str]]:
+    """Every KPI of the catalogue for one query; the ids of those that cannot answer it
+    (a breakdown or time series they do not have) come back apart."""
+    figures, omitted = [], []
+    for kpi in CATALOGUE:
+        try:
+            check_breakdown(kpi, query)
+        except InvalidInput:
+            omitted.append(kpi.id)
+            continue
+        figures.append(compute_figure(session, municipality, kpi.id, query, min_cell_size))
+    return figures, omitted
+
+
 # --- targets ------------------------------------------------------------------------------
 
 

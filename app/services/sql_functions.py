@@ -52,7 +52,7 @@ def _add_days_sqlite(element: add_days, compiler: SQLCompiler, **kw: Any) -> str
 
 
 class period_label(FunctionElement[str]):  # noqa: N801
-    """'2026-03', '2026-Q1' or '2026' for a DATE, by grain (a literal)."""
+    """'2026-03', '2026-Q1', '2026-T1' or '2026' for a DATE, by grain (a literal)."""
 
     type = String()
     # The grain is baked into the SQL text, so a compiled statement must not be reused
@@ -67,7 +67,11 @@ _PG_FORMATS = {"month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
 @compiles(period_label, "postgresql")
 def _period_label_pg(element: period_label, compiler: SQLCompiler, **kw: Any) -> str:
     day, grain = list(element.clauses)
-    return f"to_char({compiler.process(day, **kw)}, '{_PG_FORMATS[grain.value]}')"
+    column = compiler.process(day, **kw)
+    if grain.value == "tertial":
+        number = f"((extract(month from {column})::int + 3) / 4)"
+        return f"(to_char({column}, 'YYYY') || '-T' || {number})"
+    return f"to_char({column}, '{_PG_FORMATS[grain.value]}')"
 
 
 @compiles(period_label, "sqlite")
@@ -78,8 +82,9 @@ def _period_label_sqlite(element: period_label, compiler: SQLCompiler, **kw: Any
         return f"strftime('%Y-%m', {column})"
     if grain.value == "year":
         return f"strftime('%Y', {column})"
-    quarter = f"((CAST(strftime('%m', {column}) AS INTEGER) + 2) / 3)"
-    return f"(strftime('%Y', {column}) || '-Q' || {quarter})"
+    months, mark = (3, "Q") if grain.value == "quarter" else (4, "T")
+    number = f"((CAST(strftime('%m', {column}) AS INTEGER) + {months - 1}) / {months})"
+    return f"(strftime('%Y', {column}) || '-{mark}' || {number})"
 
 
 def label(day: ColumnElement[Any], grain: str) -> period_label:

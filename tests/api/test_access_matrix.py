@@ -90,6 +90,9 @@ def builders(engine: Engine, sample_id: str) -> dict[tuple[str, str], Callable[[
         ("GET", "/api/v1/kpis/{kpiId}"): lambda: Request(
             "GET", "/api/v1/kpis/inflow", {**period, "groupBy": "team"}
         ),
+        ("GET", "/api/v1/figures"): lambda: Request(
+            "GET", "/api/v1/figures", {**period, "groupBy": "team"}
+        ),
         ("PUT", "/api/v1/kpis/{kpiId}/target"): lambda: Request(
             "PUT", "/api/v1/kpis/inflow/target", json={"value": 10}
         ),
@@ -190,6 +193,11 @@ def check_limits(engine: Engine, kind: Kind, key: str, body: Any) -> None:
         assert teams <= (kind.teams or set(TEAMS)), (kind.name, teams)
         shown = sum(g["n"] or 0 for g in body["groups"])
         assert shown <= visible_count(engine, kind), (kind.name, shown)
+    elif key == "GET /api/v1/figures":
+        teams = {r["group"]["team"] for r in body["rows"]}
+        assert teams <= (kind.teams or set(TEAMS)), (kind.name, teams)
+        inflow = sum(r["n"] or 0 for r in body["rows"] if r["kpi"] == "inflow")
+        assert inflow <= visible_count(engine, kind), (kind.name, inflow)
     elif key == "GET /api/v1/audit/summary":
         counted = sum(g["trajectories"] for g in body["groups"])
         assert counted == visible_count(engine, kind), (kind.name, counted)
@@ -246,4 +254,4 @@ def test_every_route_for_every_kind_of_client(
             if response.status_code < 300:
                 check_limits(engine, kind, key, response.json())
             cells += 1
-    assert cells == len(routes) * 10 == 220
+    assert cells == len(routes) * 10 == 230

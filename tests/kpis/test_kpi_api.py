@@ -133,16 +133,19 @@ def test_csv_is_one_flat_row_per_group_with_iso_dates_and_dot_decimals(
     assert response.status_code == 200
     assert 'filename="outflow_2026-03-01_2026-04-30.csv"' in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [(r["kpi"], r["from"], r["month"], r["n"], r["breakdown_moved"]) for r in rows] == [
-        ("outflow", "2026-03-01", "2026-03", "1", "1"),
-        ("outflow", "2026-03-01", "2026-04", "1", "0"),  # every reason listed, 0 where none
+    assert [
+        (r["kpi"], r["period_start"], r["period_end"], r["month"], r["n"], r["breakdown_moved"])
+        for r in rows
+    ] == [
+        ("outflow", "2026-03-01", "2026-03-31", "2026-03", "1", "1"),
+        ("outflow", "2026-04-01", "2026-04-30", "2026-04", "1", "0"),  # every reason, 0 if none
     ]
     lead = kpi_client.get(
         f"{KPIS}/lead_time", params={"from": "2026-03-01", "to": "2026-04-30", "format": "csv"}
     )
     (row,) = csv.DictReader(io.StringIO(lead.text))
     # 7 and 41 days: mean 24; p90 at rank 0.9 -> 7 + 0.9 * (41 - 7) = 37.6
-    assert row["mean"] == "24.0"
+    assert row["mean"] == "24"  # a whole number is written as one
     assert row["p90"] == "37.6"
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.domain.kpis.catalogue import CATALOGUE
-from app.domain.kpis.figures import KpiQuery
+from app.domain.kpis.figures import TIME_GRAINS, KpiQuery
 from app.domain.kpis.reference import evaluate, open_intervals
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Duration, Reported
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
@@ -29,6 +29,7 @@ GROUPINGS = [
     ("provisionCategory",),
     ("professional", "quarter"),
     ("year",),
+    ("tertial",),
 ]
 
 
@@ -88,7 +89,7 @@ def test_every_kpi_in_sql_equals_the_reference(
                 ), kpi.id
 
 
-@pytest.mark.parametrize("grain", ["month", "quarter", "year"])
+@pytest.mark.parametrize("grain", TIME_GRAINS)
 def test_period_labels_agree_across_databases(
     client: TestClient, engine: Engine, grain: str
 ) -> None:

@@ -3,7 +3,7 @@
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from app.domain.kpis.spec import Direction, Kpi
@@ -18,7 +18,9 @@ DIMENSIONS: dict[str, str] = {
     "provisionCategory": "provision_category",
     "professional": "professional_ref",
 }
-TIME_GRAINS = ("month", "quarter", "year")
+# A tertial is four months (T1 January-April, T2 May-August, T3 September-December): the
+# "three images a year" municipal monitoring reports to the council.
+TIME_GRAINS = ("month", "quarter", "tertial", "year")
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,30 @@ class KpiQuery:
         return next((g for g in self.group_by if g in TIME_GRAINS), None)
 
 
+_MONTHS_PER = {"month": 1, "quarter": 3, "tertial": 4, "year": 12}
+_MARK = {"quarter": "Q", "tertial": "T"}
+
+
 def period_label(day: date, grain: str) -> str:
+    """'2026-03', '2026-Q1', '2026-T1' or '2026'."""
     if grain == "month":
         return f"{day.year:04d}-{day.month:02d}"
-    if grain == "quarter":
-        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    if grain in _MARK:
+        return f"{day.year:04d}-{_MARK[grain]}{(day.month - 1) // _MONTHS_PER[grain] + 1}"
     return f"{day.year:04d}"
+
+
+def period_bounds(label: str, grain: str) -> tuple[date, date]:
+    """The first and last day of a period label, as BI tools want them beside the label."""
+    year = int(label[:4])
+    if grain == "year":
+        return date(year, 1, 1), date(year, 12, 31)
+    number = int(label[5:]) if grain == "month" else int(label[6:])
+    first_month = (number - 1) * _MONTHS_PER[grain] + 1
+    start = date(year, first_month, 1)
+    following = first_month + _MONTHS_PER[grain]
+    end = date(year + (following > 12), (following - 1) % 12 + 1, 1) - timedelta(days=1)
+    return start, end
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,8 @@ class Kpi:
     name_nl: str
     name_en: str
     type: KpiType
-    definition: str
+    definition: str  # English
+    definition_nl: str
     unit: str
     measure: Measure
     source_events: tuple[str, ...]
