@@ -15,7 +15,11 @@ class Step(StrEnum):
 
     @property
     def number(self) -> int:
-        return list(Step).index(self) + 1
+        return _STEP_NUMBERS[self]
+
+
+# Looked up for every step of every trajectory the audit checks: computed once.
+_STEP_NUMBERS = {step: number for number, step in enumerate(Step, start=1)}
 
 
 class LawDomain(StrEnum):

