@@ -1,6 +1,7 @@
 """The application factory: one FastAPI app, its lifespan owning engine and sessions."""
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,7 +57,7 @@ TAGS = [
 ]
 
 
-def announce_development_client(sessions: sessionmaker[Session]) -> None:
+def announce_development_client(sessions: sessionmaker[Session], public_url: str) -> None:
     """On a fresh development database, create an all-scopes client and print its token.
 
     A newcomer running scripts/run.sh gets a working token without reading further;
@@ -71,6 +72,17 @@ def announce_development_client(sessions: sessionmaker[Session]) -> None:
         client.id,
         token,
     )
+    # Also as a box on stderr, easy to find after the install's output.
+    lines = [
+        "Development token (all scopes, shown once):",
+        f"  {token}",
+        "Try:",
+        f'  curl -H "Authorization: Bearer {token}" {public_url}{BASE_PATH}/kpis',
+        f"API docs: {public_url}{BASE_PATH}/docs",
+    ]
+    width = max(len(line) for line in lines) + 2
+    box = ["+" + "-" * width + "+", *(f"| {line:<{width - 1}}|" for line in lines)]
+    print("\n".join([*box, box[0]]), file=sys.stderr, flush=True)
 
 
 def warn_if_calendar_runs_out(settings: Settings) -> None:
@@ -109,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ensure_schema_current(engine)
             sessions = create_session_factory(engine)
             if settings.environment == "development":
-                announce_development_client(sessions)
+                announce_development_client(sessions, settings.public_url)
             gate = ProjectionGate(code_version(settings.terms()))
             if not projection_current_at_start(sessions, gate.version):
                 logger.warning(
@@ -144,7 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,  # /kpis/ is not /kpis: 404, never a redirect
         dependencies=[Depends(screen_parameters)],
     )
-    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: build_openapi(app, settings.public_url)  # type: ignore[method-assign]
     instrument(app)
     install_problem_handlers(app)
     app.add_exception_handler(NotModified, not_modified)

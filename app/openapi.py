@@ -62,7 +62,7 @@ OPERATION_IDS = {
 }
 
 
-def build_openapi(app: FastAPI) -> dict[str, Any]:
+def build_openapi(app: FastAPI, public_url: str) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     document = get_openapi(
@@ -77,7 +77,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             "url": "https://wijkteam-kpi.example.org",
         },
         license_info={"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/nl/"},
-        servers=[{"url": BASE_PATH, "description": "This service"}],
+        servers=[{"url": f"{public_url}{BASE_PATH}", "description": "This service"}],
     )
     document["paths"] = {
         path.removeprefix(BASE_PATH) or "/": operations
@@ -95,7 +95,15 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         "API-Version": {
             "description": "The full version of the API (semver).",
             "schema": {"type": "string", "example": API_VERSION},
-        }
+        },
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 0, "example": 30},
+        },
+        "Location": {
+            "description": "Where what was created (or where its effect) can be read.",
+            "schema": {"type": "string", "format": "uri"},
+        },
     }
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -130,7 +138,10 @@ def _shape_operation(method: str, operation: dict[str, Any]) -> None:
     responses.setdefault("503", {})
     for status, response in responses.items():
         if status.startswith(("2", "3")):
-            response.setdefault("headers", {})["API-Version"] = _VERSION_HEADER
+            headers = response.setdefault("headers", {})
+            headers["API-Version"] = _VERSION_HEADER
+            if status == "201":
+                headers["Location"] = {"$ref": "#/components/headers/Location"}
         elif status.startswith(("4", "5")):
             response["description"] = response.get("description") or _ERROR_TEXT.get(
                 status, "Error"
@@ -138,3 +149,5 @@ def _shape_operation(method: str, operation: dict[str, Any]) -> None:
             if response["description"] in ("Validation Error", "Additional Response"):
                 response["description"] = _ERROR_TEXT.get(status, "Error")
             response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
+            if status in ("429", "503"):
+                response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Behind an ingress: the addresses whose X-Forwarded-For/-Proto uvicorn trusts, so the
     # `next` links and Location headers name the public host (comma-separated, or *).
     forwarded_allow_ips: str = "127.0.0.1"
+    # Where clients reach the service (scheme, host, port; no path): the OpenAPI document's
+    # absolute `servers` URL, so a generated client needs no base URL of its own.
+    public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^/?#]+$")
     # Legal terms in days per domain ("*": any other domain), as JSON in the environment,
     # e.g. DECISION_TERM_DAYS='{"wmo": 14, "jeugdwet": 56, "*": 56}'. After a change,
     # run `wijkteam-kpi migrate`: the projection is stale until rebuilt.

@@ -8,6 +8,7 @@ The same seed always gives the same events, so tests and benchmarks are reproduc
 """
 
 import argparse
+import os
 import random
 import sys
 import uuid
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from tqdm import tqdm
 
 from app.domain.calendar import MUNICIPAL_TZ
 from scripts.pseudonymise import as_letters
@@ -311,8 +313,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write NDJSON here ('-' for stdout)")
     parser.add_argument("--post", metavar="BASE_URL", help="post to BASE_URL/api/v1/events/batch")
     parser.add_argument("--batch-size", type=int, default=5000)
-    parser.add_argument("--token", help="bearer token for --post")
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("WIJKTEAM_TOKEN"),
+        help="bearer token for --post (default: $WIJKTEAM_TOKEN); the client needs events:write",
+    )
     args = parser.parse_args(argv)
+    if args.post and not args.token:
+        parser.error("--post needs --token (or WIJKTEAM_TOKEN) of a client with events:write")
     events = list(generate(args.trajectories, args.seed))
     if args.shuffle:
         random.Random(args.seed).shuffle(events)
@@ -333,14 +341,28 @@ def _post(events: list[dict[str, Any]], base_url: str, batch_size: int, token: s
     if token:
         headers["Authorization"] = f"Bearer {token}"
     rejected = 0
-    with httpx.Client(base_url=base_url, timeout=600, headers=headers) as client:
+    with (
+        httpx.Client(base_url=base_url, timeout=600, headers=headers) as client,
+        tqdm(total=len(events), desc="posting", unit=" events", file=sys.stderr) as bar,
+    ):
         for start in range(0, len(events), batch_size):
             chunk = events[start : start + batch_size]
-            response = client.post(
-                "/api/v1/events/batch", content=b"\n".join(orjson.dumps(e) for e in chunk)
-            )
-            response.raise_for_status()
+            try:
+                response = client.post(
+                    "/api/v1/events/batch", content=b"\n".join(orjson.dumps(e) for e in chunk)
+                )
+            except httpx.HTTPError as exc:
+                print(f"\ncould not reach {base_url}: {exc}", file=sys.stderr)
+                return 2
+            if response.status_code != 200:
+                # The service answers problem+json: its title and detail say what is wrong.
+                problem = response.json() if response.content else {}
+                detail = problem.get("detail") or problem.get("title") or response.text[:200]
+                print(f"\nthe service refused the batch ({response.status_code}): {detail}",
+                      file=sys.stderr)  # fmt: skip
+                return 2
             rejected += response.json()["rejected"]
+            bar.update(len(chunk))
     print(f"posted {len(events)} events, {rejected} rejected", file=sys.stderr)
     return 1 if rejected else 0
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.auth import Auditor
 from app.deps import CurrentProjection, SessionDep, SettingsDep
@@ -14,6 +14,7 @@ from app.routers.params import (
     SampleIdPath,
     TrajectoryIdPath,
     check_period,
+    location,
     parse_worklist_cursor,
     worklist_cursor,
     worklist_cursor_pattern,
@@ -274,7 +275,12 @@ def _sample_view(sample: object) -> SampleView:
     dependencies=[CurrentProjection],
 )
 def post_sample(
-    body: SampleRequest, caller: Auditor, session: SessionDep, settings: SettingsDep
+    body: SampleRequest,
+    request: Request,
+    response: Response,
+    caller: Auditor,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> SampleView:
     municipality = caller.municipality
     sample = audit_service.draw_sample(
@@ -289,6 +295,7 @@ def post_sample(
         teams=caller.teams,
     )
     caller.log_read(session, sample.trajectory_ids)
+    response.headers["Location"] = location(request, f"/audit/samples/{sample.id}")
     return _sample_view(sample)
 
 

@@ -1,6 +1,7 @@
 """POST /events and /events/batch: where case-registration systems deliver their events."""
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, Body, Request, Response, status
@@ -10,6 +11,7 @@ from app.auth import EventWriter
 from app.deps import SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.problems import invalid_params_from
+from app.routers.params import location
 from app.routers.route import ContractRoute
 from app.schemas.events import BatchItemError, BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
@@ -37,6 +39,7 @@ NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl
 )
 def post_event(
     event: Annotated[Event, Body()],
+    request: Request,
     response: Response,
     caller: EventWriter,
     session: SessionDep,
@@ -45,6 +48,10 @@ def post_event(
     outcome = record_event(session, event, Sender.of(caller.principal, settings))
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
+    # Where the event shows: its trajectory (a regional client names the municipality).
+    reading = {} if caller.principal.municipality else {"municipality": outcome.event.municipality}
+    path = f"/trajectories/{quote(event.trajectory_id, safe='')}"
+    response.headers["Location"] = location(request, path, reading)
     return EventAccepted(
         event_id=event.event_id,
         trajectory_id=event.trajectory_id,

@@ -10,7 +10,7 @@ from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
 from app.domain.vocabulary import AgeBand, Channel, LawDomain
 from app.errors import InvalidInput
 from app.routers.freshness import NOT_MODIFIED, KpiValidated
-from app.routers.params import KpiIdPath, check_period
+from app.routers.params import KpiIdPath, check_period, location
 from app.routers.route import ContractRoute
 from app.routers.tables import (
     CsvDialect,
@@ -227,6 +227,7 @@ def put_target(
 def post_value(
     kpi_id: KpiIdPath,
     request_body: ReportedValueRequest,
+    request: Request,
     response: Response,
     caller: EventWriter,
     session: SessionDep,
@@ -245,6 +246,9 @@ def post_value(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
+    # Where the value shows: the KPI's figure for its period.
+    period = {"from": row.period_from.isoformat(), "to": row.period_to.isoformat()}
+    response.headers["Location"] = location(request, f"/kpis/{row.kpi_id}", period)
     return ReportedValueView(
         kpi=row.kpi_id,
         from_=row.period_from,

@@ -1,14 +1,16 @@
 """Parameters several routers share: path ids, readable keyset cursors, a period's order,
 and the screening of every query and path value."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Path, Request
 
 from app.domain.bsn import contains_bsn
 from app.errors import InvalidInput
+from app.openapi import BASE_PATH
 from app.schemas.base import DATE_TEXT, TRAJECTORY_ID_PATTERN, control_character_path
 from app.schemas.problem import InvalidParam
 
@@ -93,3 +95,10 @@ def screen_parameters(request: Request) -> None:
         raise InvalidInput(
             f"{len(problems)} invalid parameter(s); see invalidParams", invalid_params=problems
         )
+
+
+def location(request: Request, path: str, query: Mapping[str, str] | None = None) -> str:
+    """An absolute URL under the base path, on the host the client used (proxy headers
+    included), for a `Location` header."""
+    url = str(request.base_url).rstrip("/") + BASE_PATH + path
+    return f"{url}?{urlencode(query)}" if query else url
