@@ -42,6 +42,7 @@ OPERATION_IDS = {
     "GET /trajectories/{trajectoryId}": "trajectory_read",
     "GET /kpis": "kpi_list",
     "GET /kpis/{kpiId}": "kpi_read",
+    "GET /kpis/{kpiId}/table": "kpi_table_read",
     "PUT /kpis/{kpiId}/target": "kpi_target_update",
     "GET /figures": "figure_list",
     "POST /kpis/{kpiId}/values": "kpi_value_create",

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         with fresh_database(backend) as url:
             upgrade_database(url)
             (load_postgres if backend == "postgresql" else load_sqlite)(url, rows)
-            with running_service(url) as client:
+            with running_service(url) as (client, _):
 
                 def get(path: str, **params: str) -> None:
                     client.get(path, params=params).raise_for_status()

@@ -13,9 +13,11 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,7 +82,7 @@ def benchmark_token(database_url: str) -> str:
 
 
 @contextmanager
-def running_service(database_url: str) -> Iterator[httpx.Client]:
+def running_service(database_url: str) -> Iterator[tuple[httpx.Client, subprocess.Popen[bytes]]]:
     """uvicorn on loopback over a migrated database, and a client authenticated to it."""
     token = benchmark_token(database_url)
     port = _free_port()
@@ -113,33 +115,92 @@ def running_service(database_url: str) -> Iterator[httpx.Client]:
                 time.sleep(0.1)
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=base, timeout=600, headers=headers) as client:
-            yield client
+            yield client, process
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def time_service(database_url: str, events: list[dict[str, object]], batch_size: int) -> float:
-    upgrade_database(database_url)
-    payloads = [
+def payloads(events: list[dict[str, object]], batch_size: int) -> list[bytes]:
+    return [
         b"\n".join(orjson.dumps(e) for e in events[i : i + batch_size])
         for i in range(0, len(events), batch_size)
     ]
-    with running_service(database_url) as client:
+
+
+def post_all(client: httpx.Client, batches: list[bytes]) -> float:
+    started = time.perf_counter()
+    for payload in batches:
+        response = client.post(
+            "/api/v1/events/batch",
+            content=payload,
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+        response.raise_for_status()
+        assert response.json()["rejected"] == 0, response.json()["errors"][:3]
+    return time.perf_counter() - started
+
+
+def rss_mib(process: subprocess.Popen[bytes]) -> float:
+    """Resident memory of the service process (Linux /proc)."""
+    for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+KPI_READS = ["inflow", "lead_time", "provision_ratio", "waiting_time_intake", "outflow"]
+
+
+def read_kpis(client: httpx.Client, stop: threading.Event, limit: int) -> list[float]:
+    """A BI reader refreshing figures without a validator (every answer computed), until
+    `stop` or `limit` requests; the latencies in seconds."""
+    latencies = []
+    for number in range(limit):
+        if stop.is_set():
+            break
+        kpi = KPI_READS[number % len(KPI_READS)]
         started = time.perf_counter()
-        for payload in payloads:
-            response = client.post(
-                "/api/v1/events/batch",
-                content=payload,
-                headers={"Content-Type": "application/x-ndjson"},
-            )
-            response.raise_for_status()
-            assert response.json()["rejected"] == 0, response.json()["errors"][:3]
-        return time.perf_counter() - started
+        response = client.get(
+            f"/api/v1/kpis/{kpi}",
+            params={"from": "2025-01-01", "to": "2026-12-31", "groupBy": "team"},
+        )
+        latencies.append(time.perf_counter() - started)
+        response.raise_for_status()
+    return latencies
 
 
-def time_raw_insert(database_url: str, events: list[dict[str, object]], batch_size: int) -> float:
-    upgrade_database(database_url)
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)] if ordered else float("nan")
+
+
+def under_load(client: httpx.Client, batches: list[bytes], readers: int) -> tuple[float, float]:
+    """`readers` BI readers at once while one sender posts `batches`: (ingest seconds, KPI
+    p95 seconds). Each reader has its own connection, as separate tools would."""
+    stop = threading.Event()
+    headers = dict(client.headers)
+    with ThreadPoolExecutor(readers) as pool:
+        clients = [
+            httpx.Client(base_url=str(client.base_url), timeout=600, headers=headers)
+            for _ in range(readers)
+        ]
+        futures = [pool.submit(read_kpis, c, stop, 10_000) for c in clients]
+        try:
+            seconds = post_all(client, batches)
+        finally:
+            stop.set()
+        latencies = [t for f in futures for t in f.result()]
+        for c in clients:
+            c.close()
+    return seconds, p95(latencies)
+
+
+def time_raw_insert(
+    database_url: str, events: list[dict[str, object]], batch_size: int, migrate: bool = True
+) -> float:
+    if migrate:
+        upgrade_database(database_url)
     engine = create_engine(database_url)
     now = datetime.now(UTC)
     started = time.perf_counter()
@@ -167,6 +228,22 @@ def time_raw_insert(database_url: str, events: list[dict[str, object]], batch_si
     return elapsed
 
 
+def split_daily(
+    events: list[dict[str, object]], share: float
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The backfill (each trajectory's first events) and the daily traffic (the last
+    `share` of each trajectory's events, for trajectories that already have many)."""
+    by_trajectory: dict[object, list[dict[str, object]]] = {}
+    for event in events:
+        by_trajectory.setdefault(event["trajectoryId"], []).append(event)
+    backfill, daily = [], []
+    for trajectory_events in by_trajectory.values():
+        keep = max(1, round(len(trajectory_events) * (1 - share)))
+        backfill += trajectory_events[:keep]
+        daily += trajectory_events[keep:]
+    return backfill, daily
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -175,18 +252,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--readers", type=int, default=8, help="BI readers in the load case")
     args = parser.parse_args(argv)
     events = events_totalling(args.events, args.seed)
+    backfill, daily = split_daily(events, 0.2)
+    # The load case sends new trajectories (another seed) while readers refresh figures.
+    extra = events_totalling(max(args.batch_size * 3, args.events // 5), args.seed + 1)
     trajectories = len({e["trajectoryId"] for e in events})
-    print(f"{len(events)} events, {trajectories} trajectories, batches of {args.batch_size}")
-    print(f"{'database':<12}{'service s':>11}{'raw insert s':>14}{'ratio':>8}{'events/s':>10}")
+    print(
+        f"{len(events)} events of {trajectories} trajectories: backfill {len(backfill)}, "
+        f"daily {len(daily)} (the last 20% of each trajectory's events); load case "
+        f"{len(extra)} more events beside {args.readers} KPI readers; batches of "
+        f"{args.batch_size}"
+    )
+    header = (
+        f"{'database':<11}{'case':<10}{'service s':>10}{'raw s':>8}{'x raw':>7}{'raw %':>7}"
+        f"{'events/s':>10}{'RSS MiB':>9}"
+    )
+    print(header)
     for backend in args.backends.split(","):
         with fresh_database(backend) as url:
-            service = time_service(url, events, args.batch_size)
+            raw_backfill = time_raw_insert(url, backfill, args.batch_size)
+            raw_daily = time_raw_insert(url, daily, args.batch_size, migrate=False)
         with fresh_database(backend) as url:
-            raw = time_raw_insert(url, events, args.batch_size)
-        rate = len(events) / service
-        print(f"{backend:<12}{service:>11.2f}{raw:>14.2f}{service / raw:>8.1f}{rate:>10.0f}")
+            upgrade_database(url)
+            with running_service(url) as (client, process):
+                cases = []
+                seconds = post_all(client, payloads(backfill, args.batch_size))
+                cases.append(("backfill", seconds, raw_backfill, len(backfill), rss_mib(process)))
+                seconds = post_all(client, payloads(daily, args.batch_size))
+                cases.append(("daily", seconds, raw_daily, len(daily), rss_mib(process)))
+                for name, service, raw, count, rss in cases:
+                    print(
+                        f"{backend:<11}{name:<10}{service:>10.2f}{raw:>8.2f}{service / raw:>7.1f}"
+                        f"{100 * raw / service:>6.0f}%{count / service:>10.0f}{rss:>9.0f}"
+                    )
+                idle = p95(read_kpis(client, threading.Event(), 40))
+                batches = payloads(extra, args.batch_size)
+                half = len(batches) // 2
+                idle_seconds = post_all(client, batches[:half])
+                idle_rate = sum(len(b.splitlines()) for b in batches[:half]) / idle_seconds
+                loaded_seconds, loaded = under_load(client, batches[half:], args.readers)
+                loaded_rate = sum(len(b.splitlines()) for b in batches[half:]) / loaded_seconds
+                print(
+                    f"{backend:<11}load: KPI p95 idle {idle * 1000:.0f} ms, under load "
+                    f"{loaded * 1000:.0f} ms ({loaded / idle:.1f}x); ingest idle "
+                    f"{idle_rate:.0f} ev/s, under load {loaded_rate:.0f} ev/s "
+                    f"({100 * loaded_rate / idle_rate:.0f}%); RSS {rss_mib(process):.0f} MiB"
+                )
     return 0
 
 

@@ -457,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"\n{backend}: loaded {args.trajectories} trajectories in {time.perf_counter() - load_started:.0f} s"
                 )
-                with running_service(url) as client:
+                with running_service(url) as (client, _):
                     report_backend(client, kpis, duck, args.repeat)
     return 0
 

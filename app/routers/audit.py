@@ -259,6 +259,7 @@ def audit_findings(
             for f, effective, team_, professional in rows
         ],
         next=str(request.url.include_query_params(cursor=worklist_cursor(*last))) if last else None,
+        next_cursor=worklist_cursor(*last) if last else None,
         page_size=page_size,
     )
 

@@ -97,5 +97,6 @@ def access_log(
     return AccessLogPage(
         results=[AccessLogView.model_validate(r, from_attributes=True) for r in rows],
         next=str(request.url.include_query_params(before=last)) if last else None,
+        next_before=last,
         page_size=page_size,
     )

@@ -1,18 +1,22 @@
 """GET /kpis (catalogue), GET /kpis/{kpiId} (figures, JSON or CSV), targets, reported values."""
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from app.auth import Admin, EventWriter, KpiReader
+from app.auth import Admin, Caller, EventWriter, KpiReader
 from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
+from app.domain.kpis.spec import Kpi
 from app.domain.vocabulary import AgeBand, Channel, LawDomain
 from app.errors import InvalidInput
 from app.routers.freshness import NOT_MODIFIED, KpiValidated
-from app.routers.params import KpiIdPath, check_period, location
+from app.routers.params import KpiIdPath, check_period
 from app.routers.route import ContractRoute
 from app.routers.tables import (
+    CSV_MEDIA_TYPE,
     CsvDialect,
     OutputFormat,
     csv_content,
@@ -22,6 +26,7 @@ from app.routers.tables import (
 )
 from app.schemas import kpi_output, kpi_table
 from app.schemas.base import CODE_PATTERN, PSEUDONYM_PATTERN, IsoDate
+from app.schemas.kpi_table import Dialect
 from app.schemas.kpis import (
     KpiDefinition,
     KpiFigure,
@@ -105,23 +110,21 @@ GROUP_BY_PATTERN = (
 )
 
 
-@router.get(
-    "/{kpiId}",
-    response_model=KpiFigure,
-    responses={
-        200: csv_content("The figure, as JSON or CSV."),
-        **NOT_MODIFIED,
-        404: {},
-    },
-    summary="One KPI's figures for a period, by group (JSON, or CSV for BI tools)",
-    dependencies=[CurrentProjection, KpiValidated],
-)
-def read_kpi(
-    request: Request,
-    kpi_id: KpiIdPath,
-    caller: KpiReader,
-    session: SessionDep,
-    settings: SettingsDep,
+@dataclass(frozen=True)
+class FigureRequest:
+    start: date
+    end: date
+    group_by: tuple[str, ...]
+    filters: dict[str, Any]
+    as_of: date | None
+
+    def query(self, caller: Caller) -> KpiQuery:
+        return figure_query(
+            self.start, self.end, self.group_by, self.filters, self.as_of, caller.teams
+        )
+
+
+def figure_request(
     start: Annotated[
         IsoDate, Query(alias="from", description="First day, inclusive (local date).")
     ],
@@ -152,9 +155,8 @@ def read_kpi(
         IsoDate | None,
         Query(alias="asOf", description="Re-entry: the day windows are judged on (default today)."),
     ] = None,
-    output: OutputFormat = None,
-    dialect: CsvDialect = "standard",
-) -> Any:
+) -> FigureRequest:
+    """The period, breakdown and filters of a figure, shared by its JSON and CSV forms."""
     check_period(start, end)
     filters = {
         "team": team,
@@ -165,15 +167,76 @@ def read_kpi(
         "provisionCategory": provision_category,
         "professional": professional,
     }
-    query: KpiQuery = figure_query(
-        start, end, parse_group_by(group_by), filters, as_of, caller.teams
+    return FigureRequest(start, end, parse_group_by(group_by), filters, as_of)
+
+
+Asked = Annotated[FigureRequest, Depends(figure_request)]
+
+
+@router.get(
+    "/{kpiId}",
+    response_model=KpiFigure,
+    responses={
+        200: csv_content("The figure, as JSON or CSV."),
+        **NOT_MODIFIED,
+        404: {},
+    },
+    summary="One KPI's figures for a period, by group (JSON, or CSV for BI tools)",
+    description="The figure as JSON; `format=csv` or `Accept: text/csv` gives the table a "
+    "BI tool loads (a generated client uses `kpi_table_read` for it).",
+    dependencies=[CurrentProjection, KpiValidated],
+)
+def read_kpi(
+    request: Request,
+    kpi_id: KpiIdPath,
+    caller: KpiReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    asked: Asked,
+    output: OutputFormat = None,
+    dialect: CsvDialect = "standard",
+) -> Any:
+    figure = compute_figure(
+        session, caller.municipality, kpi_id, asked.query(caller), settings.min_cell_size
     )
-    figure = compute_figure(session, caller.municipality, kpi_id, query, settings.min_cell_size)
     body = kpi_output.figure_view(figure, settings.min_cell_size)
     if csv_requested(request, output):
-        text = kpi_table.write_csv(*kpi_table.figure_rows(body, figure.kpi), dialect)
-        return csv_response(text, f"{figure.kpi.id}_{start}_{end}.csv")
+        return _table(body, figure.kpi, dialect)
     return body
+
+
+@router.get(
+    "/{kpiId}/table",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
+            "description": "The figure as a CSV table: one row per group, the same columns "
+            "whatever the data.",
+        },
+        **NOT_MODIFIED,
+        404: {},
+    },
+    summary="One KPI's figures as a CSV table (for BI tools and generated clients)",
+    dependencies=[CurrentProjection, KpiValidated],
+)
+def read_kpi_table(
+    kpi_id: KpiIdPath,
+    caller: KpiReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    asked: Asked,
+    dialect: CsvDialect = "standard",
+) -> Response:
+    figure = compute_figure(
+        session, caller.municipality, kpi_id, asked.query(caller), settings.min_cell_size
+    )
+    return _table(kpi_output.figure_view(figure, settings.min_cell_size), figure.kpi, dialect)
+
+
+def _table(body: KpiFigure, kpi: Kpi, dialect: Dialect) -> Response:
+    text = kpi_table.write_csv(*kpi_table.figure_rows(body, kpi), dialect)
+    return csv_response(text, f"{kpi.id}_{body.from_}_{body.to}.csv")
 
 
 @router.put(
@@ -227,7 +290,6 @@ def put_target(
 def post_value(
     kpi_id: KpiIdPath,
     request_body: ReportedValueRequest,
-    request: Request,
     response: Response,
     caller: EventWriter,
     session: SessionDep,
@@ -246,9 +308,6 @@ def post_value(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    # Where the value shows: the KPI's figure for its period.
-    period = {"from": row.period_from.isoformat(), "to": row.period_to.isoformat()}
-    response.headers["Location"] = location(request, f"/kpis/{row.kpi_id}", period)
     return ReportedValueView(
         kpi=row.kpi_id,
         from_=row.period_from,

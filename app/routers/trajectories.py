@@ -99,5 +99,6 @@ def read_trajectories(
     return TrajectoryPageView(
         results=[TrajectorySummary.model_validate(row, from_attributes=True) for row in page.items],
         next=next_url,
+        next_cursor=page.next_after,
         page_size=page_size,
     )

@@ -103,7 +103,10 @@ class WorklistItem(ApiModel):
 
 class WorklistPage(ApiModel):
     results: list[WorklistItem]
-    next: str | None
+    next: str | None = Field(description="URL of the next page, absent on the last page.")
+    next_cursor: str | None = Field(
+        default=None, description="The `cursor` of the next page (the same page as `next`)."
+    )
     page_size: int
 
 
@@ -112,7 +115,9 @@ class SampleRequest(ApiModel):
     from_: IsoDate = Field(alias="from", description="Trajectories opened from this day...")
     to: IsoDate = Field(description="...up to and including this day.")
     stratify_by: Literal["team", "professional", "district", "domain"] = "team"
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1), WholeNumber] = Field(
+    # At most 2^53 - 1: every JSON parser reads it exactly (a larger one may come back as a
+    # float that compares equal to the bound).
+    seed: Annotated[int, Field(ge=0, le=2**53 - 1), WholeNumber] = Field(
         description="The same request with the same seed draws the same cases."
     )
 

@@ -51,5 +51,8 @@ class AccessLogView(ApiModel):
 
 class AccessLogPage(ApiModel):
     results: list[AccessLogView]
-    next: str | None
+    next: str | None = Field(description="URL of the next page, absent on the last page.")
+    next_before: int | None = Field(
+        default=None, description="The `before` of the next page (the same page as `next`)."
+    )
     page_size: int

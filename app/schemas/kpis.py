@@ -157,7 +157,7 @@ class ReportedValueRequest(ApiModel):
     from_: IsoDate = Field(alias="from")
     to: IsoDate
     value: Number
-    n: Annotated[int, Field(ge=0), WholeNumber] | None = Field(
+    n: Annotated[int, Field(ge=0, le=2**31 - 1), WholeNumber] | None = Field(
         default=None, description="Observations behind the value (respondents, calls)."
     )
     group: dict[GroupDimension, Code] = Field(

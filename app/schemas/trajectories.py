@@ -52,4 +52,9 @@ class TrajectoryDetail(ApiModel):
 class TrajectoryPageView(ApiModel):
     results: list[TrajectorySummary]
     next: str | None = Field(description="URL of the next page, absent on the last page.")
+    next_cursor: str | None = Field(
+        default=None,
+        description="The `cursor` of the next page (the same page as `next`), for a client "
+        "that passes parameters rather than following URLs.",
+    )
     page_size: int

@@ -166,9 +166,10 @@ def record_reported_value(
     """Store (or replace) the value for this period and group; True when newly created."""
     kpi = get_kpi(kpi_id)
     if not isinstance(kpi.measure, Reported):
-        raise InvalidInput(
-            f"{kpi.id} is derived from events; only reported KPIs take posted values",
-            invalid_params=[InvalidParam(name="kpiId", code="not_reported", reason="derived KPI")],
+        # A derived KPI has no collection of posted values: that resource does not exist.
+        raise NotFound(
+            f"{kpi.id} is derived from events; only reported KPIs take posted values "
+            "(the catalogue's entries with derived: false)"
         )
     unknown = sorted(set(group) - set(DIMENSIONS))
     if unknown:

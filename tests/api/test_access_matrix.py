@@ -5,6 +5,8 @@ holds; for reads every trajectory id, team and count that comes back must lie in
 caller's limits. A route added without a request builder here fails the test.
 """
 
+import csv
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +91,9 @@ def builders(engine: Engine, sample_id: str) -> dict[tuple[str, str], Callable[[
         ("GET", "/api/v1/kpis"): lambda: Request("GET", "/api/v1/kpis"),
         ("GET", "/api/v1/kpis/{kpiId}"): lambda: Request(
             "GET", "/api/v1/kpis/inflow", {**period, "groupBy": "team"}
+        ),
+        ("GET", "/api/v1/kpis/{kpiId}/table"): lambda: Request(
+            "GET", "/api/v1/kpis/inflow/table", {**period, "groupBy": "team"}
         ),
         ("GET", "/api/v1/figures"): lambda: Request(
             "GET", "/api/v1/figures", {**period, "groupBy": "team"}
@@ -251,7 +256,11 @@ def test_every_route_for_every_kind_of_client(
             )  # fmt: skip
             want = expected(key, kind, needed)
             assert response.status_code == want, (kind.name, key, response.text[:300])
-            if response.status_code < 300:
+            if response.status_code < 300 and key.endswith("/table"):
+                rows = csv.DictReader(io.StringIO(response.text))
+                teams = {row["team"] for row in rows}
+                assert teams <= (kind.teams or set(TEAMS)), (kind.name, teams)
+            elif response.status_code < 300:
                 check_limits(engine, kind, key, response.json())
             cells += 1
-    assert cells == len(routes) * 10 == 230
+    assert cells == len(routes) * 10 == 240

@@ -6,7 +6,7 @@ from tests.factories import opened
 from tests.kpis.scenario import Case, post
 
 
-def test_every_201_has_a_location_that_answers(client: TestClient) -> None:
+def test_a_201_of_a_readable_resource_has_a_location_that_answers(client: TestClient) -> None:
     created = client.post("/api/v1/events", json=opened("2026-03-02T09:00:00+01:00", "LOC:1"))
     assert created.status_code == 201
     assert created.headers["Location"] == "http://testserver/api/v1/trajectories/LOC%3A1"
@@ -18,9 +18,3 @@ def test_every_201_has_a_location_that_answers(client: TestClient) -> None:
     )
     assert sample.status_code == 201
     assert client.get(sample.headers["Location"]).json() == sample.json()
-    value = {"from": "2026-01-01", "to": "2026-03-31", "value": 0.5, "n": 300, "source": "x"}
-    reported = client.post("/api/v1/kpis/awareness/values", json=value)
-    assert reported.status_code == 201
-    figure = client.get(reported.headers["Location"]).json()
-    assert figure["kpi"] == "awareness"
-    assert figure["groups"][0]["value"] == 0.5

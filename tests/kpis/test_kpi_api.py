@@ -225,9 +225,5 @@ def test_reported_values_are_returned_by_the_same_endpoint(client: TestClient) -
 
 def test_derived_kpis_do_not_take_posted_values(client: TestClient) -> None:
     body = {"from": "2026-01-01", "to": "2026-12-31", "value": 3, "source": "excel"}
-    assert (
-        assert_problem(client.post(f"{KPIS}/lead_time/values", json=body), 400)["invalidParams"][0][
-            "code"
-        ]
-        == "not_reported"
-    )
+    problem = assert_problem(client.post(f"{KPIS}/lead_time/values", json=body), 404)
+    assert "only reported KPIs take posted values" in problem["detail"]
