@@ -3,9 +3,10 @@
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from app.domain.atw import DayKind
+from app.domain.audit import RULES_BY_ID
 from app.schemas.base import ApiModel, IsoDate, WholeNumber
 
 
@@ -35,8 +36,12 @@ class IgnoredView(ApiModel):
     reason: str = Field(description="Why this registration did not move the due date.")
 
 
+# The rule ids as an enum in the document (a generated client gets a type for them).
+RuleId = Annotated[str, WithJsonSchema({"type": "string", "enum": list(RULES_BY_ID)})]
+
+
 class FindingView(ApiModel):
-    rule: str
+    rule: RuleId
     status: Literal["pass", "fail", "pending", "not_applicable"]
     explanation: str
     evidence: list[str] = Field(
@@ -92,8 +97,8 @@ class WorklistItem(ApiModel):
     trajectory_id: str
     team: str | None
     professional_ref: str | None
-    rule: str
-    status: str
+    rule: RuleId
+    status: Literal["pass", "fail", "pending", "not_applicable"]
     due_on: date | None
     explanation: str = Field(
         description="As of the trajectory's last change; the status is as of today."

@@ -1,11 +1,14 @@
 """KPI catalogue entries, figures, targets and reported values on the wire."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.domain.kpis.catalogue import CATALOGUE
+from app.domain.kpis.spec import Direction, KpiType
 from app.schemas.base import ApiModel, Code, FreeText, IsoDate, Number, WholeNumber
 
 
@@ -19,11 +22,21 @@ class TargetView(ApiModel):
     set_at: datetime
 
 
+def _one_of(values: Iterable[str]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": sorted(set(values))})
+
+
+# Fixed sets, read from the catalogue: the document names them so a client gets enums.
+Unit = Annotated[str, _one_of(k.unit for k in CATALOGUE)]
+ValueIs = Annotated[str, _one_of(k.value_is for k in CATALOGUE)]
+Frequency = Annotated[str, _one_of(k.frequency for k in CATALOGUE)]
+
+
 class KpiDefinition(ApiModel):
     id: str
     name_nl: str
     name_en: str
-    type: str
+    type: KpiType
     name: str = Field(description="The name in the language of the answer (Content-Language).")
     definition: str = Field(
         description="The definition in the language of the answer: Dutch unless "
@@ -31,12 +44,14 @@ class KpiDefinition(ApiModel):
     )
     definition_nl: str
     definition_en: str
-    unit: str
-    value_is: str = Field(description="Which statistic `value` holds (e.g. median for durations).")
-    direction: str
+    unit: Unit
+    value_is: ValueIs = Field(
+        description="Which statistic `value` holds (e.g. median for durations)."
+    )
+    direction: Direction
     source_events: list[str]
     procedure: str
-    frequency: str
+    frequency: Frequency
     owner: str
     derived: bool = Field(
         description="False for KPIs posted by a source (POST /kpis/{kpiId}/values)."
@@ -80,8 +95,8 @@ class KpiGroup(ApiModel):
 class KpiFigure(ApiModel):
     kpi: str
     name: str
-    unit: str
-    value_is: str
+    unit: Unit
+    value_is: ValueIs
     from_: date = Field(alias="from")
     to: date
     group_by: list[str]
@@ -188,8 +203,8 @@ class FigureRow(ApiModel):
     """One cell of one KPI in the long table: the same columns for every KPI."""
 
     kpi: str
-    unit: str
-    value_is: str
+    unit: Unit
+    value_is: ValueIs
     period_start: date
     period_end: date
     period: str | None = Field(

@@ -100,6 +100,13 @@ def test_a_generated_client_drives_the_service_end_to_end(generated: ModuleType,
     detail = trajectory_read.sync("GEN-1", client=api)
     assert isinstance(detail, models.TrajectoryDetail)
     assert detail.trajectory_id == "GEN-1"
+    # the read model is typed through and through: steps, enums, milestones
+    assert isinstance(detail.state, models.TrajectoryState)
+    assert [s.step for s in detail.state.steps] == [
+        models.Step(name) for name in ("request", "problems", "need")
+    ] + [models.Step(name) for name in ("own_network", "own_input", "provision")]
+    assert detail.state.steps[0].completed.event_id
+    assert detail.state.status in set(models.TrajectoryStatus)
 
     # a batch of further trajectories
     batch = [
