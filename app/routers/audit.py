@@ -51,6 +51,9 @@ AsOf = Annotated[
 
 @router.get("/rules", response_model=list[RuleView], summary="The rule catalogue")
 def list_rules(caller: Auditor, settings: SettingsDep) -> list[RuleView]:
+    """The compliance rules the audit applies: what each checks, its legal or policy source,
+    which events prove it, how it reads edge cases, and its parameters (term lengths as
+    configured)."""
     terms = settings.terms()
 
     def parameters(rule: Rule) -> dict[str, object]:
@@ -107,6 +110,9 @@ def atw_calendar(
     settings: SettingsDep,
     year: Annotated[int, Query(ge=1900, le=2200)],
 ) -> AtwCalendarView:
+    """The days of a year on which no legal term can end (Algemene termijnenwet): Saturdays and
+    Sundays aside, the holidays of art. 3 lid 1-2 and the days declared equal by decree
+    (lid 3), each with its source, and whether a decree covers the year."""
     calendar = settings.terms().calendar
     return AtwCalendarView(
         year=year,
@@ -131,6 +137,9 @@ def audit_trajectory(
     settings: SettingsDep,
     as_of: AsOf = None,
 ) -> TrajectoryAudit:
+    """Every rule's finding for one trajectory (pass, fail, pending, not applicable) with an
+    explanation an officer can read out, the evidence events, due dates and each legal
+    adjustment (suspension, verdaging, Atw) with its reason. Case-level data: logged."""
     today = as_of or local_today()
     municipality = caller.municipality
     findings = audit_service.trajectory_findings(
@@ -163,6 +172,8 @@ def audit_summary(
     ] = None,
     as_of: AsOf = None,
 ) -> AuditSummary:
+    """Pass rates per rule over the trajectories opened in a period, overall or by team,
+    district, domain or professional, for the yearly review with management."""
     check_period(start, end)
     today = as_of or local_today()
     groups = audit_service.summary(
@@ -228,6 +239,8 @@ def audit_findings(
         ),
     ] = None,
 ) -> WorklistPage:
+    """The worklist: findings by status and rule, e.g. terms due in the next `dueWithin` days
+    or overdue, soonest first, keyset-paged. Case-level data: logged."""
     if rule is not None and rule not in RULES_BY_ID:
         raise InvalidInput(
             f"unknown rule {rule!r}",
@@ -283,6 +296,8 @@ def post_sample(
     session: SessionDep,
     settings: SettingsDep,
 ) -> SampleView:
+    """Draw a seeded, stratified sample of trajectories opened in a period for file review; the
+    same request with the same seed draws the same cases. `Location` names the sample."""
     municipality = caller.municipality
     sample = audit_service.draw_sample(
         session,
@@ -313,6 +328,8 @@ def read_sample(
     session: SessionDep,
     settings: SettingsDep,
 ) -> SampleView:
+    """A sample drawn earlier, with its request and the trajectories drawn (only those within
+    the reader's teams)."""
     municipality = caller.municipality
     sample = audit_service.get_sample(session, municipality, sample_id, caller.teams)
     caller.log_read(session, sample.trajectory_ids)

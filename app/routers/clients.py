@@ -37,6 +37,9 @@ def _with_token(client: object, token: str) -> ClientWithToken:
     summary="Create an API client; its token is shown once",
 )
 def create_client(body: ClientRequest, caller: Admin, session: SessionDep) -> ClientWithToken:
+    """Create an API client with scopes and optional municipality and team limits; its token is
+    in this answer only (the service keeps a hash). An admin grants only what it holds
+    itself."""
     client, token = clients.create_client(
         session, body.name, body.scopes, body.municipality, body.teams, caller.principal.reach
     )
@@ -45,6 +48,8 @@ def create_client(body: ClientRequest, caller: Admin, session: SessionDep) -> Cl
 
 @router.get("/clients", response_model=list[ClientView], summary="All API clients")
 def list_clients(caller: Admin, session: SessionDep) -> list[ClientView]:
+    """The API clients this admin can manage (its reach): name, scopes, municipality, teams,
+    state, never a token."""
     return [_view(c) for c in clients.list_clients(session, caller.principal.reach)]
 
 
@@ -55,6 +60,8 @@ def list_clients(caller: Admin, session: SessionDep) -> list[ClientView]:
     summary="Issue a new token; the old one stops working",
 )
 def rotate(client_id: ClientIdPath, caller: Admin, session: SessionDep) -> ClientWithToken:
+    """Issue a new token for a client; the old token stops working at once. The new token is in
+    this answer only."""
     client, token = clients.rotate_token(session, client_id, caller.principal.reach)
     return _with_token(client, token)
 
@@ -66,6 +73,7 @@ def rotate(client_id: ClientIdPath, caller: Admin, session: SessionDep) -> Clien
     summary="Revoke a client: its token stops working",
 )
 def revoke(client_id: ClientIdPath, caller: Admin, session: SessionDep) -> ClientView:
+    """Revoke a client: its token stops working at once; the client stays listed as revoked."""
     return _view(clients.revoke(session, client_id, caller.principal.reach))
 
 
@@ -85,6 +93,8 @@ def access_log(
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
     before: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="From `next`.")] = None,
 ) -> AccessLogPage:
+    """Who read which case-level data: client, time, route, query and the trajectory ids shown,
+    newest first, filtered by trajectory, client and dates. No route changes it."""
     where = AccessLogFilter(
         caller.municipality,
         caller.teams,

@@ -45,6 +45,10 @@ def post_event(
     session: SessionDep,
     settings: SettingsDep,
 ) -> EventAccepted:
+    """Store one event. Idempotent on `eventId`: the same body again answers 200 `duplicate`
+    and changes nothing; another body under a stored `eventId` is 409. The trajectory's
+    state, legal due dates and audit findings are refolded before the answer, so a read
+    right after sees the event; `Location` names the trajectory."""
     outcome = record_event(session, event, Sender.of(caller.principal, settings))
     if not outcome.created:
         response.status_code = status.HTTP_200_OK

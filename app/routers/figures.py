@@ -53,6 +53,9 @@ def list_figures(
     output: OutputFormat = None,
     dialect: CsvDialect = "standard",
 ) -> Any:
+    """Every KPI for one period and breakdown in one long table (JSON or CSV): `kpi, unit,
+    value_is, period_start, period_end`, the group keys and `n, value, mean, median,
+    p90, target, suppressed`. KPIs without that breakdown are named in `omitted`."""
     check_period(start, end)
     groups = parse_group_by(group_by)
     query = figure_query(start, end, groups, {}, None, caller.teams)

@@ -15,6 +15,7 @@ class HealthStatus(ApiModel):
 
 @router.get("/live", response_model=HealthStatus, summary="The process is up")
 def live() -> HealthStatus:
+    """The process answers (for a liveness probe); touches no database."""
     return HealthStatus(status="up")
 
 
@@ -25,6 +26,8 @@ def live() -> HealthStatus:
     summary="The database answers, is migrated and its projection is current",
 )
 def ready(request: Request) -> HealthStatus:
+    """The database answers, its schema is current and the projection was built by this version
+    (for a readiness probe); 503 with the reason otherwise."""
     state = request.state
     check_ready(state.engine, state.sessions, state.projection_gate)
     return HealthStatus(status="up")

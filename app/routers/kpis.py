@@ -63,6 +63,9 @@ def list_kpis(
     output: OutputFormat = None,
     dialect: CsvDialect = "standard",
 ) -> Any:
+    """Every KPI: names, definition (Dutch unless `Accept-Language` prefers English), unit,
+    which statistic `value` is, which way is better, source events, procedure,
+    frequency, owner, breakdowns and target. `format=csv` gives it as a table."""
     language = preferred_language(request.headers.get("accept-language"))
     response.headers["Content-Language"] = language
     entries = [
@@ -228,6 +231,10 @@ def read_kpi_table(
     asked: Asked,
     dialect: CsvDialect = "standard",
 ) -> Response:
+    """The same figure as `kpi_read`, as a CSV table: one row per group with
+    `period_start`/`period_end`, unit and statistic, the figures and the details
+    flattened; the columns depend only on the KPI and `groupBy`. `dialect=excel` for a
+    Dutch-locale Excel."""
     figure = compute_figure(
         session, caller.municipality, kpi_id, asked.query(caller), settings.min_cell_size
     )
@@ -256,6 +263,9 @@ def put_target(
     session: SessionDep,
     settings: SettingsDep,
 ) -> TargetView:
+    """Set the municipality's target for a KPI: a value, or a 0-meting
+    (`baselineFrom`/`baselineTo`) plus a `change` (the target is the baseline figure
+    plus the change). Figures then say per group whether the target is met."""
     baseline = None
     if request_body.baseline_from and request_body.baseline_to:
         baseline = (request_body.baseline_from, request_body.baseline_to)
@@ -295,6 +305,9 @@ def post_value(
     session: SessionDep,
     settings: SettingsDep,
 ) -> ReportedValueView:
+    """Post a value of a reported KPI (cost, awareness, reachability) for a period and optional
+    group; a second post for the same period and group replaces it (200). A derived KPI
+    takes no posted values (404)."""
     get_kpi(kpi_id)
     row, created = record_reported_value(
         session,

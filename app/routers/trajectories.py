@@ -31,6 +31,9 @@ router = APIRouter(prefix="/trajectories", tags=["trajectories"], route_class=Co
 def read_trajectory(
     trajectory_id: TrajectoryIdPath, caller: Auditor, session: SessionDep, settings: SettingsDep
 ) -> TrajectoryDetail:
+    """The folded state of one trajectory (steps in their prescribed order, milestones with the
+    event that set each, terms, goals, complaints) and its timeline of events. Case-
+    level data: every read lands in the access log."""
     municipality = caller.municipality
     view = get_trajectory(session, municipality, trajectory_id, caller.teams)
     caller.log_read(session, [trajectory_id])
@@ -75,6 +78,9 @@ def read_trajectories(
         ),
     ] = None,
 ) -> TrajectoryPageView:
+    """Trajectories filtered by status, team, district, domain and dates, newest first, keyset-
+    paged: follow `next` (or pass `nextCursor` as `cursor`). Case-level data: every read
+    lands in the access log."""
     municipality = caller.municipality
     where = TrajectoryFilter(
         municipality=municipality,

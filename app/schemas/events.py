@@ -451,6 +451,19 @@ EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 class EventAccepted(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "eventId": "0b7d3a52-6a3e-4f0e-9a57-2f4b9c1d7e21",
+                    "trajectoryId": "SWT-2026-000123",
+                    "municipality": "0193",
+                    "status": "created",
+                }
+            ]
+        }
+    )
+
     event_id: UUID
     trajectory_id: str
     municipality: str
@@ -467,6 +480,33 @@ class BatchItemError(ApiModel):
 
 
 class BatchResult(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "received": 3,
+                    "created": 1,
+                    "duplicates": 1,
+                    "rejected": 1,
+                    "errors": [
+                        {
+                            "index": 2,
+                            "eventId": "5f0c1e9a-3b7d-4c2e-8a61-9d4f2b7c0e13",
+                            "status": 400,
+                            "invalidParams": [
+                                {
+                                    "name": "occurredAt",
+                                    "code": "missing",
+                                    "reason": "Field required",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     received: int
     created: int
     duplicates: int

@@ -93,6 +93,43 @@ class KpiGroup(ApiModel):
 
 
 class KpiFigure(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kpi": "waiting_time_intake",
+                    "name": "Wachttijd en intake",
+                    "unit": "days",
+                    "valueIs": "median",
+                    "from": "2026-01-01",
+                    "to": "2026-03-31",
+                    "groupBy": ["team"],
+                    "openIntervals": 4,
+                    "minCellSize": 5,
+                    "target": None,
+                    "groups": [
+                        {
+                            "key": {"team": "noord"},
+                            "n": 41,
+                            "value": 3.0,
+                            "mean": 3.8,
+                            "median": 3.0,
+                            "p90": 8.0,
+                            "suppressed": False,
+                            "details": {},
+                        },
+                        {
+                            "key": {"team": "zuid"},
+                            "n": None,
+                            "value": None,
+                            "suppressed": True,
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     kpi: str
     name: str
     unit: Unit
