@@ -19,6 +19,7 @@ from app.db import (
     ensure_schema_current,
     is_unavailable,
 )
+from app.docs_pages import add_redoc
 from app.domain.calendar import local_today
 from app.logs import REQUEST_ID_OPTIONS, RequestLogMiddleware, configure_logging
 from app.metrics import watch_pool
@@ -148,7 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_url=f"{BASE_PATH}/openapi.json",
         docs_url=f"{BASE_PATH}/docs",
-        redoc_url=f"{BASE_PATH}/redoc",
+        redoc_url=None,  # ours, below: the bundle's one CDN reference taken out
         static_url=DOCS_ASSETS,
         swagger_ui_oauth2_redirect_url=f"{BASE_PATH}/docs/oauth2-redirect",
         openapi_tags=TAGS,
@@ -157,6 +158,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(screen_parameters)],
     )
     app.openapi = lambda: build_openapi(app, settings.public_url)  # type: ignore[method-assign]
+    add_redoc(
+        app,
+        page=f"{BASE_PATH}/redoc",
+        script=f"{BASE_PATH}/redoc.js",
+        openapi_url=f"{BASE_PATH}/openapi.json",
+        favicon=f"{DOCS_ASSETS}/favicon.png",
+    )
     instrument(app)
     install_problem_handlers(app)
     app.add_exception_handler(NotModified, not_modified)

@@ -7,6 +7,7 @@ venv=${VENV:-.venv}
 scripts/bootstrap.sh dev
 scripts/ensure-postgres.sh
 scripts/ensure-redis.sh
+scripts/ensure-chromium.sh
 
 echo "== ruff"; "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .
 echo "== mypy"; "$venv/bin/mypy"

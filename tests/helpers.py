@@ -1,9 +1,18 @@
 """Helpers several test modules share (no test module imports another)."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -11,6 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.auth import ScopeGuard
+from app.db import create_db_engine, create_session_factory, upgrade_database
 from app.domain.events import DomainEvent
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
@@ -25,6 +35,7 @@ from app.models import (
     TrajectoryPeriod,
 )
 from app.schemas.events import EVENT_ADAPTER
+from app.services import clients as client_service
 from app.services.kpi_sql import evaluate_sql
 
 
@@ -77,7 +88,13 @@ class MountedRoute:
 
 
 # Routes outside the OpenAPI document, public by design: the docs pages and /metrics.
-UNDOCUMENTED = {"/api/v1/docs", "/api/v1/docs/oauth2-redirect", "/api/v1/redoc", "/metrics"}
+UNDOCUMENTED = {
+    "/api/v1/docs",
+    "/api/v1/docs/oauth2-redirect",
+    "/api/v1/redoc",
+    "/api/v1/redoc.js",
+    "/metrics",
+}
 
 
 def api_routes(client: TestClient) -> list[MountedRoute]:
@@ -149,3 +166,34 @@ def assert_reference_agrees(
     )
     assert served, kpi_id
     assert as_plain(served) == as_plain(expected), kpi_id
+
+
+@contextmanager
+def live_server(folder: Path) -> Iterator[tuple[str, str]]:
+    """The service under uvicorn on a free loopback port over a fresh SQLite file in
+    `folder`, as `scripts/run.sh` serves it; yields its base URL and an all-scopes token."""
+    url = f"sqlite:///{folder / 'live.sqlite3'}"
+    upgrade_database(url)
+    engine = create_db_engine(url, pool_size=1)
+    with create_session_factory(engine).begin() as session:
+        token = client_service.create_client(session, "live", client_service.SCOPES, None)[1]
+    engine.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "test", "LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen([*command, "--port", str(port)], env=env, cwd=root)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/api/v1/health/ready").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield base, token
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -27,6 +27,7 @@ PUBLIC_PATHS = frozenset(
         "/api/v1/docs",
         "/api/v1/docs/oauth2-redirect",
         "/api/v1/redoc",
+        "/api/v1/redoc.js",
     }
 )
 DOCS_ASSETS = "/api/v1/docs/assets"

@@ -220,8 +220,21 @@ class TermResumedData(ApiModel):
     term: Term
 
 
+def _one_of_days_or_date(schema: dict[str, Any]) -> None:
+    for name in ("days", "newDueOn"):
+        field = schema["properties"][name]
+        kept = [branch for branch in field.pop("anyOf", []) if branch.get("type") != "null"]
+        if kept:
+            field.update(kept[0])
+        field.pop("default", None)
+    schema["oneOf"] = [{"required": ["days"]}, {"required": ["newDueOn"]}]
+
+
 class TermExtendedData(ApiModel):
     """Verdaging (Awb 4:14): once, by notice before the term ends; `days` or `newDueOn`."""
+
+    # Exactly one of the two, said in the document too; neither may be null.
+    model_config = ConfigDict(json_schema_extra=_one_of_days_or_date)
 
     term: Term = Field(
         description="decision: verdaging (Awb 4:14); assessment: extended by agreement with "
@@ -232,6 +245,13 @@ class TermExtendedData(ApiModel):
     )
     new_due_on: IsoDate | None = Field(default=None, description="The new due date.")
     reason: FreeText
+
+    @field_validator("days", "new_due_on", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:  # absent is fine (the default); an explicit null is not
+            raise PydanticCustomError("null_not_allowed", "leave the field out instead of null")
+        return value
 
     @model_validator(mode="after")
     def _days_or_date(self) -> "TermExtendedData":
