@@ -5,12 +5,14 @@ paths relative to the `/api/v1` server, the API-Version header on every success,
 on everything that takes input, and problem+json for every error.
 """
 
+from enum import StrEnum
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app import API_VERSION
+from app.domain import vocabulary
 from app.problems import PROBLEM_MEDIA_TYPE
 from app.schemas.problem import Problem
 
@@ -90,6 +92,7 @@ def build_openapi(app: FastAPI, public_url: str) -> dict[str, Any]:
     schemas.update(problem.pop("$defs", {}))
     schemas["Problem"] = problem
     _name_event_union(document)
+    _name_enum_members(schemas)
     components["schemas"].pop("HTTPValidationError", None)
     components["schemas"].pop("ValidationError", None)
     components["headers"] = {
@@ -112,6 +115,20 @@ def build_openapi(app: FastAPI, public_url: str) -> dict[str, Any]:
             _shape_operation(method, operation)
     app.openapi_schema = document
     return document
+
+
+def _name_enum_members(schemas: dict[str, Any]) -> None:
+    """Enums whose values are no identifiers (`67-79`, `event.retracted`) get their Python
+    member names as `x-enum-varnames`, so a generated client says `AgeBand.SENIOR`, not
+    `AgeBand.VALUE_4`."""
+    for name, schema in schemas.items():
+        enum = getattr(vocabulary, name, None)
+        values = schema.get("enum")
+        if not (isinstance(enum, type) and issubclass(enum, StrEnum) and values):
+            continue
+        if all(str(v).isidentifier() for v in values):
+            continue
+        schema["x-enum-varnames"] = [enum(value).name for value in values]
 
 
 def _name_event_union(document: dict[str, Any]) -> None:

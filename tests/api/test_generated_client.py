@@ -107,6 +107,7 @@ def test_a_generated_client_drives_the_service_end_to_end(generated: ModuleType,
     ] + [models.Step(name) for name in ("own_network", "own_input", "provision")]
     assert detail.state.steps[0].completed.event_id
     assert detail.state.status in set(models.TrajectoryStatus)
+    assert models.AgeBand.SENIOR.value == "67-79"  # named members, not VALUE_4
 
     # a batch of further trajectories
     batch = [
