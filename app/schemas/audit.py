@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, WithJsonSchema, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from app.domain.atw import DayKind
 from app.domain.audit import RULES_BY_ID
@@ -85,6 +85,37 @@ class SummaryGroup(ApiModel):
 
 
 class AuditSummary(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "from": "2026-01-01",
+                    "to": "2026-12-31",
+                    "asOf": "2026-11-30",
+                    "population": "trajectories opened in the period",
+                    "groupBy": "team",
+                    "groups": [
+                        {
+                            "key": {"team": "noord"},
+                            "trajectories": 412,
+                            "passing": 371,
+                            "passRate": 0.9005,
+                            "rules": {
+                                "assessment_term": {
+                                    "passed": 380,
+                                    "failed": 21,
+                                    "pending": 6,
+                                    "notApplicable": 5,
+                                    "passRate": 0.9476,
+                                }
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     from_: date = Field(alias="from")
     to: date
     as_of: date
@@ -107,6 +138,30 @@ class WorklistItem(ApiModel):
 
 
 class WorklistPage(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "results": [
+                        {
+                            "trajectoryId": "SWT-2026-000123",
+                            "team": "noord",
+                            "professionalRef": "prof-0001-pseudo",
+                            "rule": "decision_term",
+                            "status": "pending",
+                            "dueOn": "2026-12-04",
+                            "explanation": "decision due on 2026-12-04",
+                            "evidence": ["6f1c2f0e-8d7a-4a53-9a43-2b1f5d0c7e11"],
+                        }
+                    ],
+                    "next": None,
+                    "nextCursor": None,
+                    "pageSize": 50,
+                }
+            ]
+        }
+    )
+
     results: list[WorklistItem]
     next: str | None = Field(description="URL of the next page, absent on the last page.")
     next_cursor: str | None = Field(
@@ -134,6 +189,27 @@ class SampleRequest(ApiModel):
 
 
 class SampleView(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f6d2c1a-9b8e-4d7f-a6c5-1e2d3c4b5a69",
+                    "drawnAt": "2026-11-30T10:15:00Z",
+                    "drawnBy": "kwaliteitsfunctionaris (b1c2d3e4)",
+                    "request": {
+                        "size": 2,
+                        "from": "2026-01-01",
+                        "to": "2026-06-30",
+                        "stratifyBy": "team",
+                        "seed": 7,
+                        "population": {"noord": 210, "zuid": 198},
+                    },
+                    "trajectoryIds": ["SWT-2026-000123", "SWT-2026-000871"],
+                }
+            ]
+        }
+    )
+
     id: str
     drawn_at: datetime
     drawn_by: str

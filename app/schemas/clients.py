@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.schemas.base import ApiModel, Code, Gemeentecode, NoBsn
 
@@ -34,6 +34,25 @@ class ClientView(ApiModel):
 
 
 class ClientWithToken(ClientView):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "b1c2d3e4-5f60-4a7b-8c9d-0e1f2a3b4c5d",
+                    "name": "Regsys wijkteam",
+                    "scopes": ["events:write"],
+                    "municipality": "0193",
+                    "teams": None,
+                    "tokenHint": "wk_Xy12",
+                    "createdAt": "2026-11-30T10:00:00Z",
+                    "rotatedAt": None,
+                    "revokedAt": None,
+                    "token": "wk_Xy12...(shown once)",
+                }
+            ]
+        }
+    )
+
     token: str = Field(description="Shown only now; the service keeps a hash.")
 
 

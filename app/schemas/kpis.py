@@ -260,6 +260,37 @@ class FigureRow(ApiModel):
 
 
 class FigureTable(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "from": "2026-01-01",
+                    "to": "2026-12-31",
+                    "groupBy": ["tertial"],
+                    "rows": [
+                        {
+                            "kpi": "inflow",
+                            "unit": "trajectories",
+                            "valueIs": "value",
+                            "periodStart": "2026-01-01",
+                            "periodEnd": "2026-04-30",
+                            "period": "2026-T1",
+                            "group": {},
+                            "n": 512,
+                            "value": 512.0,
+                            "mean": None,
+                            "median": None,
+                            "p90": None,
+                            "target": None,
+                            "suppressed": False,
+                        }
+                    ],
+                    "omitted": ["complaints", "caseload", "provision_stacking"],
+                }
+            ]
+        }
+    )
+
     from_: date = Field(alias="from")
     to: date
     group_by: list[str]

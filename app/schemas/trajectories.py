@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.domain.vocabulary import (
     AgeBand,
@@ -163,6 +163,36 @@ class TrajectoryDetail(ApiModel):
 
 
 class TrajectoryPageView(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "results": [
+                        {
+                            "trajectoryId": "SWT-2026-000123",
+                            "municipality": "0193",
+                            "status": "open",
+                            "domain": "wmo",
+                            "district": "holtenbroek",
+                            "team": "noord",
+                            "channel": "phone",
+                            "ageBand": "67-79",
+                            "openedOn": "2026-03-02",
+                            "closedOn": None,
+                            "closeReason": None,
+                            "resolutionStep": None,
+                            "resolutionOn": None,
+                            "eventCount": 4,
+                        }
+                    ],
+                    "next": "http://127.0.0.1:8000/api/v1/trajectories?pageSize=1&cursor=SWT-2026-000123",
+                    "nextCursor": "SWT-2026-000123",
+                    "pageSize": 1,
+                }
+            ]
+        }
+    )
+
     results: list[TrajectorySummary]
     next: str | None = Field(description="URL of the next page, absent on the last page.")
     next_cursor: str | None = Field(

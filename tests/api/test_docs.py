@@ -1,6 +1,7 @@
 """The API's documentation: served by the service itself, and an OpenAPI document a client
 generator turns into readable names."""
 
+import inspect
 import re
 
 from fastapi.testclient import TestClient
@@ -32,3 +33,23 @@ def test_operation_ids_are_short_stable_and_unique(app_client: TestClient) -> No
         assert "api" not in operation_id.split("_"), operation_id
     assert "kpi_read" in ids
     assert "trajectory_list" in ids
+
+
+def test_every_documented_example_is_valid_for_its_model() -> None:
+    """An example in the document is what the model accepts: no stale keys, no wrong types."""
+    from app.schemas import audit, clients, events, kpis, trajectories
+    from app.schemas.base import ApiModel
+
+    checked = []
+    for module in (audit, clients, events, kpis, trajectories):
+        for _, model in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(model, ApiModel):
+                continue
+            extra = model.model_config.get("json_schema_extra")
+            examples = extra.get("examples") if isinstance(extra, dict) else None
+            if not isinstance(examples, list):
+                continue
+            for example in examples:
+                model.model_validate(example)
+                checked.append(model.__name__)
+    assert len(set(checked)) >= 8, checked
