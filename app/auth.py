@@ -97,17 +97,21 @@ def _caller(guard: ScopeGuard) -> Callable[..., Caller]:
         principal: Annotated[Principal, Depends(guard)],
         settings: SettingsDep,
     ) -> Caller:
-        # Routers are mounted under the base path, so the route's own path is the template
-        # without it: "/trajectories/{trajectoryId}".
-        return Caller(
-            principal=principal,
-            municipality=_municipality_of(principal, settings),
-            method=request.method,
-            route=request.scope["route"].path,
-            query=dict(request.query_params),
-        )
+        return caller_from(request, principal, settings)
 
     return caller
+
+
+def caller_from(request: Request, principal: Principal, settings: SettingsDep) -> Caller:
+    # Routers are mounted under the base path, so the route's own path is the template
+    # without it: "/trajectories/{trajectoryId}".
+    return Caller(
+        principal=principal,
+        municipality=_municipality_of(principal, settings),
+        method=request.method,
+        route=request.scope["route"].path,
+        query=dict(request.query_params),
+    )
 
 
 def _municipality_of(principal: Principal, settings: SettingsDep) -> str:

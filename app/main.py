@@ -31,7 +31,7 @@ from app.middleware.metrics import instrument
 from app.middleware.rate_limit import Budget, RateLimitMiddleware, make_storage
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
-from app.routers import audit, clients, events, figures, health, kpis, trajectories
+from app.routers import audit, clients, events, figures, health, kpis, trajectories, workbench
 from app.routers.freshness import NotModified, not_modified
 from app.routers.params import screen_parameters
 from app.services.clients import SCOPES, create_client, has_clients
@@ -80,6 +80,7 @@ def announce_development_client(sessions: sessionmaker[Session], public_url: str
         "Try:",
         f'  curl -H "Authorization: Bearer {token}" {public_url}{BASE_PATH}/kpis',
         f"API docs: {public_url}{BASE_PATH}/docs",
+        f"Werkbank (browser; sign in with the token): {public_url}/werkbank/",
     ]
     width = max(len(line) for line in lines) + 2
     box = ["+" + "-" * width + "+", *(f"| {line:<{width - 1}}|" for line in lines)]
@@ -195,4 +196,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, **REQUEST_ID_OPTIONS)
     for module in (events, trajectories, kpis, figures, audit, clients, health):
         app.include_router(module.router, prefix=BASE_PATH)
+    app.include_router(workbench.router)
+    app.add_exception_handler(workbench.SignInRequired, workbench.to_sign_in)
     return app

@@ -16,6 +16,7 @@ from app.models.trajectory import (
     TrajectoryDocument,
     TrajectoryPeriod,
 )
+from app.models.web_session import WebSession
 
 __all__ = [
     "AccessLogEntry",
@@ -35,4 +36,5 @@ __all__ = [
     "Trajectory",
     "TrajectoryDocument",
     "TrajectoryPeriod",
+    "WebSession",
 ]

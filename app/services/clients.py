@@ -135,6 +135,10 @@ def authenticate(session: Session, token: str) -> Principal | None:
     ).scalar_one_or_none()
     if client is None or client.revoked_at is not None:
         return None
+    return principal_of(client)
+
+
+def principal_of(client: ApiClient) -> Principal:
     teams = tuple(client.teams) if client.teams else None
     return Principal(client.id, client.name, frozenset(client.scopes), client.municipality, teams)
 

@@ -1,0 +1,169 @@
+"""The workbench: server-rendered pages in Dutch for the quality officer, team managers and
+administrators, in the same process and with the same clients, scopes and limits as the
+API. Sign-in exchanges an API client's token for a session cookie (app/services/
+web_sessions.py); each page then authorises with the API's own ScopeGuard and Caller."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from app.auth import Caller, ScopeGuard, caller_from
+from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.domain.calendar import local_today
+from app.domain.kpis.figures import target_met
+from app.services import web_sessions
+from app.services.kpis import every_figure, figure_query
+
+router = APIRouter(prefix="/werkbank", include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+
+SESSION_COOKIE = "wk_session"
+LOGIN_CSRF_COOKIE = "wk_login_csrf"
+
+
+class SignInRequired(Exception):
+    """No (live) session: the browser is sent to the sign-in page."""
+
+
+def to_sign_in(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/werkbank/inloggen", status_code=303)
+
+
+@dataclass(frozen=True)
+class Visitor:
+    caller: Caller
+    csrf: str
+
+
+def _visitor(scope: str) -> Any:
+    guard = ScopeGuard(scope)
+
+    def visitor(request: Request, session: SessionDep, settings: SettingsDep) -> Visitor:
+        session_id = request.cookies.get(SESSION_COOKIE)
+        resumed = (
+            web_sessions.resume(session, session_id, datetime.now(UTC)) if session_id else None
+        )
+        if resumed is None:
+            raise SignInRequired
+        principal, csrf = resumed
+        # The API's own guard decides, on the principal the session stands for.
+        request.state.principal = principal
+        guard(request, None)
+        return Visitor(caller_from(request, principal, settings), csrf)
+
+    return visitor
+
+
+KpiVisitor = Annotated[Visitor, Depends(_visitor("kpi:read"))]
+
+
+def _cookie(response: Response, request: Request, name: str, value: str, seconds: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=seconds,
+        path="/werkbank",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+@router.get("/inloggen", response_class=HTMLResponse)
+def sign_in_page(request: Request, message: str | None = None) -> Response:
+    csrf = secrets.token_urlsafe(32)
+    page = templates.TemplateResponse(
+        request, "workbench/login.html", {"csrf": csrf, "caller": None, "message": message}
+    )
+    _cookie(page, request, LOGIN_CSRF_COOKIE, csrf, 600)
+    return page
+
+
+@router.post("/inloggen", response_class=HTMLResponse)
+def sign_in(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf):
+        return sign_in_page(request, "De sessie van dit formulier is verlopen; probeer opnieuw.")
+    started = web_sessions.sign_in(session, token.strip(), datetime.now(UTC))
+    if started is None:
+        page = sign_in_page(request, "Dit token is onbekend of ingetrokken.")
+        page.status_code = 401
+        return page
+    session_id, _ = started
+    answer = RedirectResponse("/werkbank/", status_code=303)
+    _cookie(answer, request, SESSION_COOKIE, session_id, int(web_sessions.IDLE.total_seconds()))
+    answer.delete_cookie(LOGIN_CSRF_COOKIE, path="/werkbank")
+    return answer
+
+
+@router.post("/uitloggen")
+def sign_out(
+    request: Request,
+    session: SessionDep,
+    visitor: KpiVisitor,
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    if secrets.compare_digest(visitor.csrf, csrf):
+        web_sessions.sign_out(session, request.cookies.get(SESSION_COOKIE, ""))
+    answer = RedirectResponse("/werkbank/inloggen", status_code=303)
+    answer.delete_cookie(SESSION_COOKIE, path="/werkbank")
+    return answer
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=[CurrentProjection])
+def overview(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: KpiVisitor,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    today = local_today()
+    start = start or date(today.year, 1, 1)
+    end = end or today
+    if start > end:
+        start, end = end, start
+    caller = visitor.caller
+    query = figure_query(start, end, (), {}, None, caller.teams)
+    figures, _ = every_figure(session, caller.municipality, query, settings.min_cell_size)
+    rows = [_row(figure) for figure in figures]
+    context = {
+        "caller": caller,
+        "csrf": visitor.csrf,
+        "rows": rows,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "min_cell_size": settings.min_cell_size,
+    }
+    return templates.TemplateResponse(request, "workbench/overview.html", context)
+
+
+def _row(figure: Any) -> dict[str, Any]:
+    kpi = figure.kpi
+    cell = figure.cells[0] if figure.cells else None
+    target = figure.target.value if figure.target else None
+    value = None if cell is None or cell.value is None else round(cell.value, 3)
+    return {
+        "name": kpi.name_nl,
+        "unit": kpi.unit,
+        "value": value,
+        "n": cell.n if cell else 0,
+        "suppressed": bool(cell and cell.suppressed),
+        "empty": cell is None or cell.value is None,
+        "target": target,
+        "met": target_met(kpi.direction, cell.value, target)
+        if cell and not cell.suppressed
+        else None,
+    }

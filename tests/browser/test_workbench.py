@@ -1,0 +1,166 @@
+"""The workbench in a real browser on both databases: sign in with a token, the overview
+shows every KPI with its figures (suppressed cells as "< 5", never 0), a team-limited
+client sees its team only, sign out ends the session; no request leaves the machine, no
+console error, and axe-core finds no serious or critical accessibility violation."""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+from sqlalchemy import Engine
+
+from app.domain.kpis.catalogue import CATALOGUE
+from tests.conftest import empty_all_tables
+from tests.factories import opened
+from tests.helpers import live_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, database_url: str, engine: Engine
+) -> Iterator[tuple[str, str, str]]:
+    empty_all_tables(engine)
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    with live_server(tmp_path_factory.mktemp("workbench"), database_url) as (base, token):
+        headers = {"Authorization": f"Bearer {token}"}
+        events = [opened("2026-03-02T09:00:00+01:00", f"N-{i}", team="noord") for i in range(7)]
+        events += [opened("2026-03-03T09:00:00+01:00", f"Z-{i}", team="zuid") for i in range(3)]
+        posted = httpx.post(f"{base}/api/v1/events/batch", json=events, headers=headers)
+        assert posted.json()["created"] == 10
+        yield base, token, backend
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    def __init__(self, browser: Browser) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page: Page = self.context.new_page()
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._only_loopback)
+        self.page.on("console", self._console)
+
+    def _only_loopback(self, route: Route) -> None:
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def axe_violations(self) -> list[str]:
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate("async () => await axe.run()")
+        return [
+            f"{v['id']}: {v['help']}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    def close(self) -> None:
+        assert self.external == [], self.external
+        assert self.errors == [], self.errors
+        self.context.close()
+
+
+def sign_in(watched: Watched, base: str, token: str) -> None:
+    page = watched.page
+    page.goto(f"{base}/werkbank/")
+    assert page.url.endswith("/werkbank/inloggen")  # not signed in: sent to sign in
+    page.get_by_label("Token").fill(token)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/werkbank/$"))
+
+
+def test_sign_in_overview_and_sign_out(server: tuple[str, str, str], browser: Browser) -> None:
+    base, token, backend = server
+    watched = Watched(browser)
+    page = watched.page
+    login = Watched(browser)
+    login.page.goto(f"{base}/werkbank/inloggen")
+    assert login.axe_violations() == []
+    login.page.get_by_label("Token").fill("wk_not-a-real-token")
+    login.page.get_by_role("button", name="Inloggen").click()
+    assert login.page.get_by_role("alert").inner_text() == "Dit token is onbekend of ingetrokken."
+    login.errors.clear()  # the browser logs the 401 of the refused sign-in as an error
+    login.close()
+
+    sign_in(watched, base, token)
+    page.goto(f"{base}/werkbank/?from={YEAR['from']}&to={YEAR['to']}")
+    rows = page.locator("tbody tr")
+    assert rows.count() == len(CATALOGUE)
+    inflow = page.get_by_role("row", name=re.compile("^Instroom"))
+    assert inflow.locator("td").nth(1).inner_text() == "10"  # n: both teams
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"workbench-overview-{backend}.png"), full_page=True)
+    assert watched.axe_violations() == []
+
+    # the session cookie is HttpOnly and SameSite=Strict
+    (cookie,) = [c for c in watched.context.cookies() if c["name"] == "wk_session"]
+    assert cookie["httpOnly"]
+    assert cookie["sameSite"] == "Strict"
+
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url(re.compile(r"/werkbank/inloggen$"))
+    page.goto(f"{base}/werkbank/")
+    assert page.url.endswith("/werkbank/inloggen")  # the session is gone
+    watched.close()
+
+
+def test_a_team_limited_client_sees_its_team_only(
+    server: tuple[str, str, str], browser: Browser
+) -> None:
+    base, token, _ = server
+    made = httpx.post(
+        f"{base}/api/v1/clients",
+        json={
+            "name": "teamleider zuid",
+            "scopes": ["kpi:read"],
+            "municipality": "0193",
+            "teams": ["zuid"],
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    watched = Watched(browser)
+    sign_in(watched, base, made["token"])
+    page = watched.page
+    page.goto(f"{base}/werkbank/?from={YEAR['from']}&to={YEAR['to']}")
+    assert "team zuid" in page.locator("caption").inner_text()
+    inflow = page.get_by_role("row", name=re.compile("^Instroom"))
+    # zuid has 3 trajectories: fewer than 5, so shown as "< 5", never as 3 or 0
+    assert inflow.locator("td").nth(0).inner_text() == "< 5"
+    assert inflow.locator("td").nth(1).inner_text() == "< 5"
+    watched.close()
