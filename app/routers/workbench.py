@@ -15,15 +15,20 @@ from fastapi.templating import Jinja2Templates
 
 from app.auth import Caller, ScopeGuard, caller_from
 from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.domain.audit import RULES_BY_ID
 from app.domain.calendar import local_today
 from app.domain.kpis.figures import target_met
+from app.routers.params import TrajectoryIdPath
+from app.services import audit as audit_service
 from app.services import web_sessions
 from app.services.kpis import every_figure, figure_query
+from app.services.trajectories import get_trajectory
 
 router = APIRouter(prefix="/werkbank", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 
 SESSION_COOKIE = "wk_session"
+RULE_TITLES = {rule_id: rule.title for rule_id, rule in RULES_BY_ID.items()}
 LOGIN_CSRF_COOKIE = "wk_login_csrf"
 
 
@@ -61,6 +66,7 @@ def _visitor(scope: str) -> Any:
 
 
 KpiVisitor = Annotated[Visitor, Depends(_visitor("kpi:read"))]
+AuditVisitor = Annotated[Visitor, Depends(_visitor("audit:read"))]
 
 
 def _cookie(response: Response, request: Request, name: str, value: str, seconds: int) -> None:
@@ -167,3 +173,88 @@ def _row(figure: Any) -> dict[str, Any]:
         if cell and not cell.suppressed
         else None,
     }
+
+
+@router.get("/werklijst", response_class=HTMLResponse, dependencies=[CurrentProjection])
+def worklist(
+    request: Request,
+    session: SessionDep,
+    visitor: AuditVisitor,
+    within: Annotated[int, Query(alias="binnen", ge=0, le=365)] = 14,
+) -> Response:
+    """Terms that run out within `binnen` days, and those already missed, soonest first."""
+    caller = visitor.caller
+    today = local_today()
+    soon, _ = audit_service.worklist(
+        session,
+        caller.municipality,
+        audit_service.FindingFilter(caller.teams, due_within_days=within),
+        today,
+        WORKLIST_LIMIT,
+        None,
+    )
+    late, _ = audit_service.worklist(
+        session,
+        caller.municipality,
+        audit_service.FindingFilter(caller.teams, status="fail", due_before=today),
+        today,
+        WORKLIST_LIMIT,
+        None,
+    )
+    shown = [f.trajectory_id for f, *_ in [*soon, *late]]
+    caller.log_read(session, shown, with_query=True)
+    context = {
+        "caller": caller,
+        "csrf": visitor.csrf,
+        "within": within,
+        "today": today,
+        "soon": [_work_item(row, today) for row in soon],
+        "late": [_work_item(row, today) for row in late],
+    }
+    return templates.TemplateResponse(request, "workbench/worklist.html", context)
+
+
+WORKLIST_LIMIT = 200
+
+
+def _work_item(row: Any, today: date) -> dict[str, Any]:
+    finding, _, team, professional = row
+    return {
+        "trajectory_id": finding.trajectory_id,
+        "team": team,
+        "professional": professional,
+        "rule": RULE_TITLES.get(finding.rule, finding.rule),
+        "due_on": finding.due_on,
+        "days_left": (finding.due_on - today).days if finding.due_on else None,
+    }
+
+
+@router.get(
+    "/trajecten/{trajectoryId}", response_class=HTMLResponse, dependencies=[CurrentProjection]
+)
+def trajectory(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: AuditVisitor,
+    trajectory_id: TrajectoryIdPath,
+) -> Response:
+    """The six steps on a timeline and every finding with its evidence and adjustments;
+    nothing of the resident beyond the pseudonym."""
+    caller = visitor.caller
+    today = local_today()
+    view = get_trajectory(session, caller.municipality, trajectory_id, caller.teams)
+    findings = audit_service.trajectory_findings(
+        session, caller.municipality, trajectory_id, today, caller.teams, settings.terms()
+    )
+    caller.log_read(session, [trajectory_id])
+    context = {
+        "caller": caller,
+        "csrf": visitor.csrf,
+        "trajectory_id": trajectory_id,
+        "state": view.state,
+        "findings": findings,
+        "titles": RULE_TITLES,
+        "today": today,
+    }
+    return templates.TemplateResponse(request, "workbench/trajectory.html", context)

@@ -164,3 +164,33 @@ def test_a_team_limited_client_sees_its_team_only(
     assert inflow.locator("td").nth(0).inner_text() == "< 5"
     assert inflow.locator("td").nth(1).inner_text() == "< 5"
     watched.close()
+
+
+def test_worklist_leads_to_the_trajectory_audit_and_both_are_logged(
+    server: tuple[str, str, str], browser: Browser
+) -> None:
+    base, token, backend = server
+    watched = Watched(browser)
+    sign_in(watched, base, token)
+    page = watched.page
+    page.get_by_role("link", name="Werklijst").click()
+    page.wait_for_url(re.compile(r"/werkbank/werklijst$"))
+    late = page.get_by_role("table", name=re.compile("^Te laat"))
+    # opened in March: the six-week Wmo assessment term ran out long ago, nothing done
+    assert late.get_by_role("link", name="N-0").count() >= 1
+    assert watched.axe_violations() == []
+    late.get_by_role("link", name="N-0").first.click()
+    page.wait_for_url(re.compile(r"/werkbank/trajecten/N-0$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Traject N-0"
+    findings = page.get_by_role("table", name=re.compile("^Toetsing per regel"))
+    assert findings.get_by_text("niet gehaald").count() >= 1
+    page.screenshot(path=str(SCREENSHOTS / f"workbench-trajectory-{backend}.png"), full_page=True)
+    assert watched.axe_violations() == []
+    watched.close()
+    log = httpx.get(
+        f"{base}/api/v1/access-log",
+        params={"trajectoryId": "N-0"},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()["results"]
+    routes = {entry["route"] for entry in log}
+    assert {"/werkbank/werklijst", "/werkbank/trajecten/{trajectoryId}"} <= routes
