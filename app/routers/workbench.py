@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -18,10 +18,11 @@ from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.audit import RULES_BY_ID
 from app.domain.calendar import local_today
 from app.domain.kpis.figures import target_met
-from app.routers.params import TrajectoryIdPath
+from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES
+from app.routers.params import KpiIdPath, TrajectoryIdPath
 from app.services import audit as audit_service
 from app.services import web_sessions
-from app.services.kpis import every_figure, figure_query
+from app.services.kpis import compute_figure, every_figure, figure_query, get_kpi
 from app.services.trajectories import get_trajectory
 
 router = APIRouter(prefix="/werkbank", include_in_schema=False)
@@ -162,6 +163,7 @@ def _row(figure: Any) -> dict[str, Any]:
     target = figure.target.value if figure.target else None
     value = None if cell is None or cell.value is None else round(cell.value, 3)
     return {
+        "id": kpi.id,
         "name": kpi.name_nl,
         "unit": kpi.unit,
         "value": value,
@@ -258,3 +260,108 @@ def trajectory(
         "today": today,
     }
     return templates.TemplateResponse(request, "workbench/trajectory.html", context)
+
+
+GRAINS = {"month": "maand", "quarter": "kwartaal", "tertial": "tertiaal"}
+
+
+@router.get("/kpis/{kpiId}", response_class=HTMLResponse, dependencies=[CurrentProjection])
+def kpi_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: KpiVisitor,
+    kpi_id: KpiIdPath,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    grain: Annotated[Literal["month", "quarter", "tertial"], Query(alias="korrel")] = "month",
+) -> Response:
+    """One KPI as an analyst reads it: the Dutch definition, a chart over time against its
+    target (with the same numbers as a table), and the breakdown by team."""
+    caller = visitor.caller
+    kpi = get_kpi(kpi_id)
+    start, end = _period(start, end)
+    series = breakdown = None
+    if not isinstance(kpi.measure, NO_TIME_SERIES):
+        query = figure_query(start, end, (grain,), {}, None, caller.teams)
+        series = compute_figure(session, caller.municipality, kpi.id, query, settings.min_cell_size)
+    if not isinstance(kpi.measure, NO_BREAKDOWN):
+        query = figure_query(start, end, ("team",), {}, None, caller.teams)
+        breakdown = compute_figure(
+            session, caller.municipality, kpi.id, query, settings.min_cell_size
+        )
+    points = [_point(cell, grain) for cell in series.cells] if series else []
+    target = series.target.value if series and series.target else None
+    context = {
+        "caller": caller,
+        "csrf": visitor.csrf,
+        "kpi": kpi,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "grain": grain,
+        "grains": GRAINS,
+        "points": points,
+        "chart": chart(points, target),
+        "target": target,
+        "teams": [_team_row(cell) for cell in breakdown.cells] if breakdown else None,
+        "min_cell_size": settings.min_cell_size,
+    }
+    return templates.TemplateResponse(request, "workbench/kpi.html", context)
+
+
+def _period(start: date | None, end: date | None) -> tuple[date, date]:
+    today = local_today()
+    first, last = start or date(today.year, 1, 1), end or today
+    return (first, last) if first <= last else (last, first)
+
+
+def _point(cell: Any, grain: str) -> dict[str, Any]:
+    return {
+        "label": cell.key.get(grain),
+        "value": None if cell.suppressed or cell.value is None else round(cell.value, 3),
+        "n": None if cell.suppressed else cell.n,
+        "suppressed": cell.suppressed,
+    }
+
+
+def _team_row(cell: Any) -> dict[str, Any]:
+    return {
+        "team": cell.key.get("team"),
+        "value": None if cell.suppressed or cell.value is None else round(cell.value, 3),
+        "n": None if cell.suppressed else cell.n,
+        "suppressed": cell.suppressed,
+    }
+
+
+def chart(points: list[dict[str, Any]], target: float | None) -> dict[str, Any] | None:
+    """An SVG line chart drawn on the server (no script, no library to fetch): the values
+    per period and the target as a dashed line; suppressed periods leave a gap."""
+    values = [p["value"] for p in points if p["value"] is not None]
+    if not values:
+        return None
+    top = max([*values, target or 0.0]) or 1.0
+    width, height, pad = 640, 220, 30
+    step = (width - 2 * pad) / max(len(points) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(height - pad - (height - 2 * pad) * value / top, 1)
+
+    dots = [
+        {
+            "x": round(pad + i * step, 1),
+            "y": y(p["value"]),
+            "label": p["label"],
+            "value": p["value"],
+        }
+        for i, p in enumerate(points)
+        if p["value"] is not None
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "line": " ".join(f"{d['x']},{d['y']}" for d in dots),
+        "dots": dots,
+        "target_y": y(target) if target is not None else None,
+        "pad": pad,
+        "top": round(top, 3),
+    }
