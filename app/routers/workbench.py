@@ -47,8 +47,9 @@ class Visitor:
     csrf: str
 
 
-def _visitor(scope: str) -> Any:
-    guard = ScopeGuard(scope)
+def _visitor(scope: str | None) -> Any:
+    """Who is signed in; with `scope`, the API's guard for that scope decides too."""
+    guard = ScopeGuard(scope) if scope else None
 
     def visitor(request: Request, session: SessionDep, settings: SettingsDep) -> Visitor:
         session_id = request.cookies.get(SESSION_COOKIE)
@@ -60,7 +61,8 @@ def _visitor(scope: str) -> Any:
         principal, csrf = resumed
         # The API's own guard decides, on the principal the session stands for.
         request.state.principal = principal
-        guard(request, None)
+        if guard is not None:
+            guard(request, None)
         return Visitor(caller_from(request, principal, settings), csrf)
 
     return visitor
@@ -68,6 +70,7 @@ def _visitor(scope: str) -> Any:
 
 KpiVisitor = Annotated[Visitor, Depends(_visitor("kpi:read"))]
 AuditVisitor = Annotated[Visitor, Depends(_visitor("audit:read"))]
+SignedIn = Annotated[Visitor, Depends(_visitor(None))]  # any client may sign out
 
 
 def _cookie(response: Response, request: Request, name: str, value: str, seconds: int) -> None:
@@ -118,7 +121,7 @@ def sign_in(
 def sign_out(
     request: Request,
     session: SessionDep,
-    visitor: KpiVisitor,
+    visitor: SignedIn,
     csrf: Annotated[str, Form(max_length=100)],
 ) -> Response:
     if secrets.compare_digest(visitor.csrf, csrf):
