@@ -368,3 +368,31 @@ def chart(points: list[dict[str, Any]], target: float | None) -> dict[str, Any] 
         "pad": pad,
         "top": round(top, 3),
     }
+
+
+@router.get("/naleving", response_class=HTMLResponse, dependencies=[CurrentProjection])
+def compliance(
+    request: Request,
+    session: SessionDep,
+    visitor: AuditVisitor,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """Pass rates per rule, for the whole municipality (or the visitor's teams) and per
+    team, over the trajectories opened in the period: the yearly review's table."""
+    caller = visitor.caller
+    start, end = _period(start, end)
+    today = local_today()
+    args = (session, caller.municipality, start, end)
+    overall = audit_service.summary(*args, None, today, caller.teams)
+    teams = audit_service.summary(*args, "team", today, caller.teams)
+    context = {
+        "caller": caller,
+        "csrf": visitor.csrf,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "rules": RULE_TITLES,
+        "total": overall[0] if overall else None,
+        "teams": teams,
+    }
+    return templates.TemplateResponse(request, "workbench/compliance.html", context)

@@ -223,3 +223,24 @@ def test_a_kpi_page_shows_definition_chart_and_breakdown(
     page.screenshot(path=str(SCREENSHOTS / f"workbench-kpi-{backend}.png"), full_page=True)
     assert watched.axe_violations() == []
     watched.close()
+
+
+def test_compliance_shows_pass_rates_per_rule_and_team(
+    server: tuple[str, str, str], browser: Browser
+) -> None:
+    base, token, backend = server
+    watched = Watched(browser)
+    sign_in(watched, base, token)
+    page = watched.page
+    page.get_by_role("link", name="Naleving").click()
+    page.goto(f"{base}/werkbank/naleving?from={YEAR['from']}&to={YEAR['to']}")
+    table = page.get_by_role("table", name=re.compile("^Aandeel gehaald per regel"))
+    headers = [h.inner_text() for h in table.locator("thead th").all()]
+    assert headers == ["Regel", "Totaal", "noord", "zuid"]
+    # nobody finished an assessment within six weeks: 0 of 10, 0 of 7, 0 of 3
+    row = table.get_by_role("row", name=re.compile("^Assessment within six weeks"))
+    cells = [c.inner_text() for c in row.locator("td").all()]
+    assert cells == ["0.0% (0 van 10)", "0.0% (0 van 7)", "0.0% (0 van 3)"]
+    page.screenshot(path=str(SCREENSHOTS / f"workbench-compliance-{backend}.png"), full_page=True)
+    assert watched.axe_violations() == []
+    watched.close()
