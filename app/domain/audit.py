@@ -24,6 +24,13 @@ PLAN_GRACE_DAYS = 14
 _JUSTIFYING = (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK, Step.OWN_INPUT)
 
 
+class Judgement(StrEnum):
+    """A file reviewer's verdict on one sampled trajectory (dossiercontrole)."""
+
+    AKKOORD = "akkoord"
+    AFWIJKING = "afwijking"
+
+
 class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"

@@ -1,6 +1,6 @@
 """All tables, imported here so Alembic's autogenerate and `alembic check` see every one."""
 
-from app.models.audit import AuditFinding, AuditSample
+from app.models.audit import AuditFinding, AuditSample, SampleReview
 from app.models.base import Base
 from app.models.client import AccessLogEntry, ApiClient
 from app.models.data_version import DataVersion
@@ -30,6 +30,7 @@ __all__ = [
     "KpiTarget",
     "ProjectionBuild",
     "ReportedValue",
+    "SampleReview",
     "StepCompletion",
     "StoredEvent",
     "SupportSpell",

@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Index, String
+from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.domain.audit import Status
+from app.domain.audit import Judgement, Status
 from app.models.base import Base, JsonDocument, UtcDateTime, one_of
 
 
@@ -39,3 +39,20 @@ class AuditSample(Base):
     drawn_by: Mapped[str] = mapped_column(String(100))
     request: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     trajectory_ids: Mapped[list[str]] = mapped_column(JsonDocument)
+
+
+class SampleReview(Base):
+    """A reviewer's judgement of one sampled trajectory. Rows are only added: a changed
+    judgement is a new row, so the review's history stays auditable; the latest counts."""
+
+    __tablename__ = "sample_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sample_id: Mapped[str] = mapped_column(String(36), index=True)
+    trajectory_id: Mapped[str] = mapped_column(String(64))
+    judgement: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    reviewed_by: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (one_of("judgement", Judgement),)

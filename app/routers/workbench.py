@@ -15,11 +15,12 @@ from fastapi.templating import Jinja2Templates
 
 from app.auth import Caller, ScopeGuard, caller_from
 from app.deps import CurrentProjection, SessionDep, SettingsDep
-from app.domain.audit import RULES_BY_ID
+from app.domain.audit import RULES_BY_ID, Judgement
 from app.domain.calendar import local_today
 from app.domain.kpis.figures import target_met
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES
-from app.routers.params import KpiIdPath, TrajectoryIdPath
+from app.errors import Forbidden
+from app.routers.params import KpiIdPath, SampleIdPath, TrajectoryIdPath
 from app.services import audit as audit_service
 from app.services import web_sessions
 from app.services.kpis import compute_figure, every_figure, figure_query, get_kpi
@@ -396,3 +397,110 @@ def compliance(
         "teams": teams,
     }
     return templates.TemplateResponse(request, "workbench/compliance.html", context)
+
+
+def _check_csrf(visitor: Visitor, csrf: str) -> None:
+    if not secrets.compare_digest(visitor.csrf, csrf):
+        raise Forbidden("this form is no longer valid; reload the page and submit it again")
+
+
+@router.get("/steekproeven", response_class=HTMLResponse, dependencies=[CurrentProjection])
+def samples(request: Request, session: SessionDep, visitor: AuditVisitor) -> Response:
+    """The samples drawn for file review, and the form to draw a new one."""
+    caller = visitor.caller
+    start, end = _period(None, None)
+    context = {
+        "caller": caller,
+        "csrf": visitor.csrf,
+        "samples": audit_service.list_samples(session, caller.municipality, caller.teams),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "strata": AUDIT_STRATA,
+    }
+    return templates.TemplateResponse(request, "workbench/samples.html", context)
+
+
+AUDIT_STRATA = {
+    "team": "team",
+    "professional": "professional",
+    "district": "wijk",
+    "domain": "domein",
+}
+
+
+@router.post("/steekproeven", dependencies=[CurrentProjection])
+def draw(
+    session: SessionDep,
+    visitor: AuditVisitor,
+    csrf: Annotated[str, Form(max_length=100)],
+    size: Annotated[int, Form(ge=1, le=500)],
+    start: Annotated[date, Form(alias="from")],
+    end: Annotated[date, Form(alias="to")],
+    stratify_by: Annotated[Literal["team", "professional", "district", "domain"], Form()],
+    seed: Annotated[int, Form(ge=0, le=2**53 - 1)],
+) -> Response:
+    _check_csrf(visitor, csrf)
+    caller = visitor.caller
+    first, last = _period(start, end)
+    sample = audit_service.draw_sample(
+        session,
+        caller.municipality,
+        size=size,
+        start=first,
+        end=last,
+        stratify_by=stratify_by,
+        seed=seed,
+        drawn_by=f"{caller.principal.name} ({caller.principal.client_id})",
+        teams=caller.teams,
+    )
+    caller.log_read(session, sample.trajectory_ids)
+    return RedirectResponse(f"/werkbank/steekproeven/{sample.id}", status_code=303)
+
+
+@router.get(
+    "/steekproeven/{sampleId}", response_class=HTMLResponse, dependencies=[CurrentProjection]
+)
+def sample_page(
+    request: Request, session: SessionDep, visitor: AuditVisitor, sample_id: SampleIdPath
+) -> Response:
+    """One sample: its cases with links, the reviewer's latest judgement of each, and the
+    form to judge (akkoord / afwijking, with a note)."""
+    caller = visitor.caller
+    sample = audit_service.get_sample(session, caller.municipality, sample_id, caller.teams)
+    caller.log_read(session, sample.trajectory_ids)
+    reviews = audit_service.latest_reviews(session, sample.id)
+    counts = {j.value: sum(r.judgement == j.value for r in reviews.values()) for j in Judgement}
+    context = {
+        "caller": caller,
+        "csrf": visitor.csrf,
+        "sample": sample,
+        "reviews": reviews,
+        "counts": counts,
+        "open": len(sample.trajectory_ids) - len(reviews),
+        "judgements": [j.value for j in Judgement],
+    }
+    return templates.TemplateResponse(request, "workbench/sample.html", context)
+
+
+@router.post("/steekproeven/{sampleId}/oordelen", dependencies=[CurrentProjection])
+def judge(
+    session: SessionDep,
+    visitor: AuditVisitor,
+    sample_id: SampleIdPath,
+    csrf: Annotated[str, Form(max_length=100)],
+    trajectory_id: Annotated[str, Form(alias="trajectoryId", max_length=64)],
+    judgement: Annotated[Judgement, Form()],
+    note: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    _check_csrf(visitor, csrf)
+    caller = visitor.caller
+    sample = audit_service.get_sample(session, caller.municipality, sample_id, caller.teams)
+    audit_service.record_review(
+        session,
+        sample,
+        trajectory_id,
+        judgement,
+        note.strip() or None,
+        f"{caller.principal.name} ({caller.principal.client_id})",
+    )
+    return RedirectResponse(f"/werkbank/steekproeven/{sample.id}", status_code=303)

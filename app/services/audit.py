@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from app.domain.audit import RULES, Finding, Status, audit
+from app.domain.audit import RULES, Finding, Judgement, Status, audit
 from app.domain.sampling import stratified_sample
 from app.domain.terms import TermPolicy
 from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
-from app.models import AuditFinding, AuditSample, Trajectory
+from app.models import AuditFinding, AuditSample, SampleReview, Trajectory
 from app.services.event_store import events_of
 from app.services.trajectories import team_visible
 
@@ -282,3 +282,55 @@ def get_sample(
     if teams is not None and (drawn_over is None or not set(drawn_over) <= set(teams)):
         raise NotFound(f"no sample {sample_id!r}")
     return sample
+
+
+def list_samples(
+    session: Session, municipality: str, teams: tuple[str, ...] | None, limit: int = 50
+) -> list[AuditSample]:
+    """The samples of this municipality the reader may see, newest first."""
+    rows = session.execute(
+        select(AuditSample)
+        .where(AuditSample.municipality == municipality)
+        .order_by(AuditSample.drawn_at.desc())
+        .limit(limit * 4)
+    ).scalars()
+    visible = []
+    for sample in rows:
+        drawn_over = sample.request.get("teams")
+        if teams is None or (drawn_over is not None and set(drawn_over) <= set(teams)):
+            visible.append(sample)
+    return visible[:limit]
+
+
+def record_review(
+    session: Session,
+    sample: AuditSample,
+    trajectory_id: str,
+    judgement: Judgement,
+    note: str | None,
+    reviewed_by: str,
+) -> SampleReview:
+    """A judgement of one trajectory of the sample; an earlier one stays as history."""
+    if trajectory_id not in sample.trajectory_ids:
+        raise NotFound(f"trajectory {trajectory_id!r} is not in sample {sample.id}")
+    review = SampleReview(
+        sample_id=sample.id,
+        trajectory_id=trajectory_id,
+        judgement=judgement.value,
+        note=note,
+        reviewed_by=reviewed_by,
+        reviewed_at=datetime.now(UTC),
+    )
+    session.add(review)
+    session.flush()
+    return review
+
+
+def latest_reviews(session: Session, sample_id: str) -> dict[str, SampleReview]:
+    """The latest judgement per trajectory of a sample."""
+    latest: dict[str, SampleReview] = {}
+    for review in session.execute(
+        select(SampleReview).where(SampleReview.sample_id == sample_id).order_by(SampleReview.id)
+    ).scalars():
+        latest[review.trajectory_id] = review
+    return latest

@@ -12,9 +12,10 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from app.domain.kpis.catalogue import CATALOGUE
+from app.models import SampleReview
 from tests.conftest import empty_all_tables
 from tests.factories import opened
 from tests.helpers import live_server
@@ -244,3 +245,46 @@ def test_compliance_shows_pass_rates_per_rule_and_team(
     page.screenshot(path=str(SCREENSHOTS / f"workbench-compliance-{backend}.png"), full_page=True)
     assert watched.axe_violations() == []
     watched.close()
+
+
+def test_a_sample_is_drawn_and_judged_with_history_kept(
+    server: tuple[str, str, str], browser: Browser, engine: Engine
+) -> None:
+    base, token, backend = server
+    watched = Watched(browser)
+    sign_in(watched, base, token)
+    page = watched.page
+    page.get_by_role("link", name="Steekproeven").click()
+    page.wait_for_url(re.compile(r"/werkbank/steekproeven$"))
+    assert watched.axe_violations() == []
+    page.get_by_label("Aantal trajecten").fill("4")
+    page.get_by_label("Trajecten geopend van").fill(YEAR["from"])
+    page.get_by_label("tot en met").fill(YEAR["to"])
+    page.get_by_label("Startgetal").fill("7")
+    page.get_by_role("button", name="Trek steekproef").click()
+    page.wait_for_url(re.compile(r"/werkbank/steekproeven/[0-9a-f-]{36}$"))
+    cases = page.get_by_role("table", name="Trajecten in de steekproef")
+    drawn = [link.inner_text() for link in cases.locator("tbody th a").all()]
+    assert len(drawn) == 4
+    first = drawn[0]
+    page.get_by_label(f"Oordeel over {first}", exact=True).select_option("afwijking")
+    page.get_by_label("Toelichting").first.fill("ondersteuningsplan ontbreekt")
+    page.get_by_role("button", name=f"Leg oordeel vast voor {first}").click()
+    page.wait_for_load_state()
+    assert "1 afwijking" in page.locator("main p").first.inner_text()
+    assert cases.get_by_text("ondersteuningsplan ontbreekt").count() == 1
+    page.get_by_label(f"Oordeel over {first}", exact=True).select_option("akkoord")
+    page.get_by_role("button", name=f"Leg oordeel vast voor {first}").click()
+    page.wait_for_load_state()
+    summary = page.locator("main p").first.inner_text()
+    assert "1 akkoord, 0 afwijking, 3 nog te beoordelen" in summary
+    page.screenshot(path=str(SCREENSHOTS / f"workbench-sample-{backend}.png"), full_page=True)
+    assert watched.axe_violations() == []
+    watched.close()
+    with engine.connect() as connection:
+        judged = connection.execute(
+            select(SampleReview.judgement)
+            .where(SampleReview.trajectory_id == first)
+            .order_by(SampleReview.id)
+        ).scalars()
+        assert list(judged) == ["afwijking", "akkoord"]  # the earlier judgement stays
