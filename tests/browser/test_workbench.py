@@ -5,35 +5,21 @@ console error, and axe-core finds no serious or critical accessibility violation
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser
 from sqlalchemy import Engine, select
 
 from app.domain.kpis.catalogue import CATALOGUE
 from app.models import SampleReview
+from tests.browser.chromium import Watched
 from tests.conftest import empty_all_tables
 from tests.factories import opened
 from tests.helpers import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 
 
@@ -50,51 +36,6 @@ def server(
         posted = httpx.post(f"{base}/api/v1/events/batch", json=events, headers=headers)
         assert posted.json()["created"] == 10
         yield base, token, backend
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-class Watched:
-    def __init__(self, browser: Browser) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page: Page = self.context.new_page()
-        self.external: list[str] = []
-        self.errors: list[str] = []
-        self.page.route("**/*", self._only_loopback)
-        self.page.on("console", self._console)
-
-    def _only_loopback(self, route: Route) -> None:
-        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            self.external.append(route.request.url)
-            route.abort()
-
-    def _console(self, message: Any) -> None:
-        if message.type == "error":
-            self.errors.append(message.text)
-
-    def axe_violations(self) -> list[str]:
-        self.page.add_script_tag(path=str(AXE))
-        result = self.page.evaluate("async () => await axe.run()")
-        return [
-            f"{v['id']}: {v['help']}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-
-    def close(self) -> None:
-        assert self.external == [], self.external
-        assert self.errors == [], self.errors
-        self.context.close()
 
 
 def sign_in(watched: Watched, base: str, token: str) -> None:
@@ -125,8 +66,7 @@ def test_sign_in_overview_and_sign_out(server: tuple[str, str, str], browser: Br
     assert rows.count() == len(CATALOGUE)
     inflow = page.get_by_role("row", name=re.compile("^Instroom"))
     assert inflow.locator("td").nth(1).inner_text() == "10"  # n: both teams
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"workbench-overview-{backend}.png"), full_page=True)
+    watched.screenshot(f"workbench-overview-{backend}.png")
     assert watched.axe_violations() == []
 
     # the session cookie is HttpOnly and SameSite=Strict
@@ -185,7 +125,7 @@ def test_worklist_leads_to_the_trajectory_audit_and_both_are_logged(
     assert page.get_by_role("heading", level=1).inner_text() == "Traject N-0"
     findings = page.get_by_role("table", name=re.compile("^Toetsing per regel"))
     assert findings.get_by_text("niet gehaald").count() >= 1
-    page.screenshot(path=str(SCREENSHOTS / f"workbench-trajectory-{backend}.png"), full_page=True)
+    watched.screenshot(f"workbench-trajectory-{backend}.png")
     assert watched.axe_violations() == []
     watched.close()
     log = httpx.get(
@@ -221,7 +161,7 @@ def test_a_kpi_page_shows_definition_chart_and_breakdown(
     page.get_by_role("button", name="Toon").click()
     page.wait_for_url(re.compile(r"korrel=tertial"))
     assert page.get_by_role("table", name="Instroom per tertiaal").get_by_text("2026-T1").count()
-    page.screenshot(path=str(SCREENSHOTS / f"workbench-kpi-{backend}.png"), full_page=True)
+    watched.screenshot(f"workbench-kpi-{backend}.png")
     assert watched.axe_violations() == []
     watched.close()
 
@@ -242,7 +182,7 @@ def test_compliance_shows_pass_rates_per_rule_and_team(
     row = table.get_by_role("row", name=re.compile("^Assessment within six weeks"))
     cells = [c.inner_text() for c in row.locator("td").all()]
     assert cells == ["0.0% (0 van 10)", "0.0% (0 van 7)", "0.0% (0 van 3)"]
-    page.screenshot(path=str(SCREENSHOTS / f"workbench-compliance-{backend}.png"), full_page=True)
+    watched.screenshot(f"workbench-compliance-{backend}.png")
     assert watched.axe_violations() == []
     watched.close()
 
@@ -278,7 +218,7 @@ def test_a_sample_is_drawn_and_judged_with_history_kept(
     page.wait_for_load_state()
     summary = page.locator("main p").first.inner_text()
     assert "1 akkoord, 0 afwijking, 3 nog te beoordelen" in summary
-    page.screenshot(path=str(SCREENSHOTS / f"workbench-sample-{backend}.png"), full_page=True)
+    watched.screenshot(f"workbench-sample-{backend}.png")
     assert watched.axe_violations() == []
     watched.close()
     with engine.connect() as connection:

@@ -1,0 +1,63 @@
+"""What every browser test shares: Debian's Chromium started by its path, and a page that
+refuses (and records) every request off the loopback and records console errors."""
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from playwright.sync_api import Browser, Page, Route
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+# What a browser on a closed network must be told not to try (the machine refuses them).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class Watched:
+    def __init__(self, browser: Browser) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page: Page = self.context.new_page()
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._only_loopback)
+        self.page.on("console", self._console)
+
+    def _only_loopback(self, route: Route) -> None:
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def axe_violations(self) -> list[str]:
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate("async () => await axe.run()")
+        return [
+            f"{v['id']}: {v['help']}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    def screenshot(self, name: str, full_page: bool = True) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
+
+    def close(self) -> None:
+        """Ends the page; no request left the machine and the console stayed clean."""
+        assert self.external == [], self.external
+        assert self.errors == [], self.errors
+        self.context.close()
