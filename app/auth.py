@@ -75,6 +75,11 @@ class Caller:
     def teams(self) -> tuple[str, ...] | None:
         return self.principal.teams
 
+    @property
+    def signature(self) -> str:
+        """Who did it, as samples and review judgements record it."""
+        return f"{self.principal.name} ({self.principal.client_id})"
+
     def log_read(
         self, session: Session, trajectory_ids: Iterable[str], *, with_query: bool = False
     ) -> None:

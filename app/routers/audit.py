@@ -307,7 +307,7 @@ def post_sample(
         end=body.to,
         stratify_by=body.stratify_by,
         seed=body.seed,
-        drawn_by=f"{caller.principal.name} ({caller.principal.client_id})",
+        drawn_by=caller.signature,
         teams=caller.teams,
     )
     caller.log_read(session, sample.trajectory_ids)

@@ -141,11 +141,7 @@ def overview(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:
-    today = local_today()
-    start = start or date(today.year, 1, 1)
-    end = end or today
-    if start > end:
-        start, end = end, start
+    start, end = _period(start, end)
     caller = visitor.caller
     query = figure_query(start, end, (), {}, None, caller.teams)
     figures, _ = every_figure(session, caller.municipality, query, settings.min_cell_size)
@@ -294,7 +290,7 @@ def kpi_page(
         breakdown = compute_figure(
             session, caller.municipality, kpi.id, query, settings.min_cell_size
         )
-    points = [_point(cell, grain) for cell in series.cells] if series else []
+    points = [_cell_row(cell, grain) for cell in series.cells] if series else []
     target = series.target.value if series and series.target else None
     context = {
         "caller": caller,
@@ -307,7 +303,7 @@ def kpi_page(
         "points": points,
         "chart": chart(points, target),
         "target": target,
-        "teams": [_team_row(cell) for cell in breakdown.cells] if breakdown else None,
+        "teams": [_cell_row(cell, "team") for cell in breakdown.cells] if breakdown else None,
         "min_cell_size": settings.min_cell_size,
     }
     return templates.TemplateResponse(request, "workbench/kpi.html", context)
@@ -319,20 +315,13 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
     return (first, last) if first <= last else (last, first)
 
 
-def _point(cell: Any, grain: str) -> dict[str, Any]:
+def _cell_row(cell: Any, key: str) -> dict[str, Any]:
+    """One cell for a table: its label under `key`, value and n, or suppressed."""
+    shown = not cell.suppressed
     return {
-        "label": cell.key.get(grain),
-        "value": None if cell.suppressed or cell.value is None else round(cell.value, 3),
-        "n": None if cell.suppressed else cell.n,
-        "suppressed": cell.suppressed,
-    }
-
-
-def _team_row(cell: Any) -> dict[str, Any]:
-    return {
-        "team": cell.key.get("team"),
-        "value": None if cell.suppressed or cell.value is None else round(cell.value, 3),
-        "n": None if cell.suppressed else cell.n,
+        "label": cell.key.get(key),
+        "value": round(cell.value, 3) if shown and cell.value is not None else None,
+        "n": cell.n if shown else None,
         "suppressed": cell.suppressed,
     }
 
@@ -450,7 +439,7 @@ def draw(
         end=last,
         stratify_by=stratify_by,
         seed=seed,
-        drawn_by=f"{caller.principal.name} ({caller.principal.client_id})",
+        drawn_by=caller.signature,
         teams=caller.teams,
     )
     caller.log_read(session, sample.trajectory_ids)
@@ -501,6 +490,6 @@ def judge(
         trajectory_id,
         judgement,
         note.strip() or None,
-        f"{caller.principal.name} ({caller.principal.client_id})",
+        caller.signature,
     )
     return RedirectResponse(f"/werkbank/steekproeven/{sample.id}", status_code=303)
