@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "engine": engine,
                 "sessions": sessions,
                 "projection_gate": gate,
+                "figure_fingerprint": settings.figure_fingerprint(),
             }
         finally:
             unwatch()

@@ -17,11 +17,10 @@ from fastapi import Depends, Request, Response
 
 from app import API_VERSION
 from app.auth import Auditor, Caller, KpiReader
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep
 from app.domain.calendar import local_today
 from app.middleware.headers import CACHE_HEADERS
 from app.services import data_version
-from app.services.projection_build import code_version
 
 
 class NotModified(Exception):
@@ -34,15 +33,14 @@ def not_modified(request: Request, exc: Exception) -> Response:
     return Response(status_code=304, headers={"ETag": exc.etag, **CACHE_HEADERS})
 
 
-def _validator(
-    request: Request, caller: Caller, session: SessionDep, settings: SettingsDep
-) -> None:
+def _validator(request: Request, caller: Caller, session: SessionDep) -> None:
     parts = {
         "version": data_version.current(session, caller.municipality),
         "municipality": caller.municipality,
         "teams": sorted(caller.teams) if caller.teams is not None else None,
-        "settings": settings.figure_fingerprint(),
-        "code": [API_VERSION, code_version(settings.terms())],
+        # Both computed once at start-up, not per request (app state, see app/main.py).
+        "settings": request.state.figure_fingerprint,
+        "code": [API_VERSION, request.state.projection_gate.version],
         "today": local_today().isoformat(),
         "path": request.url.path,
         "query": sorted(request.query_params.multi_items()),
@@ -66,16 +64,12 @@ def _listed(header: str | None) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
-def _kpi_validator(
-    request: Request, caller: KpiReader, session: SessionDep, settings: SettingsDep
-) -> None:
-    _validator(request, caller, session, settings)
+def _kpi_validator(request: Request, caller: KpiReader, session: SessionDep) -> None:
+    _validator(request, caller, session)
 
 
-def _audit_validator(
-    request: Request, caller: Auditor, session: SessionDep, settings: SettingsDep
-) -> None:
-    _validator(request, caller, session, settings)
+def _audit_validator(request: Request, caller: Auditor, session: SessionDep) -> None:
+    _validator(request, caller, session)
 
 
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
