@@ -175,10 +175,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RateLimitMiddleware, budget=Budget(storage, settings.rate_limit_per_minute, "clients")
     )
-    app.add_middleware(
-        AuthenticationMiddleware,
-        failures=Budget(storage, settings.failed_auth_per_minute, "failed-auth"),
+    # One budget of failed authentications per address for the API and the workbench's
+    # sign-in form alike.
+    app.state.failed_authentications = Budget(
+        storage, settings.failed_auth_per_minute, "failed-auth"
     )
+    app.add_middleware(AuthenticationMiddleware, failures=app.state.failed_authentications)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes_single,
@@ -198,5 +200,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (events, trajectories, kpis, figures, audit, clients, health):
         app.include_router(module.router, prefix=BASE_PATH)
     app.include_router(workbench.router)
+    app.mount(workbench.STATIC_PATH, workbench.static_files, name="workbench-static")
     app.add_exception_handler(workbench.SignInRequired, workbench.to_sign_in)
+    app.state.problem_page = workbench.problem_page
     return app

@@ -31,7 +31,7 @@ def problem_response(
     type_uri: str = "about:blank",
     invalid_params: Sequence[InvalidParam] = (),
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
+) -> Response:
     body: dict[str, Any] = {
         "type": type_uri,
         "title": title or HTTPStatus(status).phrase,
@@ -41,6 +41,11 @@ def problem_response(
     }
     if invalid_params:
         body["invalidParams"] = [p.model_dump() for p in invalid_params]
+    # The workbench's pages answer a browser with a page, not with JSON (app.main sets it).
+    as_page = getattr(request.app.state, "problem_page", None) if "app" in request.scope else None
+    page: Response | None = as_page(request, body, headers) if as_page is not None else None
+    if page is not None:
+        return page
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -82,7 +87,7 @@ def invalid_params_from(
     return params
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     params = invalid_params_from(exc.errors())
     return problem_response(
@@ -95,7 +100,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+async def _service_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
     return problem_response(
         request,

@@ -59,6 +59,7 @@ Check = Callable[[TrajectoryState, date], Finding]
 class Rule:
     id: str
     title: str
+    title_nl: str  # as the quality officer's workbench and reports name it
     source: str
     evidence: str
     check: Check
@@ -395,6 +396,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="step_order",
         title="Steps completed in order",
+        title_nl="Stappen in volgorde afgerond",
         source="CRvB six-step frame (CRvB 2016/2019 case law on Wmo assessments), as the SWT applies it",
         evidence="the completion events of the steps, by occurredAt",
         check=check_step_order,
@@ -403,6 +405,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="provision_justified",
         title="A provision only after steps 1-5",
+        title_nl="Maatwerkvoorziening pas na stap 1 tot en met 5",
         source="Wmo 2015 art. 2.3.2 and 2.3.5: a maatwerkvoorziening only where own capacities, the network and general provisions fall short",
         evidence="steps 1-5 completed before step 6 granted; step 4 not sufficient; step 5 recorded",
         check=check_provision_justified,
@@ -411,6 +414,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="expert_advice",
         title="Expert advice before the provision decision",
+        title_nl="Deskundig advies vóór het besluit over de voorziening",
         source="Wmo 2015 art. 2.3.2 lid 9 / Awb 3:2 (zorgvuldige voorbereiding)",
         evidence="expert_advice.received before step 6 and the decision",
         check=check_expert_advice,
@@ -419,6 +423,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="assessment_term",
         title="Assessment within six weeks (Wmo)",
+        title_nl="Onderzoek binnen zes weken (Wmo)",
         source="Wmo 2015 art. 2.3.2 lid 1; Awb art. 4:15 (opschorting); Algemene termijnenwet art. 1, 2 and 3",
         evidence="trajectory.opened, steps 1-4, term.suspended/resumed/extended",
         check=check_assessment_term,
@@ -429,6 +434,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="decision_term",
         title="Decision within the statutory term",
+        title_nl="Besluit binnen de wettelijke termijn",
         source="Wmo 2015 art. 2.3.5 lid 1 (two weeks); Awb art. 4:13 (eight weeks: Jeugdwet and other domains); Awb art. 4:14 (verdaging) and 4:15 (opschorting); Algemene termijnenwet art. 1, 2 and 3",
         evidence="application.received, decision.issued, term.suspended/resumed/extended",
         check=check_decision_term,
@@ -439,6 +445,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="plan_recorded",
         title="Support has an ondersteuningsplan",
+        title_nl="Ondersteuning heeft een ondersteuningsplan",
         source="Wmo 2015 art. 2.3.2 lid 8 (verslag) and the SWT's 'one family, one plan'",
         evidence="support.started and plan.recorded",
         check=check_plan_recorded,
@@ -448,6 +455,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="closure_reason",
         title="A closed trajectory has a reason",
+        title_nl="Afgesloten traject heeft een reden",
         source="SWT registration agreement (in-, door- en uitstroom met reden)",
         evidence="trajectory.closed with reason",
         check=check_closure_reason,
@@ -456,6 +464,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="case_lead_recorded",
         title="Who holds regie is recorded",
+        title_nl="Vastgelegd wie de regie heeft",
         source="SWT working method (regie bij de inwoner waar mogelijk)",
         evidence="plan.recorded with caseLead",
         check=check_case_lead_recorded,

@@ -2,6 +2,7 @@
 
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 
 def allocate(sizes: Mapping[str, int], total: int) -> dict[str, int]:
@@ -48,3 +49,29 @@ def stratified_sample(
         for stratum, ids in sorted(strata.items())
         if counts[stratum]
     }
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What a file review found: cases judged akkoord, afwijking, and not yet judged."""
+
+    cases: int
+    akkoord: int
+    afwijking: int
+
+    @property
+    def open(self) -> int:
+        return self.cases - self.akkoord - self.afwijking
+
+    def __add__(self, other: "ReviewOutcome") -> "ReviewOutcome":
+        return ReviewOutcome(
+            self.cases + other.cases,
+            self.akkoord + other.akkoord,
+            self.afwijking + other.afwijking,
+        )
+
+
+def review_outcome(cases: Sequence[str], latest: Mapping[str, str]) -> ReviewOutcome:
+    """The outcome over a sample's cases from the latest judgement of each."""
+    judged = [latest[case] for case in cases if case in latest]
+    return ReviewOutcome(len(cases), judged.count("akkoord"), judged.count("afwijking"))

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from app.domain.kpis.catalogue import CATALOGUE
 from app.models import SampleReview
-from tests.browser.chromium import Watched
+from tests.browser.chromium import SCREENSHOTS, Watched
 from tests.conftest import empty_all_tables
 from tests.factories import opened
 from tests.helpers import live_server
@@ -179,9 +179,9 @@ def test_compliance_shows_pass_rates_per_rule_and_team(
     headers = [h.inner_text() for h in table.locator("thead th").all()]
     assert headers == ["Regel", "Totaal", "noord", "zuid"]
     # nobody finished an assessment within six weeks: 0 of 10, 0 of 7, 0 of 3
-    row = table.get_by_role("row", name=re.compile("^Assessment within six weeks"))
+    row = table.get_by_role("row", name=re.compile("^Onderzoek binnen zes weken"))
     cells = [c.inner_text() for c in row.locator("td").all()]
-    assert cells == ["0.0% (0 van 10)", "0.0% (0 van 7)", "0.0% (0 van 3)"]
+    assert cells == ["0,0% (0 van 10)", "0,0% (0 van 7)", "0,0% (0 van 3)"]
     watched.screenshot(f"workbench-compliance-{backend}.png")
     assert watched.axe_violations() == []
     watched.close()
@@ -211,12 +211,12 @@ def test_a_sample_is_drawn_and_judged_with_history_kept(
     page.get_by_label("Toelichting").first.fill("ondersteuningsplan ontbreekt")
     page.get_by_role("button", name=f"Leg oordeel vast voor {first}").click()
     page.wait_for_load_state()
-    assert "1 afwijking" in page.locator("main p").first.inner_text()
+    assert "1 afwijking" in page.locator("#uitkomst").inner_text()
     assert cases.get_by_text("ondersteuningsplan ontbreekt").count() == 1
     page.get_by_label(f"Oordeel over {first}", exact=True).select_option("akkoord")
     page.get_by_role("button", name=f"Leg oordeel vast voor {first}").click()
     page.wait_for_load_state()
-    summary = page.locator("main p").first.inner_text()
+    summary = page.locator("#uitkomst").inner_text()
     assert "1 akkoord, 0 afwijking, 3 nog te beoordelen" in summary
     watched.screenshot(f"workbench-sample-{backend}.png")
     assert watched.axe_violations() == []
@@ -228,3 +228,60 @@ def test_a_sample_is_drawn_and_judged_with_history_kept(
             .order_by(SampleReview.id)
         ).scalars()
         assert list(judged) == ["afwijking", "akkoord"]  # the earlier judgement stays
+
+
+def test_the_periodic_report_compares_periods_and_prints(
+    server: tuple[str, str, str], browser: Browser
+) -> None:
+    base, token, backend = server
+    watched = Watched(browser)
+    sign_in(watched, base, token)
+    page = watched.page
+    page.get_by_role("link", name="Rapportage").click()
+    page.get_by_label("Periode").select_option("2026-T1")
+    page.get_by_role("button", name="Toon").click()
+    page.wait_for_url(re.compile(r"periode=2026-T1"))
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "Rapportage sociaal wijkteam, 1e tertiaal 2026"
+    kpis = page.get_by_role("table", name=re.compile("^KPI's, 1e tertiaal 2026 en 3e tertiaal"))
+    headers = [h.inner_text() for h in kpis.locator("thead th").all()]
+    assert headers[:4] == ["KPI", "2026-T1", "n", "2025-T3"]
+    inflow = kpis.get_by_role("row", name=re.compile("^Instroom"))
+    # ten opened in March 2026 (T1); no data at all in the last tertial of 2025
+    assert [c.inner_text() for c in inflow.locator("td").all()[:3]] == ["10", "10", "–"]
+    # each chart is named by its numbers (its text alternative)
+    chart = page.get_by_role("img", name=re.compile("^Instroom per maand"))
+    assert "2026-02 –; 2026-03 10; 2026-04 –" in (chart.locator("title").text_content() or "")
+    rules = page.get_by_role("table", name=re.compile("^Aandeel gehaald per regel"))
+    row = rules.get_by_role("row", name=re.compile("^Onderzoek binnen zes weken"))
+    assert row.locator("td").first.inner_text() == "0,0% (0 van 10)"
+    assert page.get_by_role("table", name=re.compile("^Steekproeven over")).count() == 1
+    assert watched.axe_violations() == []
+    watched.screenshot(f"workbench-report-{backend}.png")
+
+    # printed: menu and forms drop out, the report itself stays, A4 pages come out
+    page.emulate_media(media="print")
+    assert not page.get_by_role("navigation").is_visible()
+    assert not page.get_by_role("button", name="Toon").is_visible()
+    assert kpis.is_visible()
+    watched.screenshot(f"workbench-report-print-{backend}.png")
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2
+    (SCREENSHOTS / f"workbench-report-{backend}.pdf").write_bytes(pdf)
+    watched.close()
+
+
+def test_the_report_tells_an_unknown_period_in_a_page(
+    server: tuple[str, str, str], browser: Browser
+) -> None:
+    base, token, _ = server
+    watched = Watched(browser)
+    sign_in(watched, base, token)
+    page = watched.page
+    answer = page.goto(f"{base}/werkbank/rapport?periode=2026-T4")
+    assert answer is not None and answer.status == 400
+    assert page.get_by_role("heading", level=1).inner_text() == "De invoer klopt niet"
+    assert "2026-T4" in page.get_by_role("alert").inner_text()
+    watched.errors.clear()  # the browser logs the 400 itself
+    watched.close()

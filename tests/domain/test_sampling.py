@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.sampling import allocate, stratified_sample
+from app.domain.sampling import allocate, review_outcome, stratified_sample
 
 
 def test_allocation_is_proportional_and_exact() -> None:
@@ -111,3 +111,12 @@ def test_the_one_case_minimum_is_taken_from_the_largest_allocation() -> None:
 )
 def test_allocation_equals_a_straightforward_hamilton(sizes: dict[str, int], size: int) -> None:
     assert allocate(sizes, size) == hamilton(sizes, size)
+
+
+def test_a_review_outcome_counts_the_latest_judgement_of_each_case() -> None:
+    outcome = review_outcome(
+        ["a", "b", "c", "d"], {"a": "akkoord", "b": "afwijking", "x": "akkoord"}
+    )
+    assert (outcome.cases, outcome.akkoord, outcome.afwijking, outcome.open) == (4, 1, 1, 2)
+    both = outcome + review_outcome(["e"], {"e": "akkoord"})
+    assert (both.cases, both.akkoord, both.open) == (5, 2, 2)

@@ -1,0 +1,67 @@
+"""The periods a municipality reports over: the council's tertials ("three images a year"),
+half-years for the management team, and the year of the quality officer's review."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_LABEL = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[TH])(?P<number>\d))?$")
+_MONTHS = {"T": 4, "H": 6, "Y": 12}
+_COUNT = {"T": 3, "H": 2, "Y": 1}
+_NAMES_NL = {"T": "tertiaal", "H": "halfjaar"}
+
+
+class UnknownPeriod(ValueError):
+    """Not a label of a reporting period."""
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    year: int
+    kind: str  # "T" tertial, "H" half-year, "Y" year
+    number: int = 1
+
+    @classmethod
+    def parse(cls, label: str) -> "ReportPeriod":
+        """'2026' (a year), '2026-H1'/'2026-H2' (half-years), '2026-T1'..'2026-T3'."""
+        match = _LABEL.match(label)
+        if match is None:
+            raise UnknownPeriod(f"{label!r}: write 2026, 2026-H1 or 2026-T2")
+        kind, number = match["kind"] or "Y", int(match["number"] or 1)
+        if not 1 <= number <= _COUNT[kind] or not 1900 <= int(match["year"]) <= 9999:
+            raise UnknownPeriod(f"{label!r}: no such period")
+        return cls(int(match["year"]), kind, number)
+
+    @classmethod
+    def containing(cls, day: date, kind: str) -> "ReportPeriod":
+        return cls(day.year, kind, (day.month - 1) // _MONTHS[kind] + 1)
+
+    @property
+    def label(self) -> str:
+        return str(self.year) if self.kind == "Y" else f"{self.year}-{self.kind}{self.number}"
+
+    @property
+    def name_nl(self) -> str:
+        if self.kind == "Y":
+            return f"jaar {self.year}"
+        return f"{self.number}e {_NAMES_NL[self.kind]} {self.year}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, (self.number - 1) * _MONTHS[self.kind] + 1, 1)
+
+    @property
+    def end(self) -> date:
+        following = self.number * _MONTHS[self.kind] + 1
+        if following > 12:
+            return date(self.year, 12, 31)
+        return date(self.year, following, 1) - timedelta(days=1)
+
+    def previous(self) -> "ReportPeriod":
+        """The period before, of the same kind: what the council compares with."""
+        if self.number > 1:
+            return ReportPeriod(self.year, self.kind, self.number - 1)
+        return ReportPeriod(self.year - 1, self.kind, _COUNT[self.kind])
+
+    def overlaps(self, start: date, end: date) -> bool:
+        return start <= self.end and end >= self.start

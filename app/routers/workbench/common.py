@@ -1,0 +1,108 @@
+"""What every workbench page shares: the templates, who is signed in (authorised by the
+API's own ScopeGuard and Caller), the CSRF check of forms, and the default period."""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.templating import Jinja2Templates
+
+from app.auth import Caller, ScopeGuard, caller_from
+from app.deps import SessionDep, SettingsDep
+from app.domain.calendar import local_today
+from app.errors import Forbidden
+from app.routers.workbench import present
+from app.services import web_sessions
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
+templates.env.filters.update(present.filters())
+
+SESSION_COOKIE = "wk_session"
+COOKIE_PATH = "/werkbank"
+
+
+def page_router() -> APIRouter:
+    """A router of pages; each carries the full path, so the access log names the page
+    (/werkbank/werklijst) and not only its last part."""
+    return APIRouter(prefix=COOKIE_PATH, include_in_schema=False)
+
+
+class SignInRequired(Exception):
+    """No (live) session: the browser is sent to the sign-in page."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    caller: Caller
+    csrf: str
+
+
+def _visitor(scope: str | None) -> Callable[..., Visitor]:
+    """Who is signed in; with `scope`, the API's guard for that scope decides too."""
+    guard = ScopeGuard(scope) if scope else None
+
+    def visitor(request: Request, session: SessionDep, settings: SettingsDep) -> Visitor:
+        session_id = request.cookies.get(SESSION_COOKIE)
+        resumed = (
+            web_sessions.resume(session, session_id, datetime.now(UTC)) if session_id else None
+        )
+        if resumed is None:
+            raise SignInRequired
+        principal, csrf = resumed
+        # The API's own guard decides, on the principal the session stands for.
+        request.state.principal = principal
+        if guard is not None:
+            guard(request, None)
+        return Visitor(caller_from(request, principal, settings), csrf)
+
+    return visitor
+
+
+KpiVisitor = Annotated[Visitor, Depends(_visitor("kpi:read"))]
+AuditVisitor = Annotated[Visitor, Depends(_visitor("audit:read"))]
+AdminVisitor = Annotated[Visitor, Depends(_visitor("admin"))]
+WriterVisitor = Annotated[Visitor, Depends(_visitor("events:write"))]
+SignedIn = Annotated[Visitor, Depends(_visitor(None))]  # any client may sign out
+
+
+def render(request: Request, visitor: Visitor | None, template: str, **context: Any) -> Response:
+    """A page in the workbench's frame (menu, who is signed in, the sign-out form)."""
+    frame = {"caller": visitor.caller if visitor else None, "csrf": visitor.csrf if visitor else ""}
+    page = templates.TemplateResponse(request, f"workbench/{template}", {**frame, **context})
+    page.headers.update(PAGE_HEADERS)
+    return page
+
+
+# Pages load only the service's own stylesheet; no script, no frame, forms post home.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str, seconds: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=seconds,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+def check_csrf(visitor: Visitor, csrf: str) -> None:
+    if not secrets.compare_digest(visitor.csrf, csrf):
+        raise Forbidden("this form is no longer valid; reload the page and submit it again")
+
+
+def period_or_this_year(start: date | None, end: date | None) -> tuple[date, date]:
+    """The period a page shows: as asked (either order), else this year up to today."""
+    today = local_today()
+    first, last = start or date(today.year, 1, 1), end or today
+    return (first, last) if first <= last else (last, first)

@@ -1,0 +1,240 @@
+"""The KPI pages: the overview of the catalogue with a trend per KPI, and one KPI with its
+definition, chart over time against target and 0-meting, breakdown, and the CSV of both."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.domain.kpis.figures import Cell, Figure, period_label, target_met
+from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi
+from app.errors import NotFound
+from app.routers.params import KpiIdPath
+from app.routers.tables import csv_response
+from app.routers.workbench.charts import Point, line_chart
+from app.routers.workbench.common import KpiVisitor, page_router, period_or_this_year, render
+from app.schemas import kpi_output, kpi_table
+from app.services.kpis import compute_figure, every_figure, figure_query, get_kpi
+
+router = page_router()
+
+GRAINS = {"month": "maand", "quarter": "kwartaal", "tertial": "tertiaal"}
+Grain = Literal["month", "quarter", "tertial"]
+BREAKDOWNS = {
+    "team": "team",
+    "district": "wijk",
+    "domain": "domein",
+    "channel": "kanaal",
+    "ageBand": "leeftijdsgroep",
+}
+Breakdown = Literal["team", "district", "domain", "channel", "ageBand"]
+From = Annotated[date | None, Query(alias="from")]
+To = Annotated[date | None, Query(alias="to")]
+GrainQuery = Annotated[Grain, Query(alias="korrel")]
+BreakdownQuery = Annotated[Breakdown, Query(alias="naar")]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One cell as a table row shows it: a label, and value and n unless suppressed."""
+
+    label: str
+    value: float | None
+    n: int | None
+    suppressed: bool
+
+
+def shown(cell: Cell, key: str) -> Shown:
+    visible = not cell.suppressed
+    return Shown(
+        label=cell.key.get(key) or "\N{EN DASH}",
+        value=cell.value if visible else None,
+        n=cell.n if visible else None,
+        suppressed=cell.suppressed,
+    )
+
+
+def periods(start: date, end: date, grain: str) -> list[str]:
+    """Every period label from start to end, so an empty period is a gap, not skipped."""
+    labels: list[str] = []
+    day = start
+    while day <= end:
+        label = period_label(day, grain)
+        if not labels or labels[-1] != label:
+            labels.append(label)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return labels
+
+
+def series(figure: Figure, grain: str) -> list[Shown]:
+    by_label = {cell.key.get(grain): cell for cell in figure.cells}
+    rows = []
+    for label in periods(figure.query.start, figure.query.end, grain):
+        cell = by_label.get(label)
+        rows.append(shown(cell, grain) if cell else Shown(label, None, 0, False))
+    return rows
+
+
+def points(rows: list[Shown]) -> list[Point]:
+    return [Point(row.label, row.value) for row in rows]
+
+
+def total(figure: Figure | None) -> Shown | None:
+    if figure is None or len(figure.cells) != 1:
+        return None
+    return shown(figure.cells[0], "")
+
+
+def judged(kpi: Kpi, cell: Shown | None, target: float | None) -> bool | None:
+    if cell is None or cell.suppressed:
+        return None
+    return target_met(kpi.direction, cell.value, target)
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=[CurrentProjection])
+def overview(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: KpiVisitor,
+    start: From = None,
+    end: To = None,
+    grain: GrainQuery = "month",
+) -> Response:
+    """Every KPI of the catalogue for the period: value, n, target, met, and a small trend."""
+    start, end = period_or_this_year(start, end)
+    caller = visitor.caller
+    totals, _ = every_figure(
+        session,
+        caller.municipality,
+        figure_query(start, end, (), {}, None, caller.teams),
+        settings.min_cell_size,
+    )
+    trends, _ = every_figure(
+        session,
+        caller.municipality,
+        figure_query(start, end, (grain,), {}, None, caller.teams),
+        settings.min_cell_size,
+    )
+    trend_of = {figure.kpi.id: series(figure, grain) for figure in trends}
+    rows = []
+    for figure in totals:
+        cell = total(figure)
+        target = figure.target.value if figure.target else None
+        trend = trend_of.get(figure.kpi.id)
+        rows.append(
+            {
+                "kpi": figure.kpi,
+                "cell": cell,
+                "target": target,
+                "met": judged(figure.kpi, cell, target),
+                "trend": trend,
+                "spark": line_chart(points(trend), size=(140, 36), pad=4) if trend else None,
+            }
+        )
+    return render(
+        request,
+        visitor,
+        "overview.html",
+        rows=rows,
+        start=start,
+        end=end,
+        grain=grain,
+        grains=GRAINS,
+        min_cell_size=settings.min_cell_size,
+    )
+
+
+def _kpi_figures(
+    session: Any,
+    visitor: Any,
+    kpi: Kpi,
+    span: tuple[date, date],
+    grain: str,
+    by: str,
+    min_cell_size: int,
+) -> tuple[Figure | None, Figure | None]:
+    """The KPI over time and broken down, as far as its measure has either."""
+    caller = visitor.caller
+    over_time = broken_down = None
+    if not isinstance(kpi.measure, NO_TIME_SERIES):
+        query = figure_query(*span, (grain,), {}, None, caller.teams)
+        over_time = compute_figure(session, caller.municipality, kpi.id, query, min_cell_size)
+    if not isinstance(kpi.measure, NO_BREAKDOWN):
+        query = figure_query(*span, (by,), {}, None, caller.teams)
+        broken_down = compute_figure(session, caller.municipality, kpi.id, query, min_cell_size)
+    return over_time, broken_down
+
+
+@router.get("/kpis/{kpiId}", response_class=HTMLResponse, dependencies=[CurrentProjection])
+def kpi_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: KpiVisitor,
+    kpi_id: KpiIdPath,
+    start: From = None,
+    end: To = None,
+    grain: GrainQuery = "month",
+    by: BreakdownQuery = "team",
+) -> Response:
+    """One KPI as an analyst reads it: the Dutch definition, a chart over time against its
+    target and 0-meting (with the same numbers as a table), and a breakdown."""
+    kpi = get_kpi(kpi_id)
+    span = period_or_this_year(start, end)
+    over_time, broken_down = _kpi_figures(
+        session, visitor, kpi, span, grain, by, settings.min_cell_size
+    )
+    rows = series(over_time, grain) if over_time else []
+    shown_figure = over_time or broken_down
+    stored = shown_figure.target if shown_figure else None
+    target = stored.value if stored else None
+    baseline = getattr(stored, "baseline_value", None)
+    return render(
+        request,
+        visitor,
+        "kpi.html",
+        kpi=kpi,
+        start=span[0],
+        end=span[1],
+        grain=grain,
+        grains=GRAINS,
+        by=by,
+        breakdowns=BREAKDOWNS,
+        rows=rows,
+        chart=line_chart(points(rows), target, baseline),
+        target=target,
+        baseline=baseline,
+        stored_target=stored,
+        groups=[shown(c, by) for c in broken_down.cells] if broken_down else None,
+        min_cell_size=settings.min_cell_size,
+    )
+
+
+@router.get("/kpis/{kpiId}/csv", dependencies=[CurrentProjection])
+def kpi_csv(
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: KpiVisitor,
+    kpi_id: KpiIdPath,
+    table: Annotated[Literal["reeks", "uitsplitsing"], Query(alias="tabel")],
+    start: From = None,
+    end: To = None,
+    grain: GrainQuery = "month",
+    by: BreakdownQuery = "team",
+) -> Response:
+    """The table the KPI page shows, as the API's CSV (same cells, same suppression)."""
+    kpi = get_kpi(kpi_id)
+    span = period_or_this_year(start, end)
+    over_time, broken_down = _kpi_figures(
+        session, visitor, kpi, span, grain, by, settings.min_cell_size
+    )
+    figure = over_time if table == "reeks" else broken_down
+    if figure is None:
+        raise NotFound(f"{kpi.id} has no {table} table")
+    body = kpi_output.figure_view(figure, settings.min_cell_size)
+    text = kpi_table.write_csv(*kpi_table.figure_rows(body, kpi), "excel")
+    return csv_response(text, f"{kpi.id}_{table}_{span[0]}_{span[1]}.csv")

@@ -1,0 +1,70 @@
+"""How the workbench writes figures for Dutch readers: decimal comma, shares as
+percentages, units, directions and statuses in Dutch. Registered as template filters."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from app.domain.audit import RULES
+from app.domain.kpis.spec import Kpi
+
+UNITS_NL = {
+    "days": "dagen",
+    "share (0..1)": "%",
+    "EUR": "euro",
+    "hours per trajectory": "uur per traject",
+    "trajectories": "trajecten",
+    "closures": "afsluitingen",
+    "per 100 trajectories": "per 100 trajecten",
+}
+VALUE_IS_NL = {"value": "waarde", "median": "mediaan", "mean": "gemiddelde"}
+DIRECTIONS_NL = {
+    "higher_is_better": "hoger is beter",
+    "lower_is_better": "lager is beter",
+    "neutral": "geen richting",
+}
+STATUSES_NL = {
+    "pass": "gehaald",
+    "fail": "niet gehaald",
+    "pending": "loopt",
+    "not_applicable": "n.v.t.",
+}
+RULE_TITLES = {rule.id: rule.title_nl for rule in RULES}
+
+
+def is_share(kpi: Kpi) -> bool:
+    return kpi.unit == "share (0..1)"
+
+
+def number(value: float | None, unit: str = "", digits: int = 1) -> str:
+    """12,3 · 12,3% for a share · a dash for no value; whole numbers without decimals."""
+    if value is None:
+        return "\N{EN DASH}"
+    if unit == "share (0..1)":
+        return f"{value * 100:.{digits}f}".replace(".", ",") + "%"
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def unit_nl(unit: str) -> str:
+    return UNITS_NL.get(unit, unit)
+
+
+def series_text(rows: Iterable[Any], unit: str, min_cell_size: int) -> str:
+    """A series read out (a chart's text alternative): '2026-01 12; 2026-02 < 5; ...'."""
+    return "; ".join(
+        f"{row.label} {f'< {min_cell_size}' if row.suppressed else number(row.value, unit)}"
+        for row in rows
+    )
+
+
+def filters() -> dict[str, Any]:
+    return {
+        "getal": number,
+        "eenheid": unit_nl,
+        "richting": lambda d: DIRECTIONS_NL.get(str(d), str(d)),
+        "waarde_is": lambda v: VALUE_IS_NL.get(v, v),
+        "uitkomst": lambda s: STATUSES_NL.get(str(s), str(s)),
+        "regel": lambda r: RULE_TITLES.get(r, r),
+        "als_tekst": series_text,
+    }

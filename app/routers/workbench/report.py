@@ -1,0 +1,141 @@
+"""The periodic report: for a tertial, half-year or year, the KPIs against their targets and
+the previous period, charts, compliance and the file-review outcome, as one printable page
+(what the quality officer takes to the management team and what goes to the council)."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.domain.calendar import local_today
+from app.domain.reporting import ReportPeriod, UnknownPeriod
+from app.domain.sampling import ReviewOutcome, review_outcome
+from app.errors import InvalidInput
+from app.models import AuditSample
+from app.routers.workbench.charts import line_chart
+from app.routers.workbench.common import KpiVisitor, Visitor, page_router, render
+from app.routers.workbench.figures import judged, points, series, total
+from app.routers.workbench.present import RULE_TITLES
+from app.schemas.problem import InvalidParam
+from app.services import audit as audit_service
+from app.services.kpis import every_figure, figure_query
+
+router = page_router()
+
+PERIOD_PATTERN = r"^\d{4}(-[TH]\d)?$"
+
+
+def _chosen(label: str | None) -> ReportPeriod:
+    """As asked, else the last tertial that has ended: the council's latest image."""
+    if label is None:
+        return ReportPeriod.containing(local_today(), "T").previous()
+    try:
+        return ReportPeriod.parse(label)
+    except UnknownPeriod as exc:
+        raise InvalidInput(
+            str(exc), invalid_params=[InvalidParam(name="periode", code="pattern", reason=str(exc))]
+        ) from exc
+
+
+def _choices(today_year: int) -> list[ReportPeriod]:
+    """The periods the form offers: this year and the two before, newest first."""
+    found = []
+    for year in range(today_year, today_year - 3, -1):
+        found += [ReportPeriod(year, "Y")]
+        found += [ReportPeriod(year, "H", n) for n in (2, 1)]
+        found += [ReportPeriod(year, "T", n) for n in (3, 2, 1)]
+    return found
+
+
+@router.get("/rapport", response_class=HTMLResponse, dependencies=[CurrentProjection])
+def report(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: KpiVisitor,
+    label: Annotated[str | None, Query(alias="periode", pattern=PERIOD_PATTERN)] = None,
+) -> Response:
+    period = _chosen(label)
+    before = period.previous()
+    caller = visitor.caller
+    cell_size = settings.min_cell_size
+
+    def figures(span: ReportPeriod, group_by: tuple[str, ...] = ()) -> dict[str, Any]:
+        query = figure_query(span.start, span.end, group_by, {}, None, caller.teams)
+        found, _ = every_figure(session, caller.municipality, query, cell_size)
+        return {f.kpi.id: f for f in found}
+
+    now, earlier = figures(period), figures(before)
+    monthly = every_figure(
+        session,
+        caller.municipality,
+        figure_query(before.start, period.end, ("month",), {}, None, caller.teams),
+        cell_size,
+    )[0]
+    charts = []
+    for figure in monthly:
+        months = series(figure, "month")
+        chart = line_chart(points(months), size=(330, 150), pad=22)
+        if chart is not None:
+            charts.append({"kpi": figure.kpi, "chart": chart, "months": months})
+    rows = []
+    for kpi_id, figure in now.items():
+        cell, previous = total(figure), total(earlier.get(kpi_id))
+        target = figure.target.value if figure.target else None
+        rows.append(
+            {
+                "kpi": figure.kpi,
+                "cell": cell,
+                "previous": previous,
+                "target": target,
+                "met": judged(figure.kpi, cell, target),
+            }
+        )
+    return render(
+        request,
+        visitor,
+        "report.html",
+        period=period,
+        before=before,
+        choices=_choices(local_today().year),
+        made_on=local_today(),
+        rows=rows,
+        charts=charts,
+        min_cell_size=cell_size,
+        **_audit_sections(session, visitor, period, before),
+    )
+
+
+def _audit_sections(
+    session: SessionDep, visitor: Visitor, period: ReportPeriod, before: ReportPeriod
+) -> dict[str, Any]:
+    """Compliance and file review, for a client that may read the audit (else left out)."""
+    caller = visitor.caller
+    if "audit:read" not in caller.principal.scopes:
+        return {"compliance": None, "reviews": None}
+    today = local_today()
+
+    def overall(span: ReportPeriod) -> Any:
+        found = audit_service.summary(
+            session, caller.municipality, span.start, span.end, None, today, caller.teams
+        )
+        return found[0] if found else None
+
+    reviews: list[tuple[AuditSample, ReviewOutcome]] = []
+    for sample in audit_service.list_samples(session, caller.municipality, caller.teams):
+        drawn_over = (
+            date.fromisoformat(sample.request["from"]),
+            date.fromisoformat(sample.request["to"]),
+        )
+        if not period.overlaps(*drawn_over):
+            continue
+        latest = audit_service.latest_reviews(session, sample.id)
+        outcome = review_outcome(sample.trajectory_ids, {t: r.judgement for t, r in latest.items()})
+        reviews.append((sample, outcome))
+    summed = sum((outcome for _, outcome in reviews), ReviewOutcome(0, 0, 0))
+    return {
+        "compliance": {"now": overall(period), "before": overall(before), "rules": RULE_TITLES},
+        "reviews": {"samples": reviews, "total": summed},
+    }

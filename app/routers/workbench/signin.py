@@ -1,0 +1,88 @@
+"""Signing in with an API client's token (exchanged for a session cookie) and out."""
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.deps import SessionDep
+from app.middleware.rate_limit import Budget
+from app.routers.workbench.common import (
+    COOKIE_PATH,
+    SESSION_COOKIE,
+    SignedIn,
+    page_router,
+    render,
+    set_cookie,
+)
+from app.services import web_sessions
+
+router = page_router()
+
+LOGIN_CSRF_COOKIE = "wk_login_csrf"
+
+
+def to_sign_in(request: Request, exc: Exception) -> Response:
+    return RedirectResponse(f"{COOKIE_PATH}/inloggen", status_code=303)
+
+
+@router.get("/inloggen", response_class=HTMLResponse)
+def sign_in_page(request: Request) -> Response:
+    return _login_page(request)
+
+
+def _login_page(request: Request, message: str | None = None, status: int = 200) -> Response:
+    """The form, with a fresh CSRF token for the double submit (cookie and field)."""
+    csrf = secrets.token_urlsafe(32)
+    page = render(request, None, "login.html", csrf=csrf, message=message)
+    page.status_code = status
+    set_cookie(page, request, LOGIN_CSRF_COOKIE, csrf, 600)
+    return page
+
+
+@router.post("/inloggen", response_class=HTMLResponse)
+def sign_in(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf):
+        return _login_page(request, "De sessie van dit formulier is verlopen; probeer opnieuw.")
+    # The API's budget of failed authentications per address, shared: a guesser gains
+    # nothing by switching between the form and the bearer header.
+    failures: Budget = request.app.state.failed_authentications
+    address = "address:" + (request.client.host if request.client else "unknown")
+    if failures.exhausted(address):
+        wait = failures.retry_after(address)
+        page = _login_page(
+            request, f"Te veel mislukte pogingen; probeer het over {wait} seconden opnieuw.", 429
+        )
+        page.headers["Retry-After"] = str(wait)
+        return page
+    started = web_sessions.sign_in(session, token.strip(), datetime.now(UTC))
+    if started is None:
+        failures.hit(address)
+        return _login_page(request, "Dit token is onbekend of ingetrokken.", 401)
+    session_id, _ = started
+    answer = RedirectResponse(f"{COOKIE_PATH}/", status_code=303)
+    set_cookie(answer, request, SESSION_COOKIE, session_id, int(web_sessions.IDLE.total_seconds()))
+    answer.delete_cookie(LOGIN_CSRF_COOKIE, path=COOKIE_PATH)
+    return answer
+
+
+@router.post("/uitloggen")
+def sign_out(
+    request: Request,
+    session: SessionDep,
+    visitor: SignedIn,
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    if secrets.compare_digest(visitor.csrf, csrf):
+        web_sessions.sign_out(session, request.cookies.get(SESSION_COOKIE, ""))
+    answer = RedirectResponse(f"{COOKIE_PATH}/inloggen", status_code=303)
+    answer.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
+    return answer
