@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import PROBLEM_BASE
-from app.middleware.rate_limit import Budget, too_many
+from app.middleware.rate_limit import Budget, address_key, too_many
 from app.problems import problem_response
 from app.services.clients import Principal, authenticate
 
@@ -72,7 +72,7 @@ class AuthenticationMiddleware:
         if principal is None:
             # Only failures spend this budget: valid clients behind the same proxy address
             # are never refused because another guessed.
-            address = "address:" + (request.client.host if request.client else "unknown")
+            address = address_key(request)
             if self.failures.exhausted(address):
                 response = too_many(request, self.failures, address, "failed authentications")
             else:

@@ -39,6 +39,11 @@ class Budget:
         return max(1, math.ceil(reset_at - time.time()))
 
 
+def address_key(request: Request) -> str:
+    """The key failed authentications are counted under: the caller's address."""
+    return "address:" + (request.client.host if request.client else "unknown")
+
+
 def make_storage(uri: str) -> Storage:
     storage = storage_from_string(uri)
     if not isinstance(storage, Storage):

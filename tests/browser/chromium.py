@@ -27,9 +27,7 @@ class Watched:
     def __init__(self, browser: Browser) -> None:
         # The pages forbid every script (Content-Security-Policy); axe-core is the test's own
         # script, so only this context lets it in.
-        self.context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, bypass_csp=True
-        )
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
         self.page: Page = self.context.new_page()
         self.external: list[str] = []
         self.errors: list[str] = []

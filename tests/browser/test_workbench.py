@@ -5,10 +5,11 @@ console error, and axe-core finds no serious or critical accessibility violation
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine, select
 
 from app.domain.kpis.catalogue import CATALOGUE
@@ -284,4 +285,95 @@ def test_the_report_tells_an_unknown_period_in_a_page(
     assert page.get_by_role("heading", level=1).inner_text() == "De invoer klopt niet"
     assert "2026-T4" in page.get_by_role("alert").inner_text()
     watched.errors.clear()  # the browser logs the 400 itself
+    watched.close()
+
+
+def test_administration_sets_targets_values_and_clients(
+    server: tuple[str, str, str], browser: Browser
+) -> None:
+    base, token, backend = server
+    watched = Watched(browser)
+    sign_in(watched, base, token)
+    page = watched.page
+
+    # a target from a 0-meting: inflow in March (10) minus 2
+    page.get_by_role("link", name="Streefwaarden").click()
+    page.wait_for_url(re.compile(r"/beheer/streefwaarden$"))
+    assert watched.axe_violations() == []
+    page.get_by_label("of 0-meting van", exact=True).nth(_row_of(page, "Instroom")).fill(
+        "2026-03-01"
+    )
+    page.get_by_label("tot en met", exact=True).nth(_row_of(page, "Instroom")).fill("2026-03-31")
+    page.get_by_label("plus verandering", exact=True).nth(_row_of(page, "Instroom")).fill("-2")
+    page.get_by_role("button", name="Bewaar streefwaarde voor Instroom", exact=True).click()
+    page.wait_for_url(re.compile(r"/beheer/streefwaarden$"))
+    row = page.get_by_role("row", name=re.compile("^Instroom"))
+    assert "0-meting 2026-03-01 – 2026-03-31: 10" in row.inner_text()
+    watched.screenshot(f"workbench-targets-{backend}.png")
+    page.goto(f"{base}/werkbank/kpis/inflow?from={YEAR['from']}&to={YEAR['to']}")
+    assert "8 (0-meting 2026-03-01 tot en met 2026-03-31: 10)" in page.locator("dl").inner_text()
+    assert "rode streepjeslijn: streefwaarde" in page.locator("figcaption").inner_text()
+
+    # a reported value, posted as events:write does through the API
+    page.get_by_role("link", name="Gerapporteerde waarden").click()
+    page.get_by_label("KPI").select_option("awareness")
+    page.get_by_label("Van").fill("2026-01-01")
+    page.get_by_label("Tot en met").fill("2026-06-30")
+    page.get_by_label("Waarde", exact=False).first.fill("0,62")
+    page.get_by_label("Aantal waarnemingen", exact=False).fill("120")
+    page.get_by_label("Bron", exact=False).fill("enquete-2026")
+    page.get_by_role("button", name="Leg waarde vast").click()
+    assert "Vastgelegd: awareness" in page.get_by_role("status").inner_text()
+    assert watched.axe_violations() == []
+
+    # a client: made with a team limit, its token shown once, then revoked
+    page.get_by_role("link", name="Clients").click()
+    page.get_by_label("Naam").fill("teamleider noord")
+    page.get_by_label("kpi:read").check()
+    page.get_by_label("Teams", exact=False).fill("noord")
+    page.get_by_role("button", name="Maak client").click()
+    new_token = page.get_by_label("Token").input_value()
+    assert new_token.startswith("wk_")
+    assert watched.axe_violations() == []
+    watched.screenshot(f"workbench-clients-{backend}.png")
+    limited = Watched(browser)
+    sign_in(limited, base, new_token)
+    assert "(team noord)" in limited.page.locator("header").inner_text()
+    limited.close()
+    page.get_by_role("button", name="Trek teamleider noord in").first.click()
+    page.wait_for_url(re.compile(r"/beheer/clients$"))
+    made = page.get_by_role("row", name=re.compile("^teamleider noord")).filter(
+        has_text="ingetrokken"
+    )
+    assert made.count() >= 1
+    watched.close()
+
+
+def _row_of(page: Page, kpi_name: str) -> int:
+    """The position of a KPI's row among the targets form's rows."""
+    names = [h.inner_text() for h in page.locator("tbody th a").all()]
+    return names.index(kpi_name)
+
+
+def test_a_kpi_table_downloads_as_the_csv_it_shows(
+    server: tuple[str, str, str], browser: Browser
+) -> None:
+    base, token, _ = server
+    watched = Watched(browser)
+    sign_in(watched, base, token)
+    page = watched.page
+    page.goto(f"{base}/werkbank/kpis/inflow?from={YEAR['from']}&to={YEAR['to']}&naar=team")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download deze tabel als CSV").last.click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    rows = [line.split(";") for line in text.strip().splitlines()]
+    header = rows[0]
+    assert {"kpi", "team", "value", "n", "suppressed"} <= set(header)
+    records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    by_team = {record["team"]: record for record in records}
+    assert set(by_team) == {"noord", "zuid"}
+    # both teams suppressed in the file too, as on the page (never the 7 or the 3)
+    assert by_team["noord"]["suppressed"] == "true"
+    assert by_team["zuid"]["suppressed"] == "true"
+    assert by_team["noord"]["n"] == "" and by_team["zuid"]["n"] == ""
     watched.close()

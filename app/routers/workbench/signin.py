@@ -1,6 +1,7 @@
 """Signing in with an API client's token (exchanged for a session cookie) and out."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -8,7 +9,7 @@ from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import SessionDep
-from app.middleware.rate_limit import Budget
+from app.middleware.rate_limit import Budget, address_key
 from app.routers.workbench.common import (
     COOKIE_PATH,
     SESSION_COOKIE,
@@ -52,26 +53,44 @@ def sign_in(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf):
         return _login_page(request, "De sessie van dit formulier is verlopen; probeer opnieuw.")
-    # The API's budget of failed authentications per address, shared: a guesser gains
-    # nothing by switching between the form and the bearer header.
-    failures: Budget = request.app.state.failed_authentications
-    address = "address:" + (request.client.host if request.client else "unknown")
-    if failures.exhausted(address):
-        wait = failures.retry_after(address)
-        page = _login_page(
-            request, f"Te veel mislukte pogingen; probeer het over {wait} seconden opnieuw.", 429
-        )
-        page.headers["Retry-After"] = str(wait)
-        return page
     started = web_sessions.sign_in(session, token.strip(), datetime.now(UTC))
     if started is None:
-        failures.hit(address)
-        return _login_page(request, "Dit token is onbekend of ingetrokken.", 401)
-    session_id, _ = started
-    answer = RedirectResponse(f"{COOKIE_PATH}/", status_code=303)
+        return _refused(request)
+    session_id, principal = started
+    answer = RedirectResponse(landing_page(principal.scopes), status_code=303)
     set_cookie(answer, request, SESSION_COOKIE, session_id, int(web_sessions.IDLE.total_seconds()))
     answer.delete_cookie(LOGIN_CSRF_COOKIE, path=COOKIE_PATH)
     return answer
+
+
+# The first page a client may see, by the first scope it holds.
+LANDING = {
+    "kpi:read": f"{COOKIE_PATH}/",
+    "audit:read": f"{COOKIE_PATH}/werklijst",
+    "admin": f"{COOKIE_PATH}/beheer/clients",
+    "events:write": f"{COOKIE_PATH}/beheer/waarden",
+}
+
+
+def landing_page(scopes: Sequence[str]) -> str:
+    return next((page for scope, page in LANDING.items() if scope in scopes), LANDING["kpi:read"])
+
+
+def _refused(request: Request) -> Response:
+    """As the API answers a wrong token: 401, or 429 once this address has spent the budget
+    of failed authentications it shares with the API (a guesser gains nothing by switching
+    between the form and the bearer header). A valid token is never refused for another's
+    failures."""
+    failures: Budget = request.app.state.failed_authentications
+    address = address_key(request)
+    if failures.exhausted(address):
+        wait = failures.retry_after(address)
+        message = f"Te veel mislukte pogingen; probeer het over {wait} seconden opnieuw."
+        page = _login_page(request, message, 429)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    failures.hit(address)
+    return _login_page(request, "Dit token is onbekend of ingetrokken.", 401)
 
 
 @router.post("/uitloggen")

@@ -1,0 +1,205 @@
+"""The workbench's forms and errors at the HTTP level, on both databases: what a browser
+would be sent for a wrong token, a missing scope, a forged form, invalid input or a BSN in a
+note; and that nothing is written when a form is refused. (tests/browser/ drives the pages
+themselves in Chromium.)"""
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from app.main import create_app
+from app.models import ApiClient, SampleReview
+from app.settings import Settings
+from tests.factories import opened
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+
+
+def hidden_csrf(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+def sign_in(browser: TestClient, token: str) -> tuple[httpx.Response, str]:
+    """Signs in through the form; the answer and the session's CSRF token."""
+    form = browser.get("/werkbank/inloggen", headers=HTML)
+    answer = browser.post(
+        "/werkbank/inloggen",
+        data={"token": token, "csrf": hidden_csrf(form)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    if answer.status_code != 303:
+        return answer, ""
+    return answer, hidden_csrf(browser.get(answer.headers["location"], headers=HTML))
+
+
+@pytest.fixture
+def browser(client: TestClient) -> Iterator[TestClient]:
+    """A cookie jar of its own on the suite's app (the API client keeps its bearer token)."""
+    with TestClient(client.app, raise_server_exceptions=False) as fresh:
+        yield fresh
+
+
+def test_a_wrong_token_spends_the_budget_it_shares_with_the_api(
+    settings: Settings, tokens: dict[str, str], engine: Engine
+) -> None:
+    limited = settings.model_copy(update={"failed_auth_per_minute": 3})
+    with TestClient(create_app(limited)) as browser:
+        refused = [sign_in(browser, f"wk_guess{i}")[0] for i in range(3)]
+        assert [r.status_code for r in refused] == [401, 401, 401]
+        assert "Dit token is onbekend of ingetrokken." in refused[0].text
+        # the budget is spent, on the form and on the API alike
+        fourth, _ = sign_in(browser, "wk_guess4")
+        assert fourth.status_code == 429
+        assert int(fourth.headers["Retry-After"]) > 0
+        assert "Te veel mislukte pogingen" in fourth.text
+        api = browser.get("/api/v1/kpis", headers={"Authorization": "Bearer wk_guess5"})
+        assert api.status_code == 429
+        # a valid token is never refused for another's failures
+        signed_in, _ = sign_in(browser, tokens["kpi:read"])
+        assert signed_in.status_code == 303
+
+
+def test_a_page_beyond_the_clients_scopes_is_a_dutch_403_page(
+    browser: TestClient, tokens: dict[str, str]
+) -> None:
+    sign_in(browser, tokens["kpi:read"])
+    page = browser.get("/werkbank/werklijst", headers=HTML)
+    assert page.status_code == 403
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<h1>Geen toegang</h1>" in page.text
+    assert "audit:read" in page.text  # the problem's detail names the scope it lacks
+    # a client that asks for JSON keeps problem+json, as everywhere
+    problem = browser.get("/werkbank/werklijst", headers={"Accept": "application/json"})
+    assert problem.status_code == 403
+    assert problem.headers["content-type"] == "application/problem+json"
+    # the API itself never answers with a page
+    api = browser.get("/api/v1/audit/findings", headers=HTML)
+    assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_pages_allow_no_script_no_frame_and_post_only_home(
+    browser: TestClient, tokens: dict[str, str]
+) -> None:
+    sign_in(browser, tokens["kpi:read"])
+    for path in ("/werkbank/", "/werkbank/rapport", "/werkbank/inloggen"):
+        policy = browser.get(path, headers=HTML).headers["content-security-policy"]
+        assert "default-src 'none'" in policy
+        assert "form-action 'self'" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert "script-src" not in policy  # no script at all: default-src 'none' covers it
+    css = browser.get("/werkbank/static/werkbank.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+
+
+def test_a_forged_form_is_refused_and_writes_nothing(
+    browser: TestClient, tokens: dict[str, str], engine: Engine
+) -> None:
+    sign_in(browser, tokens["admin"])
+    before = _count(engine, ApiClient)
+    forged = browser.post(
+        "/werkbank/beheer/clients",
+        data={"csrf": "not-the-sessions", "name": "sneaky", "scopes": ["kpi:read"]},
+        headers=HTML,
+    )
+    assert forged.status_code == 403
+    assert _count(engine, ApiClient) == before
+
+
+def test_an_invalid_client_form_lists_every_bad_field_and_writes_nothing(
+    browser: TestClient, tokens: dict[str, str], engine: Engine
+) -> None:
+    _, csrf = sign_in(browser, tokens["admin"])
+    before = _count(engine, ApiClient)
+    page = browser.post(
+        "/werkbank/beheer/clients",
+        data={"csrf": csrf, "name": "bad <name>", "teams": "noord, z uid"},
+        headers=HTML,
+    )
+    assert page.status_code == 400
+    assert "<h1>De invoer klopt niet</h1>" in page.text
+    for field in ("name", "scopes", "teams[1]"):
+        assert f"<code>{field}</code>" in page.text, field
+    assert _count(engine, ApiClient) == before
+
+
+def test_a_client_made_in_the_workbench_shows_its_token_once_and_works(
+    browser: TestClient, tokens: dict[str, str]
+) -> None:
+    _, csrf = sign_in(browser, tokens["all"])
+    page = browser.post(
+        "/werkbank/beheer/clients",
+        data={"csrf": csrf, "name": "teamleider noord", "scopes": ["kpi:read"], "teams": "noord"},
+        headers=HTML,
+    )
+    assert page.status_code == 200
+    token = re.search(r'id="nieuw-token" type="text" readonly size="60" value="([^"]+)"', page.text)
+    assert token is not None
+    api = httpx.Headers({"Authorization": f"Bearer {token.group(1)}"})
+    with TestClient(browser.app) as made:
+        listed = made.get("/api/v1/kpis", headers=api)
+        assert listed.status_code == 200
+        refused = made.get("/api/v1/audit/findings", headers=api)
+        assert refused.status_code == 403  # only what was granted
+    # the list never shows a token again, only its first characters
+    assert token.group(1) not in browser.get("/werkbank/beheer/clients", headers=HTML).text
+
+
+def test_a_note_with_a_bsn_is_refused_and_not_stored(
+    client: TestClient, browser: TestClient, tokens: dict[str, str], engine: Engine
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"T-{i}", team="noord") for i in range(3)]
+    assert client.post("/api/v1/events/batch", json=events).status_code == 200
+    _, csrf = sign_in(browser, tokens["audit:read"])
+    drawn = browser.post(
+        "/werkbank/steekproeven",
+        data={
+            "csrf": csrf,
+            "size": "2",
+            "from": "2026-01-01",
+            "to": "2026-12-31",
+            "stratify_by": "team",
+            "seed": "3",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert drawn.status_code == 303
+    sample_page = browser.get(drawn.headers["location"], headers=HTML)
+    case = re.search(r'name="trajectoryId" value="([^"]+)"', sample_page.text)
+    assert case is not None
+    judged = browser.post(
+        f"{drawn.headers['location']}/oordelen",
+        data={
+            "csrf": csrf,
+            "trajectoryId": case.group(1),
+            "judgement": "afwijking",
+            "note": "zie bsn 111222333",  # passes the elfproef
+        },
+        headers=HTML,
+    )
+    assert judged.status_code == 400
+    assert "<code>note</code>" in judged.text
+    assert _count(engine, SampleReview) == 0
+    export = browser.get(f"{drawn.headers['location']}/csv")
+    assert export.status_code == 200
+    assert export.text.lstrip("\ufeff").splitlines()[0].split(";") == [
+        "trajectory_id",
+        "judgement",
+        "note",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    assert len(export.text.strip().splitlines()) == 3  # header and the two drawn cases
+
+
+def _count(engine: Engine, model: type) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
