@@ -62,6 +62,3 @@ class ReportPeriod:
         if self.number > 1:
             return ReportPeriod(self.year, self.kind, self.number - 1)
         return ReportPeriod(self.year - 1, self.kind, _COUNT[self.kind])
-
-    def overlaps(self, start: date, end: date) -> bool:
-        return start <= self.end and end >= self.start

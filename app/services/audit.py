@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.domain.audit import RULES, Finding, Judgement, Status, audit
-from app.domain.sampling import stratified_sample
+from app.domain.sampling import ReviewOutcome, review_outcome, stratified_sample
 from app.domain.terms import TermPolicy
 from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
@@ -334,3 +334,20 @@ def latest_reviews(session: Session, sample_id: str) -> dict[str, SampleReview]:
     ).scalars():
         latest[review.trajectory_id] = review
     return latest
+
+
+def review_outcomes(
+    session: Session, municipality: str, teams: tuple[str, ...] | None, start: date, end: date
+) -> list[tuple[AuditSample, ReviewOutcome]]:
+    """The samples drawn over trajectories opened in [start, end] (overlapping it), each with
+    what its review found so far: what the periodic report shows."""
+    found = []
+    for sample in list_samples(session, municipality, teams):
+        drawn_from = date.fromisoformat(sample.request["from"])
+        drawn_to = date.fromisoformat(sample.request["to"])
+        if drawn_from > end or drawn_to < start:
+            continue
+        latest = latest_reviews(session, sample.id)
+        judged = {trajectory: review.judgement for trajectory, review in latest.items()}
+        found.append((sample, review_outcome(sample.trajectory_ids, judged)))
+    return found

@@ -2,7 +2,6 @@
 the previous period, charts, compliance and the file-review outcome, as one printable page
 (what the quality officer takes to the management team and what goes to the council)."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
@@ -11,9 +10,8 @@ from fastapi.responses import HTMLResponse
 from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.calendar import local_today
 from app.domain.reporting import ReportPeriod, UnknownPeriod
-from app.domain.sampling import ReviewOutcome, review_outcome
+from app.domain.sampling import ReviewOutcome
 from app.errors import InvalidInput
-from app.models import AuditSample
 from app.routers.workbench.charts import line_chart
 from app.routers.workbench.common import KpiVisitor, Visitor, page_router, render
 from app.routers.workbench.figures import judged, points, series, total
@@ -123,17 +121,9 @@ def _audit_sections(
         )
         return found[0] if found else None
 
-    reviews: list[tuple[AuditSample, ReviewOutcome]] = []
-    for sample in audit_service.list_samples(session, caller.municipality, caller.teams):
-        drawn_over = (
-            date.fromisoformat(sample.request["from"]),
-            date.fromisoformat(sample.request["to"]),
-        )
-        if not period.overlaps(*drawn_over):
-            continue
-        latest = audit_service.latest_reviews(session, sample.id)
-        outcome = review_outcome(sample.trajectory_ids, {t: r.judgement for t, r in latest.items()})
-        reviews.append((sample, outcome))
+    reviews = audit_service.review_outcomes(
+        session, caller.municipality, caller.teams, period.start, period.end
+    )
     summed = sum((outcome for _, outcome in reviews), ReviewOutcome(0, 0, 0))
     return {
         "compliance": {"now": overall(period), "before": overall(before), "rules": RULE_TITLES},

@@ -1,7 +1,7 @@
 """Signing in with an API client's token (exchanged for a session cookie) and out."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -72,7 +72,7 @@ LANDING = {
 }
 
 
-def landing_page(scopes: Sequence[str]) -> str:
+def landing_page(scopes: Collection[str]) -> str:
     return next((page for scope, page in LANDING.items() if scope in scopes), LANDING["kpi:read"])
 
 
