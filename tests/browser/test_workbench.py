@@ -127,6 +127,8 @@ def test_worklist_leads_to_the_trajectory_audit_and_both_are_logged(
     assert page.get_by_role("heading", level=1).inner_text() == "Traject N-0"
     findings = page.get_by_role("table", name=re.compile("^Toetsing per regel"))
     assert findings.get_by_text("niet gehaald").count() >= 1
+    assessment = findings.get_by_role("row", name=re.compile("^Onderzoek binnen zes weken"))
+    assert re.search(r"\d+ dag\(en\) over de termijn", assessment.inner_text())
     watched.screenshot(f"workbench-trajectory-{backend}.png")
     assert watched.axe_violations() == []
     watched.close()
