@@ -1,6 +1,6 @@
 """The quality officer's audit: rules, findings per trajectory, pass rates, worklist, samples."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -27,6 +27,7 @@ from app.schemas.audit import (
     CalendarDay,
     FindingView,
     IgnoredView,
+    ReviewView,
     RuleRate,
     RuleView,
     SampleRequest,
@@ -277,8 +278,13 @@ def audit_findings(
     )
 
 
-def _sample_view(sample: object) -> SampleView:
-    return SampleView.model_validate(sample, from_attributes=True)
+def _sample_view(session: SessionDep, sample: Any) -> SampleView:
+    view = SampleView.model_validate(sample, from_attributes=True)
+    view.reviews = [
+        ReviewView.model_validate(review, from_attributes=True)
+        for review in audit_service.review_history(session, sample.id)
+    ]
+    return view
 
 
 @router.post(
@@ -312,7 +318,7 @@ def post_sample(
     )
     caller.log_read(session, sample.trajectory_ids)
     response.headers["Location"] = location(request, f"/audit/samples/{sample.id}")
-    return _sample_view(sample)
+    return _sample_view(session, sample)
 
 
 @router.get(
@@ -333,4 +339,4 @@ def read_sample(
     municipality = caller.municipality
     sample = audit_service.get_sample(session, municipality, sample_id, caller.teams)
     caller.log_read(session, sample.trajectory_ids)
-    return _sample_view(sample)
+    return _sample_view(session, sample)

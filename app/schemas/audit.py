@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from app.domain.atw import DayKind
-from app.domain.audit import RULES_BY_ID
+from app.domain.audit import RULES_BY_ID, Judgement
 from app.schemas.base import ApiModel, IsoDate, WholeNumber
 
 
@@ -205,6 +205,15 @@ class SampleView(ApiModel):
                         "population": {"noord": 210, "zuid": 198},
                     },
                     "trajectoryIds": ["SWT-2026-000123", "SWT-2026-000871"],
+                    "reviews": [
+                        {
+                            "trajectoryId": "SWT-2026-000123",
+                            "judgement": "afwijking",
+                            "note": "ondersteuningsplan ontbreekt",
+                            "reviewedBy": "kwaliteitsfunctionaris (b1c2d3e4)",
+                            "reviewedAt": "2026-12-02T14:05:00Z",
+                        }
+                    ],
                 }
             ]
         }
@@ -215,6 +224,19 @@ class SampleView(ApiModel):
     drawn_by: str
     request: dict[str, Any]
     trajectory_ids: list[str]
+    reviews: list["ReviewView"] = Field(
+        default_factory=list,
+        description="Every judgement recorded on the sample's cases, oldest first; a later "
+        "judgement of the same case replaces an earlier one in the outcome, both stay here.",
+    )
+
+
+class ReviewView(ApiModel):
+    trajectory_id: str
+    judgement: Judgement
+    note: str | None
+    reviewed_by: str
+    reviewed_at: datetime
 
 
 class CalendarDay(ApiModel):

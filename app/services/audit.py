@@ -326,14 +326,20 @@ def record_review(
     return review
 
 
+def review_history(session: Session, sample_id: str) -> list[SampleReview]:
+    """Every judgement recorded on a sample's cases, oldest first."""
+    return list(
+        session.execute(
+            select(SampleReview)
+            .where(SampleReview.sample_id == sample_id)
+            .order_by(SampleReview.id)
+        ).scalars()
+    )
+
+
 def latest_reviews(session: Session, sample_id: str) -> dict[str, SampleReview]:
     """The latest judgement per trajectory of a sample."""
-    latest: dict[str, SampleReview] = {}
-    for review in session.execute(
-        select(SampleReview).where(SampleReview.sample_id == sample_id).order_by(SampleReview.id)
-    ).scalars():
-        latest[review.trajectory_id] = review
-    return latest
+    return {review.trajectory_id: review for review in review_history(session, sample_id)}
 
 
 def review_outcomes(

@@ -200,6 +200,38 @@ def test_a_note_with_a_bsn_is_refused_and_not_stored(
     assert len(export.text.strip().splitlines()) == 3  # header and the two drawn cases
 
 
+def test_judgements_from_the_workbench_are_read_back_through_the_api_with_history(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"T-{i}", team="noord") for i in range(3)]
+    assert client.post("/api/v1/events/batch", json=events).status_code == 200
+    _, csrf = sign_in(browser, tokens["audit:read"])
+    form = {"csrf": csrf, "from": "2026-01-01", "to": "2026-12-31", "stratify_by": "team"}
+    drawn = browser.post(
+        "/werkbank/steekproeven",
+        data={**form, "size": "1", "seed": "5"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    sample_path = drawn.headers["location"]
+    sample_id = sample_path.rsplit("/", 1)[-1]
+    (case,) = client.get(f"/api/v1/audit/samples/{sample_id}").json()["trajectoryIds"]
+    for judgement, note in (("afwijking", "plan ontbreekt"), ("akkoord", "")):
+        answer = browser.post(
+            f"{sample_path}/oordelen",
+            data={"csrf": csrf, "trajectoryId": case, "judgement": judgement, "note": note},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+    reviews = client.get(f"/api/v1/audit/samples/{sample_id}").json()["reviews"]
+    assert [(r["trajectoryId"], r["judgement"], r["note"]) for r in reviews] == [
+        (case, "afwijking", "plan ontbreekt"),
+        (case, "akkoord", None),
+    ]
+    assert all(r["reviewedBy"].startswith("test audit:read") for r in reviews)
+
+
 def _count(engine: Engine, model: type) -> int:
     with engine.connect() as connection:
         return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
