@@ -11,14 +11,13 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import local_date
 from app.domain.events import DomainEvent
 from app.domain.vocabulary import EventType
 from app.models import StoredEvent
+from app.services.bulk import insert_missing
 
 CHUNK = 1000
 TrajectoryKey = tuple[str, str]  # (municipality, trajectoryId)
@@ -87,20 +86,9 @@ def insert_new(session: Session, events: list[PreparedEvent]) -> set[tuple[str, 
         return set()
     received_at = datetime.now(UTC)
     rows = [stored_row(e, received_at) for e in events]
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    # Core on the table, not the ORM's bulk path: the same SQL at a third of the cost.
     table = cast(Table, StoredEvent.__table__)
-    statement = (
-        dialect_insert(table)
-        .on_conflict_do_nothing(index_elements=["municipality", "event_id"])
-        .returning(table.c.municipality, table.c.event_id)
-    )
-    connection = session.connection()
-    inserted: set[tuple[str, str]] = set()
-    for start in range(0, len(rows), CHUNK):
-        result = connection.execute(statement, rows[start : start + CHUNK])
-        inserted.update((m, e) for m, e in result)
-    return inserted
+    inserted = insert_missing(session.connection(), table, rows, ("municipality", "event_id"))
+    return {(municipality, event_id) for municipality, event_id in inserted}
 
 
 def events_of(

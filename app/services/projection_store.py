@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, insert, select, text, update
+from sqlalchemy import Connection, Table, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import local_date
@@ -22,10 +22,9 @@ from app.models import (
     TrajectoryDocument,
     TrajectoryPeriod,
 )
+from app.services.bulk import insert_rows
 from app.services.event_store import TrajectoryKey, by_municipality, chunks, events_of
 from app.services.projection import project
-
-CHUNK = 1000
 
 
 def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy) -> None:
@@ -56,10 +55,7 @@ def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy) -> Non
                     rows[model].extend(model_rows)
     connection = session.connection()
     for model, table_rows in rows.items():
-        # Core executemany on the table: the ORM's bulk path costs more per row here.
-        statement = insert(cast(Table, model.__table__))
-        for start in range(0, len(table_rows), CHUNK):
-            connection.execute(statement, table_rows[start : start + CHUNK])
+        insert_rows(connection, cast(Table, model.__table__), table_rows)
     _refresh_next_openings(session, clients)
 
 
