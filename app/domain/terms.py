@@ -255,7 +255,8 @@ class _Counter:
 
     def _two_working_days(self) -> None:
         day, working = self.start, 0
-        while day < self.end:
+        # Two working days are all art. 2 asks for: stop counting once they are found.
+        while day < self.end and working < 2:
             day += timedelta(days=1)
             working += self.calendar.rest_day(day) is None
         if working >= 2:
