@@ -16,6 +16,7 @@ from app.domain.kpis.spec import Reported
 from app.routers.params import ClientIdPath, KpiIdPath
 from app.routers.workbench.common import (
     AdminVisitor,
+    CsrfField,
     Visitor,
     WriterVisitor,
     check_csrf,
@@ -83,7 +84,7 @@ def client_create(
     request: Request,
     session: SessionDep,
     visitor: AdminVisitor,
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
     name: Text,
     scopes: Annotated[list[str], Form(max_length=len(SCOPES))] = [],  # noqa: B006
     municipality: Annotated[str, Form(max_length=10)] = "",
@@ -113,7 +114,7 @@ def client_rotate(
     session: SessionDep,
     visitor: AdminVisitor,
     client_id: ClientIdPath,
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
 ) -> Response:
     check_csrf(visitor, csrf)
     client, token = clients.rotate_token(session, client_id, visitor.caller.principal.reach)
@@ -125,7 +126,7 @@ def client_revoke(
     session: SessionDep,
     visitor: AdminVisitor,
     client_id: ClientIdPath,
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
 ) -> Response:
     check_csrf(visitor, csrf)
     clients.revoke(session, client_id, visitor.caller.principal.reach)
@@ -153,7 +154,7 @@ def target_set(
     settings: SettingsDep,
     visitor: AdminVisitor,
     kpi_id: KpiIdPath,
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
     value: Annotated[str, Form(max_length=40)] = "",
     baseline_from: Annotated[str, Form(alias="baselineFrom", max_length=10)] = "",
     baseline_to: Annotated[str, Form(alias="baselineTo", max_length=10)] = "",
@@ -199,7 +200,7 @@ def value_record(
     request: Request,
     session: SessionDep,
     visitor: WriterVisitor,
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
     kpi_id: Annotated[str, Form(alias="kpi", max_length=64)],
     start: Annotated[str, Form(alias="from", max_length=10)],
     end: Annotated[str, Form(alias="to", max_length=10)],

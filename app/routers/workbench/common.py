@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.templating import Jinja2Templates
 
 from app.auth import Caller, ScopeGuard, caller_from
@@ -67,6 +67,10 @@ AuditVisitor = Annotated[Visitor, Depends(_visitor("audit:read"))]
 AdminVisitor = Annotated[Visitor, Depends(_visitor("admin"))]
 WriterVisitor = Annotated[Visitor, Depends(_visitor("events:write"))]
 SignedIn = Annotated[Visitor, Depends(_visitor(None))]  # any client may sign out
+
+
+# The hidden field every form posts back: the session's CSRF token (check_csrf compares it).
+CsrfField = Annotated[str, Form(max_length=100)]
 
 
 def render(request: Request, visitor: Visitor | None, template: str, **context: Any) -> Response:

@@ -16,6 +16,7 @@ from app.routers.params import SampleIdPath
 from app.routers.tables import csv_response
 from app.routers.workbench.common import (
     AuditVisitor,
+    CsrfField,
     check_csrf,
     page_router,
     period_or_this_year,
@@ -56,7 +57,7 @@ def samples(request: Request, session: SessionDep, visitor: AuditVisitor) -> Res
 def draw(
     session: SessionDep,
     visitor: AuditVisitor,
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
     size: Annotated[int, Form(ge=1, le=500)],
     start: Annotated[date, Form(alias="from")],
     end: Annotated[date, Form(alias="to")],
@@ -132,7 +133,7 @@ def judge(
     session: SessionDep,
     visitor: AuditVisitor,
     sample_id: SampleIdPath,
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
     trajectory_id: Annotated[str, Form(alias="trajectoryId", max_length=64)],
     judgement: Annotated[Judgement, Form()],
     note: Annotated[

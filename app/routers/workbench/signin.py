@@ -13,6 +13,7 @@ from app.middleware.rate_limit import Budget, address_key
 from app.routers.workbench.common import (
     COOKIE_PATH,
     SESSION_COOKIE,
+    CsrfField,
     SignedIn,
     page_router,
     render,
@@ -48,7 +49,7 @@ def sign_in(
     request: Request,
     session: SessionDep,
     token: Annotated[str, Form(max_length=200)],
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
 ) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf):
@@ -98,7 +99,7 @@ def sign_out(
     request: Request,
     session: SessionDep,
     visitor: SignedIn,
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
 ) -> Response:
     if secrets.compare_digest(visitor.csrf, csrf):
         web_sessions.sign_out(session, request.cookies.get(SESSION_COOKIE, ""))
