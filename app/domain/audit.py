@@ -50,6 +50,8 @@ class Finding:
     adjustments: tuple[Adjustment, ...] = ()
     ignored: tuple[Ignored, ...] = ()  # registrations that moved nothing, with the reason
     suspended_since: date | None = None
+    # The same explanation in Dutch, as the quality officer's workbench shows it.
+    explanation_nl: str = ""
 
 
 Check = Callable[[TrajectoryState, date], Finding]
@@ -74,6 +76,7 @@ class Rule:
 def _finding(
     status: Status,
     explanation: str,
+    nl: str,
     *evidence: str | None,
     due: date | None = None,
     days_over: int | None = None,
@@ -93,7 +96,29 @@ def _finding(
         adjustments,
         ignored,
         suspended_since,
+        nl,
     )
+
+
+# The steps and outcomes as a Dutch explanation names them.
+STEP_NL = {
+    Step.REQUEST: "ondersteuningsvraag",
+    Step.PROBLEMS: "problemen",
+    Step.NEED: "behoefte",
+    Step.OWN_NETWORK: "eigen kracht en netwerk",
+    Step.OWN_INPUT: "eigen inzet",
+    Step.PROVISION: "voorziening",
+}
+OUTCOME_NL = {
+    "sufficient": "toereikend",
+    "partial": "deels toereikend",
+    "insufficient": "ontoereikend",
+    "not_applicable": "niet van toepassing",
+}
+
+
+def _step_nl(step: Step) -> str:
+    return f"stap {step.number} ({STEP_NL[step]})"
 
 
 def _step_event(state: TrajectoryState, step: Step) -> str | None:
@@ -107,30 +132,39 @@ def _step_event(state: TrajectoryState, step: Step) -> str | None:
 def check_step_order(state: TrajectoryState, today: date) -> Finding:
     """Every step needs every lower step completed before it (step 5 `not_applicable` counts)."""
     if not state.steps:
-        return _finding(Status.NOT_APPLICABLE, "no step completed yet")
+        return _finding(Status.NOT_APPLICABLE, "no step completed yet", "nog geen stap afgerond")
     problems: list[str] = []
+    problems_nl: list[str] = []
     evidence: list[str] = []
     for step, record in sorted(state.steps.items(), key=lambda item: item[0].number):
-        missing, later = [], []
+        missing: list[Step] = []
+        later: list[tuple[Step, date]] = []
         for lower in list(Step)[: step.number - 1]:
             previous = state.steps.get(lower)
             if previous is None:
-                missing.append(lower.value)
+                missing.append(lower)
             elif record.completed.at < previous.completed.at:
-                later.append(f"{lower.value} ({previous.completed.on})")
+                later.append((lower, previous.completed.on))
                 evidence.append(previous.completed.event_id)
         if missing:
-            problems.append(f"{step.value} done without {', '.join(missing)}")
+            problems.append(f"{step.value} done without {', '.join(m.value for m in missing)}")
+            problems_nl.append(
+                f"{_step_nl(step)} afgerond zonder {', '.join(_step_nl(m) for m in missing)}"
+            )
         if later:
-            problems.append(f"{step.value} ({record.completed.on}) before {', '.join(later)}")
+            before = ", ".join(f"{lower.value} ({on})" for lower, on in later)
+            before_nl = ", ".join(f"{_step_nl(lower)} ({on})" for lower, on in later)
+            problems.append(f"{step.value} ({record.completed.on}) before {before}")
+            problems_nl.append(f"{_step_nl(step)} ({record.completed.on}) vóór {before_nl}")
         if missing or later:
             evidence.insert(0, record.completed.event_id)
     if problems:
-        return _finding(Status.FAIL, "; ".join(problems), *evidence)
+        return _finding(Status.FAIL, "; ".join(problems), "; ".join(problems_nl), *evidence)
     done = [s for s in Step if s in state.steps]
     return _finding(
         Status.PASS,
         f"steps 1-{done[-1].number} completed in order",
+        f"stap 1 tot en met {done[-1].number} in volgorde afgerond",
         *(state.steps[s].completed.event_id for s in done),
     )
 
@@ -149,31 +183,44 @@ def _grants(state: TrajectoryState) -> list[tuple[str, Milestone]]:
     return grants
 
 
+GRANT_NL = {"step 6": "stap 6", "the decision": "het besluit"}
+
+
 def check_provision_justified(state: TrajectoryState, today: date) -> Finding:
     grants = _grants(state)
     if not grants:
-        return _finding(Status.NOT_APPLICABLE, "no provision granted")
+        return _finding(Status.NOT_APPLICABLE, "no provision granted", "geen voorziening toegekend")
     problems: list[str] = []
+    problems_nl: list[str] = []
     for what, grant in grants:
         missing = [
-            f"step {step.number} {step.value}"
+            step
             for step in (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK, Step.OWN_INPUT)
             if (record := state.steps.get(step)) is None or record.completed.at > grant.at
         ]
         if missing:
-            problems.append(f"{what} granted on {grant.on} before {', '.join(missing)}")
+            listed = ", ".join(f"step {step.number} {step.value}" for step in missing)
+            problems.append(f"{what} granted on {grant.on} before {listed}")
+            listed_nl = ", ".join(_step_nl(step) for step in missing)
+            problems_nl.append(f"toegekend bij {GRANT_NL[what]} op {grant.on}, vóór {listed_nl}")
     network = state.steps.get(Step.OWN_NETWORK)
     if network is not None and network.outcome == NetworkOutcome.SUFFICIENT:
         problems.append("own network was found sufficient")
+        problems_nl.append("eigen kracht en netwerk bleken toereikend")
     own_input = state.steps.get(Step.OWN_INPUT)
     evidence = [g.event_id for _, g in grants] + [_step_event(state, s) for s in _JUSTIFYING]
     if problems:
-        return _finding(Status.FAIL, "; ".join(problems), *evidence)
+        return _finding(Status.FAIL, "; ".join(problems), "; ".join(problems_nl), *evidence)
     granted = " and ".join(f"{what} ({grant.on})" for what, grant in grants)
+    granted_nl = " en ".join(f"{GRANT_NL[what]} ({grant.on})" for what, grant in grants)
+    network_is = network.outcome if network else None
+    input_is = own_input.outcome if own_input else None
     return _finding(
         Status.PASS,
-        f"{granted} granted after steps 1-5; own network {network.outcome if network else '?'}, "
-        f"own input {own_input.outcome if own_input else '?'}",
+        f"{granted} granted after steps 1-5; own network {network_is or '?'}, "
+        f"own input {input_is or '?'}",
+        f"toegekend na stap 1 tot en met 5: {granted_nl}; eigen kracht en netwerk "
+        f"{OUTCOME_NL.get(str(network_is), '?')}, eigen inzet {OUTCOME_NL.get(str(input_is), '?')}",
         *evidence,
     )
 
@@ -185,7 +232,11 @@ def check_expert_advice(state: TrajectoryState, today: date) -> Finding:
     """Advice, where required, before the provision step and before every grant."""
     requested = state.expert_advice_requested
     if not state.expert_advice_required and requested is None:
-        return _finding(Status.NOT_APPLICABLE, "no expert advice required or requested")
+        return _finding(
+            Status.NOT_APPLICABLE,
+            "no expert advice required or requested",
+            "geen deskundig advies nodig of gevraagd",
+        )
     provision = state.steps.get(Step.PROVISION)
     # the provision step (whatever its outcome) and every grant: a granted decision
     # without a step 6 is judged like one
@@ -199,23 +250,32 @@ def check_expert_advice(state: TrajectoryState, today: date) -> Finding:
     ]
     if not deciding:
         return _finding(
-            Status.PENDING, "advice required; no provision step or grant yet", *evidence
+            Status.PENDING,
+            "advice required; no provision step or grant yet",
+            "advies nodig; nog geen stap 6 of toekenning",
+            *evidence,
         )
     what, first = min(deciding, key=lambda d: d[1].at)
+    what_nl = GRANT_NL[what]
     if received is None:
         return _finding(
             Status.FAIL,
             f"advice required but not received before {what} ({first.on})",
+            f"advies nodig maar niet ontvangen vóór {what_nl} ({first.on})",
             *evidence,
         )
     if received.at > first.at:
         return _finding(
             Status.FAIL,
             f"advice received {received.on}, after {what} ({first.on})",
+            f"advies ontvangen op {received.on}, na {what_nl} ({first.on})",
             *evidence,
         )
     return _finding(
-        Status.PASS, f"advice received {received.on}, before {what} ({first.on})", *evidence
+        Status.PASS,
+        f"advice received {received.on}, before {what} ({first.on})",
+        f"advies ontvangen op {received.on}, vóór {what_nl} ({first.on})",
+        *evidence,
     )
 
 
@@ -228,7 +288,7 @@ def _term_finding(
     start_event: str,
     state: TrajectoryState,
     today: date,
-    what: str,
+    what: tuple[str, str],
 ) -> Finding:
     """pass/fail once met; pending until due (or while suspended); cut short by a closure."""
     term_finding = partial(
@@ -243,17 +303,24 @@ def _term_finding(
         *(i.event_id for i in due.ignored),
     )
     closed = state.closed
+    what_en, what_nl = what
     if due.due is None:
         assert due.suspended_since is not None
         return term_finding(
             Status.PENDING,
-            f"{what}: not yet; the term is suspended since {due.suspended_since}, "
+            f"{what_en}: not yet; the term is suspended since {due.suspended_since}, "
             "so its due date is not known",
+            f"{what_nl}: nog niet; de termijn is opgeschort sinds {due.suspended_since}, "
+            "dus de uiterste datum is nog niet bekend",
             *evidence,
         )
     if met is not None:
         over = (met.on - due.due).days
-        text = f"{what} on {met.on}, due {due.due}" + (f": {over} day(s) late" if over > 0 else "")
+        late = over > 0
+        text = f"{what_en} on {met.on}, due {due.due}" + (f": {over} day(s) late" if late else "")
+        text_nl = f"{what_nl} op {met.on}, uiterlijk {due.due}" + (
+            f": {over} dag(en) te laat" if late else ""
+        )
         status = Status.FAIL if over > 0 else Status.PASS
         evidence = (*evidence, met.event_id)
     elif closed is not None:
@@ -263,20 +330,31 @@ def _term_finding(
             return term_finding(
                 Status.NOT_APPLICABLE,
                 f"closed on {closed.on}, before the term ended on {due.due}",
+                f"afgesloten op {closed.on}, vóór het einde van de termijn op {due.due}",
                 *evidence,
                 due=due.due,
             )
-        text = f"{what}: never; closed on {closed.on}, {over} day(s) after the due date {due.due}"
+        text = (
+            f"{what_en}: never; closed on {closed.on}, {over} day(s) after the due date {due.due}"
+        )
+        text_nl = (
+            f"{what_nl}: nooit; afgesloten op {closed.on}, {over} dag(en) na de uiterste "
+            f"datum {due.due}"
+        )
         status = Status.FAIL
     else:
         over = (today - due.due).days
         status = Status.FAIL if over > 0 else Status.PENDING
-        text = f"{what}: not yet, due {due.due}" + (
+        text = f"{what_en}: not yet, due {due.due}" + (
             f", {over} day(s) over" if over > 0 else f", {-over} day(s) left"
+        )
+        text_nl = f"{what_nl}: nog niet, uiterlijk {due.due}" + (
+            f", {over} dag(en) over de termijn" if over > 0 else f", nog {-over} dag(en)"
         )
     return term_finding(
         status,
         text,
+        text_nl,
         *evidence,
         due=due.due,
         days_over=over if over > 0 else None,
@@ -288,15 +366,16 @@ def check_assessment_term(state: TrajectoryState, today: date) -> Finding:
     due = state.due(Term.ASSESSMENT)
     if due is None or state.opened is None:
         return _finding(
-            Status.NOT_APPLICABLE, "the six-week assessment term applies to Wmo meldingen"
+            Status.NOT_APPLICABLE,
+            "the six-week assessment term applies to Wmo meldingen",
+            "de onderzoekstermijn van zes weken geldt voor Wmo-meldingen",
         )
     met = None
     if state.assessment_done_on is not None:
         # the last of steps 1-4 to be done is the event that met the term
         met = max((state.steps[s].completed for s in ASSESSMENT_STEPS), key=lambda m: (m.on, m.at))
-    return _term_finding(
-        due, met, state.opened.event_id, state, today, "assessment (steps 1-4) done"
-    )
+    what = ("assessment (steps 1-4) done", "onderzoek (stap 1 tot en met 4) afgerond")
+    return _term_finding(due, met, state.opened.event_id, state, today, what)
 
 
 def check_decision_term(state: TrajectoryState, today: date) -> Finding:
@@ -306,13 +385,16 @@ def check_decision_term(state: TrajectoryState, today: date) -> Finding:
         due = state.decision_due(aanvraag)
         if due is None:
             continue
-        what = "decision issued"
+        what = ("decision issued", "besluit genomen")
         if len(state.aanvragen) > 1:
-            what = f"decision on the aanvraag of {aanvraag.received.on}"
+            what = (
+                f"decision on the aanvraag of {aanvraag.received.on}",
+                f"besluit op de aanvraag van {aanvraag.received.on}",
+            )
         received = aanvraag.received.event_id
         findings.append(_term_finding(due, aanvraag.decision, received, state, today, what))
     if not findings:
-        return _finding(Status.NOT_APPLICABLE, "no aanvraag received")
+        return _finding(Status.NOT_APPLICABLE, "no aanvraag received", "geen aanvraag ontvangen")
     return findings[0] if len(findings) == 1 else _worst_of(findings)
 
 
@@ -329,6 +411,7 @@ def _worst_of(findings: list[Finding]) -> Finding:
         rule=findings[0].rule,
         status=status,
         explanation="; ".join(f.explanation for f in findings),
+        explanation_nl="; ".join(f.explanation_nl for f in findings),
         evidence=tuple(dict.fromkeys(e for f in findings for e in f.evidence)),
         due=urgent.due,
         days_over=urgent.days_over,
@@ -353,31 +436,46 @@ def check_plan_recorded(state: TrajectoryState, today: date) -> Finding:
     PLAN_GRACE_DAYS after support started; a closure before then cuts it short."""
     started = state.support_started
     if started is None:
-        return _finding(Status.NOT_APPLICABLE, "no support started")
+        return _finding(Status.NOT_APPLICABLE, "no support started", "geen ondersteuning gestart")
     grace = DueDate(started.on, PLAN_GRACE_DAYS, started.on + timedelta(days=PLAN_GRACE_DAYS))
-    return _term_finding(grace, state.plan, started.event_id, state, today, "plan recorded")
+    what = ("plan recorded", "ondersteuningsplan vastgelegd")
+    return _term_finding(grace, state.plan, started.event_id, state, today, what)
 
 
 def check_closure_reason(state: TrajectoryState, today: date) -> Finding:
     if state.closed is None:
-        return _finding(Status.NOT_APPLICABLE, "not closed")
+        return _finding(Status.NOT_APPLICABLE, "not closed", "niet afgesloten")
     if state.close_reason:
         return _finding(
             Status.PASS,
             f"closed {state.closed.on}: {state.close_reason}",
+            f"afgesloten op {state.closed.on}: {state.close_reason}",
             state.closed.event_id,
         )
     return _finding(
-        Status.FAIL, f"closed {state.closed.on} without a reason", state.closed.event_id
+        Status.FAIL,
+        f"closed {state.closed.on} without a reason",
+        f"afgesloten op {state.closed.on} zonder reden",
+        state.closed.event_id,
     )
 
 
 def check_case_lead_recorded(state: TrajectoryState, today: date) -> Finding:
     if state.plan is None:
-        return _finding(Status.NOT_APPLICABLE, "no plan yet")
+        return _finding(Status.NOT_APPLICABLE, "no plan yet", "nog geen plan")
     if state.case_lead:
-        return _finding(Status.PASS, f"regie: {state.case_lead}", state.plan.event_id)
-    return _finding(Status.FAIL, "a plan without who holds regie", state.plan.event_id)
+        return _finding(
+            Status.PASS,
+            f"regie: {state.case_lead}",
+            f"regie: {state.case_lead}",
+            state.plan.event_id,
+        )
+    return _finding(
+        Status.FAIL,
+        "a plan without who holds regie",
+        "een plan zonder wie de regie heeft",
+        state.plan.event_id,
+    )
 
 
 TERM_COUNTING = (

@@ -1,5 +1,6 @@
 """Each compliance rule: pass, fail, pending and not applicable, on plain states (no database)."""
 
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -7,6 +8,7 @@ import pytest
 
 from app.domain.audit import RULES, Status, audit
 from app.domain.trajectory import TrajectoryState, fold
+from scripts.generate_events import generate
 from tests.helpers import domain_events
 from tests.kpis.scenario import Case
 
@@ -326,3 +328,35 @@ def test_a_retracted_event_is_never_evidence(rule: str) -> None:
     mistaken = case.add("support.started", "2026-03-06", {"kind": "provision"})
     case.then("event.retracted", "2026-03-07", retracts=mistaken["eventId"])
     assert mistaken["eventId"] not in finding(case, rule).evidence
+
+
+# --- the Dutch explanation ------------------------------------------------------------------
+
+
+def test_every_finding_is_explained_in_dutch_too() -> None:
+    """The workbench shows the Dutch explanation: every rule, in every outcome the generated
+    trajectories reach, says it in Dutch (and says more than an empty string)."""
+    by_trajectory: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for body in generate(200, seed=11):
+        by_trajectory[body["trajectoryId"]].append(body)
+    seen: set[tuple[str, Status]] = set()
+    for trajectory_id, bodies in by_trajectory.items():
+        for result in audit(fold(trajectory_id, domain_events(bodies)), TODAY):
+            assert result.explanation_nl, (result.rule, result.explanation)
+            assert "step" not in result.explanation_nl, result.explanation_nl
+            seen.add((result.rule, result.status))
+    # the generator reaches pass, fail and not applicable for the term rules at least
+    for rule in ("assessment_term", "decision_term"):
+        assert {(rule, Status.PASS), (rule, Status.FAIL)} <= seen
+
+
+def test_dutch_explanations_name_the_steps_dates_and_days() -> None:
+    skipped = Case("T", "2026-03-02").step("request", "2026-03-03").step("need", "2026-03-04")
+    assert finding(skipped, "step_order").explanation_nl == (
+        "stap 3 (behoefte) afgerond zonder stap 2 (problemen)"
+    )
+    late = Case("T", "2026-03-02", domain="wmo")
+    assert finding(late, "assessment_term").explanation_nl == (
+        "onderzoek (stap 1 tot en met 4) afgerond: nog niet, uiterlijk 2026-04-13, "
+        "225 dag(en) over de termijn"
+    )
