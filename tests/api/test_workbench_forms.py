@@ -15,6 +15,7 @@ from app.main import create_app
 from app.models import ApiClient, SampleReview
 from app.settings import Settings
 from tests.factories import opened
+from tests.kpis.scenario import Case
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
@@ -230,6 +231,22 @@ def test_judgements_from_the_workbench_are_read_back_through_the_api_with_histor
         (case, "akkoord", None),
     ]
     assert all(r["reviewedBy"].startswith("test audit:read") for r in reviews)
+
+
+def test_the_trajectory_page_explains_findings_and_adjustments_in_dutch(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    case = Case("S-1", "2026-03-02")
+    case.then("term.suspended", "2026-03-05", term="assessment", reason="wacht op informatie")
+    case.then("term.resumed", "2026-03-12", term="assessment")
+    assert client.post("/api/v1/events/batch", json=case.events).json()["created"] == 3
+    sign_in(browser, tokens["audit:read"])
+    page = browser.get("/werkbank/trajecten/S-1", headers=HTML)
+    assert page.status_code == 200
+    # 13 April + 7 suspended days: due 20 April, said in Dutch with the legal source
+    assert "opgeschort: van 2026-04-13 naar 2026-04-20 (" in page.text
+    assert "onderzoek (stap 1 tot en met 4) afgerond: nog niet, uiterlijk 2026-04-20" in page.text
+    assert "not yet" not in page.text  # no English explanation left on the page
 
 
 def _count(engine: Engine, model: type) -> int:

@@ -29,6 +29,13 @@ STATUSES_NL = {
     "not_applicable": "n.v.t.",
 }
 RULE_TITLES = {rule.id: rule.title_nl for rule in RULES}
+# What moved a due date, as the trajectory page says it (the legal source follows it).
+ADJUSTMENTS_NL = {
+    "suspension": "opgeschort",
+    "verdaging": "verdaagd",
+    "algemene_termijnenwet": "de uiterste datum viel op een dag die niet telt",
+    "atw_art_2": "een termijn van drie dagen of meer houdt minstens twee werkdagen",
+}
 
 
 def is_share(kpi: Kpi) -> bool:
@@ -67,4 +74,5 @@ def filters() -> dict[str, Any]:
         "uitkomst": lambda s: STATUSES_NL.get(str(s), str(s)),
         "regel": lambda r: RULE_TITLES.get(r, r),
         "als_tekst": series_text,
+        "aanpassing": lambda kind: ADJUSTMENTS_NL.get(kind, kind),
     }
