@@ -33,7 +33,11 @@ def not_modified(request: Request, exc: Exception) -> Response:
     return Response(status_code=304, headers={"ETag": exc.etag, **CACHE_HEADERS})
 
 
-def _validator(request: Request, caller: Caller, session: SessionDep) -> None:
+def validate(
+    request: Request, caller: Caller, session: SessionDep, extra: dict[str, Any] | None = None
+) -> None:
+    """Sets the answer's ETag, or raises NotModified when the client holds it already.
+    `extra` names what else the answer depends on (a workbench page: who is signed in)."""
     parts = {
         "version": data_version.current(session, caller.municipality),
         "municipality": caller.municipality,
@@ -46,6 +50,7 @@ def _validator(request: Request, caller: Caller, session: SessionDep) -> None:
         "query": sorted(request.query_params.multi_items()),
         "accept": request.headers.get("accept", ""),
         "language": request.headers.get("accept-language", ""),
+        **(extra or {}),
     }
     digest = hashlib.sha256(orjson.dumps(parts)).hexdigest()[:32]
     etag = f'"{digest}"'
@@ -65,11 +70,11 @@ def _listed(header: str | None) -> set[str]:
 
 
 def _kpi_validator(request: Request, caller: KpiReader, session: SessionDep) -> None:
-    _validator(request, caller, session)
+    validate(request, caller, session)
 
 
 def _audit_validator(request: Request, caller: Auditor, session: SessionDep) -> None:
-    _validator(request, caller, session)
+    validate(request, caller, session)
 
 
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {

@@ -252,3 +252,32 @@ def test_the_trajectory_page_explains_findings_and_adjustments_in_dutch(
 def _count(engine: Engine, model: type) -> int:
     with engine.connect() as connection:
         return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def test_a_page_of_figures_reloads_as_304_until_its_data_changes(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"F-{i}", team="noord") for i in range(6)]
+    assert client.post("/api/v1/events/batch", json=events).status_code == 200
+    sign_in(browser, tokens["all"])
+    path = "/werkbank/?from=2026-01-01&to=2026-12-31"
+    held = {}
+    for page in (path, "/werkbank/rapport?periode=2026-T1", "/werkbank/kpis/inflow"):
+        first = browser.get(page, headers=HTML)
+        held[page] = first.headers["etag"]
+        assert first.headers["cache-control"] == "private, no-cache"
+        again = browser.get(page, headers={**HTML, "If-None-Match": held[page]})
+        assert again.status_code == 304, page
+    # a new event changes the figures: the page is made again, with a new validator
+    more = [opened("2026-03-03T09:00:00+01:00", "F-6", team="noord")]
+    assert client.post("/api/v1/events/batch", json=more).json()["created"] == 1
+    fresh = browser.get(path, headers={**HTML, "If-None-Match": held[path]})
+    assert fresh.status_code == 200
+    assert fresh.headers["etag"] != held[path]
+    # another session (another form token) never gets this session's page
+    with TestClient(browser.app) as other:
+        sign_in(other, tokens["all"])
+        current = browser.get(path, headers=HTML).headers["etag"]
+        assert other.get(path, headers={**HTML, "If-None-Match": current}).status_code == 200
+    # pages with case-level data are never kept
+    assert browser.get("/werkbank/werklijst", headers=HTML).headers["cache-control"] == "no-store"

@@ -10,7 +10,13 @@ from fastapi.responses import HTMLResponse
 from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.calendar import local_today
 from app.routers.params import TrajectoryIdPath
-from app.routers.workbench.common import AuditVisitor, page_router, period_or_this_year, render
+from app.routers.workbench.common import (
+    AuditVisitor,
+    FreshAuditPage,
+    page_router,
+    period_or_this_year,
+    render,
+)
 from app.routers.workbench.present import RULE_TITLES
 from app.services import audit as audit_service
 from app.services.trajectories import get_trajectory
@@ -100,7 +106,9 @@ def trajectory(
     )
 
 
-@router.get("/naleving", response_class=HTMLResponse, dependencies=[CurrentProjection])
+@router.get(
+    "/naleving", response_class=HTMLResponse, dependencies=[CurrentProjection, FreshAuditPage]
+)
 def compliance(
     request: Request,
     session: SessionDep,

@@ -1,6 +1,7 @@
 """What every workbench page shares: the templates, who is signed in (authorised by the
 API's own ScopeGuard and Caller), the CSRF check of forms, and the default period."""
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from app.auth import Caller, ScopeGuard, caller_from
 from app.deps import SessionDep, SettingsDep
 from app.domain.calendar import local_today
 from app.errors import Forbidden
+from app.routers.freshness import validate
 from app.routers.workbench import present
 from app.services import web_sessions
 
@@ -71,6 +73,35 @@ SignedIn = Annotated[Visitor, Depends(_visitor(None))]  # any client may sign ou
 
 # The hidden field every form posts back: the session's CSRF token (check_csrf compares it).
 CsrfField = Annotated[str, Form(max_length=100)]
+
+
+def _fresh_page(request: Request, session: SessionDep, visitor: Visitor) -> None:
+    """The API's cache validator for a page of figures: a browser that reloads a page whose
+    data, settings and day have not changed gets 304 at once. The page also carries who is
+    signed in and the session's form token, so those are part of it too."""
+    validate(
+        request,
+        visitor.caller,
+        session,
+        {
+            "client": visitor.caller.principal.client_id,
+            "form": hashlib.sha256(visitor.csrf.encode()).hexdigest(),
+        },
+    )
+
+
+def _fresh_kpi_page(request: Request, session: SessionDep, visitor: KpiVisitor) -> None:
+    _fresh_page(request, session, visitor)
+
+
+def _fresh_audit_page(request: Request, session: SessionDep, visitor: AuditVisitor) -> None:
+    _fresh_page(request, session, visitor)
+
+
+# After CurrentProjection in a page's dependencies (a 503 is never a 304). Only pages of
+# aggregates: a page with case-level data stays no-store and is logged on every view.
+FreshKpiPage = Depends(_fresh_kpi_page)
+FreshAuditPage = Depends(_fresh_audit_page)
 
 
 def render(request: Request, visitor: Visitor | None, template: str, **context: Any) -> Response:

@@ -15,7 +15,13 @@ from app.errors import NotFound
 from app.routers.params import KpiIdPath
 from app.routers.tables import csv_response
 from app.routers.workbench.charts import Point, line_chart
-from app.routers.workbench.common import KpiVisitor, page_router, period_or_this_year, render
+from app.routers.workbench.common import (
+    FreshKpiPage,
+    KpiVisitor,
+    page_router,
+    period_or_this_year,
+    render,
+)
 from app.schemas import kpi_output, kpi_table
 from app.services.kpis import compute_figure, every_figure, figure_query, get_kpi
 
@@ -94,7 +100,7 @@ def judged(kpi: Kpi, cell: Shown | None, target: float | None) -> bool | None:
     return target_met(kpi.direction, cell.value, target)
 
 
-@router.get("/", response_class=HTMLResponse, dependencies=[CurrentProjection])
+@router.get("/", response_class=HTMLResponse, dependencies=[CurrentProjection, FreshKpiPage])
 def overview(
     request: Request,
     session: SessionDep,
@@ -169,7 +175,9 @@ def _kpi_figures(
     return over_time, broken_down
 
 
-@router.get("/kpis/{kpiId}", response_class=HTMLResponse, dependencies=[CurrentProjection])
+@router.get(
+    "/kpis/{kpiId}", response_class=HTMLResponse, dependencies=[CurrentProjection, FreshKpiPage]
+)
 def kpi_page(
     request: Request,
     session: SessionDep,

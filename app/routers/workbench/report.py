@@ -13,7 +13,7 @@ from app.domain.reporting import ReportPeriod, UnknownPeriod
 from app.domain.sampling import ReviewOutcome
 from app.errors import InvalidInput
 from app.routers.workbench.charts import line_chart
-from app.routers.workbench.common import KpiVisitor, Visitor, page_router, render
+from app.routers.workbench.common import FreshKpiPage, KpiVisitor, Visitor, page_router, render
 from app.routers.workbench.figures import judged, points, series, total
 from app.routers.workbench.present import RULE_TITLES
 from app.schemas.problem import InvalidParam
@@ -47,7 +47,7 @@ def _choices(today_year: int) -> list[ReportPeriod]:
     return found
 
 
-@router.get("/rapport", response_class=HTMLResponse, dependencies=[CurrentProjection])
+@router.get("/rapport", response_class=HTMLResponse, dependencies=[CurrentProjection, FreshKpiPage])
 def report(
     request: Request,
     session: SessionDep,
