@@ -6,7 +6,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from app.models import StoredEvent, Trajectory
+from app.domain.audit import Judgement
+from app.models import SampleReview, StoredEvent, Trajectory
+from app.services import audit as audit_service
 from app.services.retention import cutoff, expired, purge
 from tests.kpis.scenario import Case, post
 
@@ -38,3 +40,39 @@ def test_old_closed_trajectories_go_with_their_events(client: TestClient, engine
         ).scalar_one()
         assert events == 0
     assert client.get("/api/v1/trajectories/OLD").status_code == 404
+
+
+def test_a_purged_trajectorys_review_keeps_its_verdict_but_not_its_note(
+    client: TestClient, engine: Engine
+) -> None:
+    post(
+        client,
+        Case("OLD", "2009-01-05").then("trajectory.closed", "2010-06-01", reason="moved"),
+        Case("RECENT", "2020-01-05").then("trajectory.closed", "2021-06-01", reason="moved"),
+    )
+    for opened_in, case in (("2009", "OLD"), ("2020", "RECENT")):
+        drawn = client.post(
+            "/api/v1/audit/samples",
+            json={"size": 1, "from": f"{opened_in}-01-01", "to": f"{opened_in}-12-31", "seed": 1},
+        ).json()
+        assert drawn["trajectoryIds"] == [case]
+        with Session(engine) as session:
+            sample = audit_service.get_sample(session, "0193", drawn["id"])
+            audit_service.record_review(
+                session, sample, case, Judgement.AFWIJKING, f"notitie over {case}", "test"
+            )
+            session.commit()
+    with Session(engine) as session:
+        removed = purge(session, expired(session, cutoff(date(2026, 11, 24), 15)))
+        session.commit()
+    assert removed["sample_review_notes"] == 1
+    with Session(engine) as session:
+        kept = session.execute(
+            select(SampleReview.trajectory_id, SampleReview.judgement, SampleReview.note).order_by(
+                SampleReview.trajectory_id
+            )
+        ).all()
+    assert [tuple(row) for row in kept] == [
+        ("OLD", "afwijking", None),
+        ("RECENT", "afwijking", "notitie over RECENT"),
+    ]

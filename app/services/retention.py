@@ -3,10 +3,10 @@
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Base, StoredEvent, Trajectory
+from app.models import AuditSample, Base, SampleReview, StoredEvent, Trajectory
 from app.services import data_version
 from app.services.projection_store import PROJECTION_TABLES
 
@@ -49,5 +49,22 @@ def purge(session: Session, keys: list[tuple[str, str]]) -> dict[str, int]:
                     )
                 )
                 removed[model.__tablename__] += result.rowcount  # type: ignore[attr-defined]
+            removed["sample_review_notes"] += _forget_review_notes(session, municipality, chunk)
     data_version.bump(session, by_municipality)
     return dict(removed)
+
+
+def _forget_review_notes(session: Session, municipality: str, trajectory_ids: list[str]) -> int:
+    """File-review judgements of purged trajectories keep their verdict (the yearly review's
+    outcome stays countable) but lose their note: free text is where case details would be."""
+    samples = select(AuditSample.id).where(AuditSample.municipality == municipality)
+    result = session.execute(
+        update(SampleReview)
+        .where(
+            SampleReview.sample_id.in_(samples),
+            SampleReview.trajectory_id.in_(trajectory_ids),
+            SampleReview.note.is_not(None),
+        )
+        .values(note=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
