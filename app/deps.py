@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from app.services.figure_cache import FigureCache
 from app.settings import Settings
 
 
@@ -37,3 +38,12 @@ def require_current_projection(request: Request, session: SessionDep) -> None:
 
 
 CurrentProjection = Depends(require_current_projection)
+
+
+def get_figure_cache(request: Request) -> FigureCache | None:
+    cache: FigureCache | None = request.state.figure_cache
+    return cache
+
+
+# Where computed figures are kept until their data changes (None: FIGURE_CACHE=none).
+FigureCacheDep = Annotated[FigureCache | None, Depends(get_figure_cache)]

@@ -34,6 +34,7 @@ from app.problems import install_problem_handlers
 from app.routers import audit, clients, events, figures, health, kpis, trajectories, workbench
 from app.routers.freshness import NotModified, not_modified
 from app.routers.params import screen_parameters
+from app.services import figure_cache
 from app.services.clients import SCOPES, create_client, has_clients
 from app.services.projection_build import ProjectionGate, code_version, is_current
 from app.settings import Settings, get_settings
@@ -138,6 +139,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "sessions": sessions,
                 "projection_gate": gate,
                 "figure_fingerprint": settings.figure_fingerprint(),
+                "figure_cache": figure_cache.from_setting(
+                    settings.figure_cache,
+                    f"{API_VERSION}:{gate.version}:{settings.figure_fingerprint()}",
+                ),
             }
         finally:
             unwatch()

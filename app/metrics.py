@@ -20,6 +20,11 @@ EVENTS_INGESTED = Counter(
     "Events received, by outcome (created, duplicate, conflict, invalid, refused).",
     ["outcome"],
 )
+FIGURE_CACHE = Counter(
+    "wijkteam_figure_cache",
+    "Figure look-ups in the figure cache, by outcome (hit, miss).",
+    ["outcome"],
+)
 BATCH_SIZE = Histogram(
     "wijkteam_batch_events",
     "Events per batch request.",

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, ge=1)
     failed_auth_per_minute: int = Field(default=30, ge=1)
     rate_limit_storage: str = "memory://"
+    # Where computed figures are kept until their data changes (app/services/
+    # figure_cache.py): memory:// in this process, redis://127.0.0.1:6379/1 shared by
+    # several processes, or none.
+    figure_cache: str = "memory://"
 
     # Decrees of Atw art. 3 lid 3 beyond the ones shipped, as JSON, e.g.
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],

@@ -82,8 +82,12 @@ def benchmark_token(database_url: str) -> str:
 
 
 @contextmanager
-def running_service(database_url: str) -> Iterator[tuple[httpx.Client, subprocess.Popen[bytes]]]:
-    """uvicorn on loopback over a migrated database, and a client authenticated to it."""
+def running_service(
+    database_url: str, figure_cache: str = "none"
+) -> Iterator[tuple[httpx.Client, subprocess.Popen[bytes]]]:
+    """uvicorn on loopback over a migrated database, and a client authenticated to it.
+    The figure cache is off unless asked for: a benchmark of computing figures must compute
+    them every time, not answer the second request from the first."""
     token = benchmark_token(database_url)
     port = _free_port()
     env = {
@@ -92,6 +96,7 @@ def running_service(database_url: str) -> Iterator[tuple[httpx.Client, subproces
         "LOG_LEVEL": "WARNING",
         "ENVIRONMENT": "test",
         "RATE_LIMIT_PER_MINUTE": str(10**9),  # a benchmark is one client on purpose
+        "FIGURE_CACHE": figure_cache,
     }
     command = [
         sys.executable,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from app.auth import KpiReader
-from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.kpis.figures import TIME_GRAINS
 from app.routers.freshness import NOT_MODIFIED, KpiValidated
 from app.routers.kpis import GROUP_BY_PATTERN, parse_group_by
@@ -39,6 +39,7 @@ def list_figures(
     caller: KpiReader,
     session: SessionDep,
     settings: SettingsDep,
+    cache: FigureCacheDep,
     start: Annotated[IsoDate, Query(alias="from", description="First day, inclusive.")],
     end: Annotated[IsoDate, Query(alias="to", description="Last day, inclusive.")],
     group_by: Annotated[
@@ -59,7 +60,9 @@ def list_figures(
     check_period(start, end)
     groups = parse_group_by(group_by)
     query = figure_query(start, end, groups, {}, None, caller.teams)
-    figures, omitted = every_figure(session, caller.municipality, query, settings.min_cell_size)
+    figures, omitted = every_figure(
+        session, caller.municipality, query, settings.min_cell_size, cache
+    )
     tables = [(kpi_output.figure_view(f, settings.min_cell_size), f.kpi) for f in figures]
     columns, rows = kpi_table.long_rows(tables, groups)
     if csv_requested(request, output):

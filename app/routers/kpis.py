@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.auth import Admin, Caller, EventWriter, KpiReader
-from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
 from app.domain.kpis.spec import Kpi
 from app.domain.vocabulary import AgeBand, Channel, LawDomain
@@ -195,12 +195,13 @@ def read_kpi(
     caller: KpiReader,
     session: SessionDep,
     settings: SettingsDep,
+    cache: FigureCacheDep,
     asked: Asked,
     output: OutputFormat = None,
     dialect: CsvDialect = "standard",
 ) -> Any:
     figure = compute_figure(
-        session, caller.municipality, kpi_id, asked.query(caller), settings.min_cell_size
+        session, caller.municipality, kpi_id, asked.query(caller), settings.min_cell_size, cache
     )
     body = kpi_output.figure_view(figure, settings.min_cell_size)
     if csv_requested(request, output):
@@ -228,6 +229,7 @@ def read_kpi_table(
     caller: KpiReader,
     session: SessionDep,
     settings: SettingsDep,
+    cache: FigureCacheDep,
     asked: Asked,
     dialect: CsvDialect = "standard",
 ) -> Response:
@@ -236,7 +238,7 @@ def read_kpi_table(
     flattened; the columns depend only on the KPI and `groupBy`. `dialect=excel` for a
     Dutch-locale Excel."""
     figure = compute_figure(
-        session, caller.municipality, kpi_id, asked.query(caller), settings.min_cell_size
+        session, caller.municipality, kpi_id, asked.query(caller), settings.min_cell_size, cache
     )
     return _table(kpi_output.figure_view(figure, settings.min_cell_size), figure.kpi, dialect)
 

@@ -7,9 +7,10 @@ holds the municipality's row lock only from there to the commit, so a reader tha
 version N also sees every write that made it N.
 """
 
+import time
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -19,13 +20,16 @@ from app.models import DataVersion
 
 def bump(session: Session, municipalities: Iterable[str]) -> None:
     dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # The clock, so that versions only grow, across restores too (see DataVersion).
+    now = time.time_ns() // 1_000_000
+    following = DataVersion.version + 1
     # Sorted: two writers for the same municipalities take the row locks in one order.
     for municipality in sorted(set(municipalities)):
-        statement = dialect_insert(DataVersion).values(municipality=municipality, version=1)
+        statement = dialect_insert(DataVersion).values(municipality=municipality, version=now)
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=[DataVersion.municipality],
-                set_={"version": DataVersion.version + 1},
+                set_={"version": case((following > now, following), else_=now)},
             )
         )
 

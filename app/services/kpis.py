@@ -23,6 +23,7 @@ from app.metrics import KPI_QUERY_SECONDS
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
 from app.services import data_version
+from app.services.figure_cache import Computed, FigureCache
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
 
 
@@ -65,7 +66,12 @@ def check_breakdown(kpi: Kpi, query: KpiQuery) -> None:
 
 
 def compute_figure(
-    session: Session, municipality: str, kpi_id: str, query: KpiQuery, min_cell_size: int
+    session: Session,
+    municipality: str,
+    kpi_id: str,
+    query: KpiQuery,
+    min_cell_size: int,
+    cache: FigureCache | None = None,
 ) -> Figure:
     kpi = get_kpi(kpi_id)
     check_breakdown(kpi, query)
@@ -74,6 +80,22 @@ def compute_figure(
     if isinstance(measure, Reported):
         cells = _reported_cells(session, municipality, kpi.id, query, min_cell_size)
         return Figure(kpi, query, cells, target=target)
+    key = cache.key(session, municipality, kpi.id, query, min_cell_size) if cache else ""
+    found = cache.get(key) if cache else None
+    if found is None:
+        found = _computed(session, municipality, kpi, query, min_cell_size)
+        if cache:
+            cache.put(key, found)
+    cells, open_intervals = found
+    return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)
+
+
+def _computed(
+    session: Session, municipality: str, kpi: Kpi, query: KpiQuery, min_cell_size: int
+) -> Computed:
+    """A derived KPI's cells, protected against small numbers, and its open intervals."""
+    measure = kpi.measure
+    assert not isinstance(measure, Reported)
     with KPI_QUERY_SECONDS.labels(kpi.id).time():
         cells = evaluate_sql(session, municipality, measure, query)
     breakdown = measure.breakdown if isinstance(measure, Count) else None
@@ -82,11 +104,15 @@ def compute_figure(
     if isinstance(measure, Duration):
         count = open_intervals_sql(session, municipality, measure, query)
         open_intervals = None if 0 < count < min_cell_size else count
-    return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)
+    return cells, open_intervals
 
 
 def every_figure(
-    session: Session, municipality: str, query: KpiQuery, min_cell_size: int
+    session: Session,
+    municipality: str,
+    query: KpiQuery,
+    min_cell_size: int,
+    cache: FigureCache | None = None,
 ) -> tuple[list[Figure], list[str]]:
     """Every KPI of the catalogue for one query; the ids of those that cannot answer it
     (a breakdown or time series they do not have) come back apart."""
@@ -97,7 +123,7 @@ def every_figure(
         except InvalidInput:
             omitted.append(kpi.id)
             continue
-        figures.append(compute_figure(session, municipality, kpi.id, query, min_cell_size))
+        figures.append(compute_figure(session, municipality, kpi.id, query, min_cell_size, cache))
     return figures, omitted
 
 

@@ -49,6 +49,13 @@ def sign_in(watched: Watched, base: str, token: str) -> None:
     page.wait_for_url(re.compile(r"/werkbank/$"))
 
 
+def signed_in(browser: Browser, base: str, token: str) -> Watched:
+    """A fresh browser context, signed in with the token."""
+    watched = Watched(browser)
+    sign_in(watched, base, token)
+    return watched
+
+
 def test_sign_in_overview_and_sign_out(server: tuple[str, str, str], browser: Browser) -> None:
     base, token, backend = server
     watched = Watched(browser)
@@ -113,8 +120,7 @@ def test_worklist_leads_to_the_trajectory_audit_and_both_are_logged(
     server: tuple[str, str, str], browser: Browser
 ) -> None:
     base, token, backend = server
-    watched = Watched(browser)
-    sign_in(watched, base, token)
+    watched = signed_in(browser, base, token)
     page = watched.page
     page.get_by_role("link", name="Werklijst").click()
     page.wait_for_url(re.compile(r"/werkbank/werklijst$"))
@@ -146,8 +152,7 @@ def test_a_kpi_page_shows_definition_chart_and_breakdown(
     server: tuple[str, str, str], browser: Browser
 ) -> None:
     base, token, backend = server
-    watched = Watched(browser)
-    sign_in(watched, base, token)
+    watched = signed_in(browser, base, token)
     page = watched.page
     page.goto(f"{base}/werkbank/?from={YEAR['from']}&to={YEAR['to']}")
     page.get_by_role("link", name="Instroom").click()
@@ -175,8 +180,7 @@ def test_compliance_shows_pass_rates_per_rule_and_team(
     server: tuple[str, str, str], browser: Browser
 ) -> None:
     base, token, backend = server
-    watched = Watched(browser)
-    sign_in(watched, base, token)
+    watched = signed_in(browser, base, token)
     page = watched.page
     page.get_by_role("link", name="Naleving").click()
     page.goto(f"{base}/werkbank/naleving?from={YEAR['from']}&to={YEAR['to']}")
@@ -196,8 +200,7 @@ def test_a_sample_is_drawn_and_judged_with_history_kept(
     server: tuple[str, str, str], browser: Browser, engine: Engine
 ) -> None:
     base, token, backend = server
-    watched = Watched(browser)
-    sign_in(watched, base, token)
+    watched = signed_in(browser, base, token)
     page = watched.page
     page.get_by_role("link", name="Steekproeven").click()
     page.wait_for_url(re.compile(r"/werkbank/steekproeven$"))
@@ -239,8 +242,7 @@ def test_the_periodic_report_compares_periods_and_prints(
     server: tuple[str, str, str], browser: Browser
 ) -> None:
     base, token, backend = server
-    watched = Watched(browser)
-    sign_in(watched, base, token)
+    watched = signed_in(browser, base, token)
     page = watched.page
     page.get_by_role("link", name="Rapportage").click()
     page.get_by_label("Periode").select_option("2026-T1")
@@ -283,8 +285,7 @@ def test_the_report_tells_an_unknown_period_in_a_page(
     server: tuple[str, str, str], browser: Browser
 ) -> None:
     base, token, _ = server
-    watched = Watched(browser)
-    sign_in(watched, base, token)
+    watched = signed_in(browser, base, token)
     page = watched.page
     answer = page.goto(f"{base}/werkbank/rapport?periode=2026-T4")
     assert answer is not None and answer.status == 400
@@ -298,8 +299,7 @@ def test_administration_sets_targets_values_and_clients(
     server: tuple[str, str, str], browser: Browser
 ) -> None:
     base, token, backend = server
-    watched = Watched(browser)
-    sign_in(watched, base, token)
+    watched = signed_in(browser, base, token)
     page = watched.page
 
     # a target from a 0-meting: inflow in March (10) minus 2
@@ -365,8 +365,7 @@ def test_a_kpi_table_downloads_as_the_csv_it_shows(
     server: tuple[str, str, str], browser: Browser
 ) -> None:
     base, token, _ = server
-    watched = Watched(browser)
-    sign_in(watched, base, token)
+    watched = signed_in(browser, base, token)
     page = watched.page
     page.goto(f"{base}/werkbank/kpis/inflow?from={YEAR['from']}&to={YEAR['to']}&naar=team")
     with page.expect_download() as info:

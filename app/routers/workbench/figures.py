@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.kpis.figures import Cell, Figure, period_label, target_met
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi
 from app.errors import NotFound
@@ -23,6 +23,7 @@ from app.routers.workbench.common import (
     render,
 )
 from app.schemas import kpi_output, kpi_table
+from app.services.figure_cache import FigureCache
 from app.services.kpis import compute_figure, every_figure, figure_query, get_kpi
 
 router = page_router()
@@ -106,6 +107,7 @@ def overview(
     session: SessionDep,
     settings: SettingsDep,
     visitor: KpiVisitor,
+    cache: FigureCacheDep,
     start: From = None,
     end: To = None,
     grain: GrainQuery = "month",
@@ -118,12 +120,14 @@ def overview(
         caller.municipality,
         figure_query(start, end, (), {}, None, caller.teams),
         settings.min_cell_size,
+        cache,
     )
     trends, _ = every_figure(
         session,
         caller.municipality,
         figure_query(start, end, (grain,), {}, None, caller.teams),
         settings.min_cell_size,
+        cache,
     )
     trend_of = {figure.kpi.id: series(figure, grain) for figure in trends}
     rows = []
@@ -162,16 +166,21 @@ def _kpi_figures(
     grain: str,
     by: str,
     min_cell_size: int,
+    cache: FigureCache | None,
 ) -> tuple[Figure | None, Figure | None]:
     """The KPI over time and broken down, as far as its measure has either."""
     caller = visitor.caller
     over_time = broken_down = None
     if not isinstance(kpi.measure, NO_TIME_SERIES):
         query = figure_query(*span, (grain,), {}, None, caller.teams)
-        over_time = compute_figure(session, caller.municipality, kpi.id, query, min_cell_size)
+        over_time = compute_figure(
+            session, caller.municipality, kpi.id, query, min_cell_size, cache
+        )
     if not isinstance(kpi.measure, NO_BREAKDOWN):
         query = figure_query(*span, (by,), {}, None, caller.teams)
-        broken_down = compute_figure(session, caller.municipality, kpi.id, query, min_cell_size)
+        broken_down = compute_figure(
+            session, caller.municipality, kpi.id, query, min_cell_size, cache
+        )
     return over_time, broken_down
 
 
@@ -183,6 +192,7 @@ def kpi_page(
     session: SessionDep,
     settings: SettingsDep,
     visitor: KpiVisitor,
+    cache: FigureCacheDep,
     kpi_id: KpiIdPath,
     start: From = None,
     end: To = None,
@@ -194,7 +204,7 @@ def kpi_page(
     kpi = get_kpi(kpi_id)
     span = period_or_this_year(start, end)
     over_time, broken_down = _kpi_figures(
-        session, visitor, kpi, span, grain, by, settings.min_cell_size
+        session, visitor, kpi, span, grain, by, settings.min_cell_size, cache
     )
     rows = series(over_time, grain) if over_time else []
     shown_figure = over_time or broken_down
@@ -227,6 +237,7 @@ def kpi_csv(
     session: SessionDep,
     settings: SettingsDep,
     visitor: KpiVisitor,
+    cache: FigureCacheDep,
     kpi_id: KpiIdPath,
     table: Annotated[Literal["reeks", "uitsplitsing"], Query(alias="tabel")],
     start: From = None,
@@ -238,7 +249,7 @@ def kpi_csv(
     kpi = get_kpi(kpi_id)
     span = period_or_this_year(start, end)
     over_time, broken_down = _kpi_figures(
-        session, visitor, kpi, span, grain, by, settings.min_cell_size
+        session, visitor, kpi, span, grain, by, settings.min_cell_size, cache
     )
     figure = over_time if table == "reeks" else broken_down
     if figure is None:

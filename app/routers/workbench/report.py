@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.calendar import local_today
 from app.domain.reporting import ReportPeriod, UnknownPeriod
 from app.domain.sampling import ReviewOutcome
@@ -53,6 +53,7 @@ def report(
     session: SessionDep,
     settings: SettingsDep,
     visitor: KpiVisitor,
+    cache: FigureCacheDep,
     label: Annotated[str | None, Query(alias="periode", pattern=PERIOD_PATTERN)] = None,
 ) -> Response:
     period = _chosen(label)
@@ -62,7 +63,7 @@ def report(
 
     def figures(span: ReportPeriod, group_by: tuple[str, ...] = ()) -> dict[str, Any]:
         query = figure_query(span.start, span.end, group_by, {}, None, caller.teams)
-        found, _ = every_figure(session, caller.municipality, query, cell_size)
+        found, _ = every_figure(session, caller.municipality, query, cell_size, cache)
         return {f.kpi.id: f for f in found}
 
     now, earlier = figures(period), figures(before)
@@ -71,6 +72,7 @@ def report(
         caller.municipality,
         figure_query(before.start, period.end, ("month",), {}, None, caller.teams),
         cell_size,
+        cache,
     )[0]
     charts = []
     for figure in monthly:

@@ -1,0 +1,144 @@
+"""Computed figures kept until the data under them changes: a BI tool that refreshes the
+same report without a validator (Power BI sends no If-None-Match) gets the cells already
+computed, as long as no event, target, reported value, setting or day has changed them.
+
+The key digests what the ETag does: the municipality's data version (bumped by every write
+that changes a figure), the code and settings the figure depends on, today's date, the
+KPI and the whole query (period, grouping, filters, the reader's team limit, the
+small-number threshold). The version is read before the figure is computed, so a write
+landing meanwhile can only leave newer cells under an older key, which no reader asks for
+once the version has moved. The cells are stored after small-number protection, so a
+cached answer is exactly a computed one.
+
+Where the cells live is a setting (FIGURE_CACHE): in this process's memory (the embedded
+default), in Redis where several processes serve together (one computes, all answer), or
+nowhere (`none`, as the cold benchmarks use).
+"""
+
+import hashlib
+import threading
+from dataclasses import asdict, fields
+from typing import Any, Protocol
+
+import orjson
+from cachetools import LRUCache
+from redis import Redis
+from sqlalchemy.orm import Session
+
+from app.domain.calendar import local_today
+from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
+from app.metrics import FIGURE_CACHE
+from app.services import data_version
+
+TTL_SECONDS = 24 * 3600  # a key is dead once the day or the version moves; Redis drops it
+MEMORY_ENTRIES = 4096
+Computed = tuple[list[Cell], int | None]  # the cells and the open intervals
+
+
+class Store(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, value: bytes) -> None: ...
+
+
+class MemoryStore:
+    def __init__(self, entries: int = MEMORY_ENTRIES) -> None:
+        self._entries: LRUCache[str, bytes] = LRUCache(maxsize=entries)
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: str, value: bytes) -> None:
+        with self._lock:
+            self._entries[key] = value
+
+
+class RedisStore:
+    def __init__(self, url: str) -> None:
+        self._redis = Redis.from_url(url)
+
+    def get(self, key: str) -> bytes | None:
+        found = self._redis.get(key)
+        return found if isinstance(found, bytes) else None
+
+    def put(self, key: str, value: bytes) -> None:
+        self._redis.setex(key, TTL_SECONDS, value)
+
+
+class FigureCache:
+    def __init__(self, store: Store, context: str) -> None:
+        self.store = store
+        self.context = context  # the code and settings version, fixed at start-up
+
+    def key(
+        self, session: Session, municipality: str, kpi_id: str, query: KpiQuery, cell_size: int
+    ) -> str:
+        parts = [
+            data_version.current(session, municipality),
+            municipality,
+            self.context,
+            local_today().isoformat(),
+            kpi_id,
+            cell_size,
+            asdict(query),
+        ]
+        digest = hashlib.sha256(orjson.dumps(parts, default=str)).hexdigest()
+        return f"wijkteam:figure:{digest}"
+
+    def get(self, key: str) -> Computed | None:
+        found = self.store.get(key)
+        FIGURE_CACHE.labels("hit" if found is not None else "miss").inc()
+        return decode(found) if found is not None else None
+
+    def put(self, key: str, computed: Computed) -> None:
+        self.store.put(key, encode(computed))
+
+
+def from_setting(uri: str, context: str) -> FigureCache | None:
+    """FIGURE_CACHE: memory:// (default), redis://host:port/db, or none."""
+    if uri == "none":
+        return None
+    if uri.startswith("memory://"):
+        return FigureCache(MemoryStore(), context)
+    if uri.startswith(("redis://", "rediss://", "unix://")):
+        return FigureCache(RedisStore(uri), context)
+    raise ValueError(f"FIGURE_CACHE {uri!r}: use memory://, redis://host:port/db or none")
+
+
+# Cells are plain data but for one kind of extra: the resolution statistics of a duration.
+_STATS = "__duration_stats__"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, DurationStats):
+        return {_STATS: [value.n, value.mean, value.median, value.p90]}
+    raise TypeError(f"a cell cannot hold {type(value).__name__}")
+
+
+def _restored(value: Any) -> Any:
+    if isinstance(value, dict):
+        if _STATS in value:
+            return DurationStats(*value[_STATS])
+        return {k: _restored(v) for k, v in value.items()}
+    return value
+
+
+def encode(computed: Computed) -> bytes:
+    cells, open_intervals = computed
+    shallow = [{f.name: getattr(cell, f.name) for f in fields(Cell)} for cell in cells]
+    return orjson.dumps(
+        {"cells": shallow, "open": open_intervals},
+        default=_plain,
+        option=orjson.OPT_PASSTHROUGH_DATACLASS,  # DurationStats through _plain, tagged
+    )
+
+
+def decode(stored: bytes) -> Computed:
+    data = orjson.loads(stored)
+    cells = []
+    for stored_cell in data["cells"]:
+        stored_cell["extra"] = _restored(stored_cell["extra"])
+        cells.append(Cell(**stored_cell))
+    return cells, data["open"]

@@ -1,0 +1,127 @@
+"""The figure cache, on both databases: a figure read again without a validator (as Power BI
+reads) is served from the cache and is the same answer; every write that changes it, a team
+limit and a restored database all make it computed afresh; Redis shares it between
+processes."""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from app.domain.kpis.catalogue import CATALOGUE
+from app.domain.kpis.figures import Cell, DurationStats
+from app.main import create_app
+from app.services import data_version
+from app.services.figure_cache import decode, encode
+from app.settings import Settings
+from scripts.generate_events import generate
+
+PERIOD = {"from": "2025-01-01", "to": "2026-11-30", "asOf": "2026-11-24"}
+
+
+def hits() -> float:
+    """What /metrics reports as wijkteam_figure_cache_total{outcome="hit"} in this process."""
+    found = REGISTRY.get_sample_value("wijkteam_figure_cache_total", {"outcome": "hit"})
+    return found or 0.0
+
+
+@pytest.fixture(scope="module")
+def generated() -> list[dict[str, object]]:
+    return list(generate(60, seed=5))
+
+
+@pytest.fixture
+def loaded(client: TestClient, generated: list[dict[str, object]]) -> Iterator[TestClient]:
+    assert client.post("/api/v1/events/batch", json=generated).json()["rejected"] == 0
+    yield client
+
+
+def test_cells_come_back_exactly_as_stored() -> None:
+    cells = [
+        Cell(key={"team": "noord"}, n=12, value=0.5, numerator=6.0, denominator=12.0),
+        Cell(key={"team": "zuid"}, n=0, suppressed=True),
+        Cell(
+            key={},
+            n=7,
+            value=3.0,
+            mean=3.5,
+            median=3.0,
+            p90=6.1,
+            extra={"resolution": DurationStats(5, 2.0, 2.0, None), "breakdown": {"a": 1}},
+        ),
+    ]
+    assert decode(encode((cells, 3))) == (cells, 3)
+
+
+def test_every_kpi_read_again_is_a_hit_with_the_same_answer(loaded: TestClient) -> None:
+    for kpi in CATALOGUE:
+        for params in (PERIOD, {**PERIOD, "groupBy": "team"}, {**PERIOD, "groupBy": "month"}):
+            first = loaded.get(f"/api/v1/kpis/{kpi.id}", params=params)
+            if first.status_code == 400:
+                continue  # a breakdown this KPI does not have
+            before = hits()
+            again = loaded.get(f"/api/v1/kpis/{kpi.id}", params=params)
+            assert again.json() == first.json(), (kpi.id, params)
+            derived = kpi.id not in {"cost_per_trajectory", "awareness", "reachability"}
+            assert hits() == before + (1 if derived else 0), (kpi.id, params)
+
+
+def test_a_write_a_team_limit_and_a_restore_each_compute_afresh(
+    loaded: TestClient, engine: Engine, generated: list[dict[str, object]]
+) -> None:
+    path, params = "/api/v1/kpis/inflow", {**PERIOD, "groupBy": "team"}
+    first = loaded.get(path, params=params).json()
+    # a duplicate writes nothing: still a hit
+    before = hits()
+    assert loaded.post("/api/v1/events/batch", json=generated[:5]).json()["duplicates"] == 5
+    assert loaded.get(path, params=params).json() == first
+    assert hits() == before + 1
+    # a new trajectory changes the figure: computed again, and it shows
+    new = {**generated[0], "eventId": "0f0f0f0f-0000-4000-8000-000000000001"}
+    new["trajectoryId"] = "CACHE-NEW"
+    assert loaded.post("/api/v1/events", json=new).status_code == 201
+    before = hits()
+    changed = loaded.get(path, params=params).json()
+    assert hits() == before
+    assert changed != first
+    # a restored database hands out no version twice: the cache cannot take old for new
+    with Session(engine) as session:
+        seen = data_version.current(session, "0193")
+        session.execute(text("UPDATE data_versions SET version = 1"))  # as a backup had it
+        data_version.bump(session, ["0193"])
+        assert data_version.current(session, "0193") > seen
+        session.commit()
+
+
+def test_a_team_limited_reader_never_gets_the_whole_municipalitys_cells(
+    loaded: TestClient,
+) -> None:
+    path, params = "/api/v1/kpis/inflow", {**PERIOD, "groupBy": "team"}
+    everyone = loaded.get(path, params=params).json()
+    limited = loaded.post(
+        "/api/v1/clients",
+        json={"name": "noord", "scopes": ["kpi:read"], "municipality": "0193", "teams": ["noord"]},
+    ).json()["token"]
+    own = loaded.get(path, params=params, headers={"Authorization": f"Bearer {limited}"}).json()
+    assert {g["key"]["team"] for g in own["groups"]} <= {"noord"}
+    assert own != everyone
+
+
+def test_processes_share_figures_through_redis(
+    settings: Settings, loaded: TestClient, tokens: dict[str, str]
+) -> None:
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379") + "/1"
+    shared = settings.model_copy(update={"figure_cache": url})
+    # a period no other test asks for, so this run's keys are its own
+    params = {"from": "2025-01-01", "to": "2026-11-29", "asOf": "2026-11-23"}
+    headers = {"Authorization": f"Bearer {tokens['kpi:read']}"}
+    with TestClient(create_app(shared)) as one, TestClient(create_app(shared)) as other:
+        computed = one.get("/api/v1/kpis/lead_time", params=params, headers=headers)
+        before = hits()
+        served = other.get("/api/v1/kpis/lead_time", params=params, headers=headers)
+        assert served.json() == computed.json()
+        assert hits() == before + 1
