@@ -31,7 +31,7 @@ from app.metrics import FIGURE_CACHE
 from app.services import data_version
 
 TTL_SECONDS = 24 * 3600  # a key is dead once the day or the version moves; Redis drops it
-MEMORY_ENTRIES = 4096
+MEMORY_ENTRIES = 1024  # a figure of months x teams is some 30 KB: at most ~30 MB
 Computed = tuple[list[Cell], int | None]  # the cells and the open intervals
 
 
