@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.auth import Auditor
-from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.audit import RULES, RULES_BY_ID, Finding, Rule
 from app.domain.calendar import local_today
 from app.errors import InvalidInput
@@ -166,6 +166,7 @@ def audit_summary(
     caller: Auditor,
     session: SessionDep,
     settings: SettingsDep,
+    cache: FigureCacheDep,
     start: Annotated[IsoDate, Query(alias="from")],
     end: Annotated[IsoDate, Query(alias="to")],
     group_by: Annotated[
@@ -178,7 +179,7 @@ def audit_summary(
     check_period(start, end)
     today = as_of or local_today()
     groups = audit_service.summary(
-        session, caller.municipality, start, end, group_by, today, caller.teams
+        session, caller.municipality, start, end, group_by, today, caller.teams, cache
     )
     return AuditSummary(
         from_=start,

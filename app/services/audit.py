@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
 from app.models import AuditFinding, AuditSample, SampleReview, Trajectory
 from app.services.event_store import events_of
+from app.services.figure_cache import FigureCache
 from app.services.trajectories import team_visible
 
 # Grouping an audit summary or stratifying a sample: API name -> projection column.
@@ -93,6 +95,38 @@ def summary(
     group_by: str | None,
     today: date,
     teams: tuple[str, ...] | None = None,
+    cache: FigureCache | None = None,
+) -> list[GroupSummary]:
+    """Pass rates per rule over the trajectories opened in the period, from the cache while
+    no write has changed them (the key holds the data version and the day)."""
+    if cache is None:
+        return _summary(session, municipality, start, end, group_by, today, teams)
+    key = cache.key(session, municipality, "audit-summary", start, end, group_by, today, teams)
+    found = cache.lookup(key)
+    if found is not None:
+        return [_summary_from(group) for group in orjson.loads(found)]
+    computed = _summary(session, municipality, start, end, group_by, today, teams)
+    cache.keep(key, orjson.dumps(computed))  # dataclasses, serialised as they are
+    return computed
+
+
+def _summary_from(stored: dict[str, Any]) -> GroupSummary:
+    return GroupSummary(
+        key=stored["key"],
+        trajectories=stored["trajectories"],
+        passing=stored["passing"],
+        rules={rule: RuleSummary(found["counts"]) for rule, found in stored["rules"].items()},
+    )
+
+
+def _summary(
+    session: Session,
+    municipality: str,
+    start: date,
+    end: date,
+    group_by: str | None,
+    today: date,
+    teams: tuple[str, ...] | None,
 ) -> list[GroupSummary]:
     """Pass rates per rule over the trajectories opened in the period, in two aggregate queries."""
     group = [AUDIT_DIMENSIONS[group_by].label("group")] if group_by else []

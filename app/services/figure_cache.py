@@ -1,6 +1,7 @@
-"""Computed figures kept until the data under them changes: a BI tool that refreshes the
-same report without a validator (Power BI sends no If-None-Match) gets the cells already
-computed, as long as no event, target, reported value, setting or day has changed them.
+"""Computed figures and audit summaries kept until the data under them changes: a BI tool
+that refreshes the same report without a validator (Power BI sends no If-None-Match) gets
+the answer already computed, as long as no event, target, reported value, setting or day
+has changed it.
 
 The key digests what the ETag does: the municipality's data version (bumped by every write
 that changes a figure), the code and settings the figure depends on, today's date, the
@@ -72,28 +73,32 @@ class FigureCache:
         self.store = store
         self.context = context  # the code and settings version, fixed at start-up
 
-    def key(
+    def key(self, session: Session, municipality: str, *parts: Any) -> str:
+        """What an answer rests on besides `parts`: the data version, code, settings, day."""
+        version = data_version.current(session, municipality)
+        every = [version, municipality, self.context, local_today().isoformat(), *parts]
+        digest = hashlib.sha256(orjson.dumps(every, default=str)).hexdigest()
+        return f"wijkteam:computed:{digest}"
+
+    def figure_key(
         self, session: Session, municipality: str, kpi_id: str, query: KpiQuery, cell_size: int
     ) -> str:
-        parts = [
-            data_version.current(session, municipality),
-            municipality,
-            self.context,
-            local_today().isoformat(),
-            kpi_id,
-            cell_size,
-            asdict(query),
-        ]
-        digest = hashlib.sha256(orjson.dumps(parts, default=str)).hexdigest()
-        return f"wijkteam:figure:{digest}"
+        return self.key(session, municipality, "figure", kpi_id, cell_size, asdict(query))
 
-    def get(self, key: str) -> Computed | None:
+    def lookup(self, key: str) -> bytes | None:
         found = self.store.get(key)
         FIGURE_CACHE.labels("hit" if found is not None else "miss").inc()
+        return found
+
+    def keep(self, key: str, value: bytes) -> None:
+        self.store.put(key, value)
+
+    def get(self, key: str) -> Computed | None:
+        found = self.lookup(key)
         return decode(found) if found is not None else None
 
     def put(self, key: str, computed: Computed) -> None:
-        self.store.put(key, encode(computed))
+        self.keep(key, encode(computed))
 
 
 def from_setting(uri: str, context: str) -> FigureCache | None:

@@ -80,7 +80,7 @@ def compute_figure(
     if isinstance(measure, Reported):
         cells = _reported_cells(session, municipality, kpi.id, query, min_cell_size)
         return Figure(kpi, query, cells, target=target)
-    key = cache.key(session, municipality, kpi.id, query, min_cell_size) if cache else ""
+    key = cache.figure_key(session, municipality, kpi.id, query, min_cell_size) if cache else ""
     found = cache.get(key) if cache else None
     if found is None:
         found = _computed(session, municipality, kpi, query, min_cell_size)

@@ -19,6 +19,7 @@ from app.services import data_version
 from app.services.figure_cache import decode, encode
 from app.settings import Settings
 from scripts.generate_events import generate
+from tests.factories import opened
 
 PERIOD = {"from": "2025-01-01", "to": "2026-11-30", "asOf": "2026-11-24"}
 
@@ -125,3 +126,17 @@ def test_processes_share_figures_through_redis(
         served = other.get("/api/v1/kpis/lead_time", params=params, headers=headers)
         assert served.json() == computed.json()
         assert hits() == before + 1
+
+
+def test_an_audit_summary_read_again_is_a_hit_until_an_event_changes_it(
+    loaded: TestClient,
+) -> None:
+    params = {"from": "2025-01-01", "to": "2026-11-30", "groupBy": "team", "asOf": "2026-11-24"}
+    first = loaded.get("/api/v1/audit/summary", params=params).json()
+    before = hits()
+    assert loaded.get("/api/v1/audit/summary", params=params).json() == first
+    assert hits() == before + 1
+    new = opened("2026-03-02T09:00:00+01:00", "CACHE-AUDIT", team="noord")
+    assert loaded.post("/api/v1/events", json=new).status_code == 201
+    changed = loaded.get("/api/v1/audit/summary", params=params).json()
+    assert changed != first

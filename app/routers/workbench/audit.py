@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from app.deps import CurrentProjection, SessionDep, SettingsDep
+from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.calendar import local_today
 from app.routers.params import TrajectoryIdPath
 from app.routers.workbench.common import (
@@ -113,6 +113,7 @@ def compliance(
     request: Request,
     session: SessionDep,
     visitor: AuditVisitor,
+    cache: FigureCacheDep,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:
@@ -122,7 +123,7 @@ def compliance(
     start, end = period_or_this_year(start, end)
     today = local_today()
     args = (session, caller.municipality, start, end)
-    overall = audit_service.summary(*args, None, today, caller.teams)
+    overall = audit_service.summary(*args, None, today, caller.teams, cache)
     return render(
         request,
         visitor,
@@ -131,5 +132,5 @@ def compliance(
         end=end,
         rules=RULE_TITLES,
         total=overall[0] if overall else None,
-        teams=audit_service.summary(*args, "team", today, caller.teams),
+        teams=audit_service.summary(*args, "team", today, caller.teams, cache),
     )

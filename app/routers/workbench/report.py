@@ -18,6 +18,7 @@ from app.routers.workbench.figures import judged, points, series, total
 from app.routers.workbench.present import RULE_TITLES
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
+from app.services.figure_cache import FigureCache
 from app.services.kpis import every_figure, figure_query
 
 router = page_router()
@@ -104,12 +105,16 @@ def report(
         rows=rows,
         charts=charts,
         min_cell_size=cell_size,
-        **_audit_sections(session, visitor, period, before),
+        **_audit_sections(session, visitor, cache, period, before),
     )
 
 
 def _audit_sections(
-    session: SessionDep, visitor: Visitor, period: ReportPeriod, before: ReportPeriod
+    session: SessionDep,
+    visitor: Visitor,
+    cache: FigureCache | None,
+    period: ReportPeriod,
+    before: ReportPeriod,
 ) -> dict[str, Any]:
     """Compliance and file review, for a client that may read the audit (else left out)."""
     caller = visitor.caller
@@ -119,7 +124,7 @@ def _audit_sections(
 
     def overall(span: ReportPeriod) -> Any:
         found = audit_service.summary(
-            session, caller.municipality, span.start, span.end, None, today, caller.teams
+            session, caller.municipality, span.start, span.end, None, today, caller.teams, cache
         )
         return found[0] if found else None
 
