@@ -17,13 +17,14 @@ nowhere (`none`, as the cold benchmarks use).
 """
 
 import hashlib
+import logging
 import threading
 from dataclasses import asdict, fields
 from typing import Any, Protocol
 
 import orjson
 from cachetools import LRUCache
-from redis import Redis
+from redis import Redis, RedisError
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import local_today
@@ -31,6 +32,7 @@ from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.metrics import FIGURE_CACHE
 from app.services import data_version
 
+logger = logging.getLogger("wijkteam_kpi.figure_cache")
 TTL_SECONDS = 24 * 3600  # a key is dead once the day or the version moves; Redis drops it
 MEMORY_ENTRIES = 1024  # a figure of months x teams is some 30 KB: at most ~30 MB
 Computed = tuple[list[Cell], int | None]  # the cells and the open intervals
@@ -57,15 +59,25 @@ class MemoryStore:
 
 
 class RedisStore:
+    """Shared by every process. Redis being away costs speed, never an answer: a look-up
+    that fails is a miss, a store that fails is skipped (and logged)."""
+
     def __init__(self, url: str) -> None:
-        self._redis = Redis.from_url(url)
+        self._redis = Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
 
     def get(self, key: str) -> bytes | None:
-        found = self._redis.get(key)
+        try:
+            found = self._redis.get(key)
+        except RedisError as exc:
+            logger.warning("figure cache unavailable, computing instead: %s", exc)
+            return None
         return found if isinstance(found, bytes) else None
 
     def put(self, key: str, value: bytes) -> None:
-        self._redis.setex(key, TTL_SECONDS, value)
+        try:
+            self._redis.setex(key, TTL_SECONDS, value)
+        except RedisError as exc:
+            logger.warning("figure cache unavailable, not kept: %s", exc)
 
 
 class FigureCache:

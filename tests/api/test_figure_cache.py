@@ -140,3 +140,15 @@ def test_an_audit_summary_read_again_is_a_hit_until_an_event_changes_it(
     assert loaded.post("/api/v1/events", json=new).status_code == 201
     changed = loaded.get("/api/v1/audit/summary", params=params).json()
     assert changed != first
+
+
+def test_redis_away_costs_speed_never_an_answer(
+    settings: Settings, loaded: TestClient, tokens: dict[str, str]
+) -> None:
+    # a port nothing listens on: every look-up fails, every figure is computed
+    away = settings.model_copy(update={"figure_cache": "redis://127.0.0.1:1/0"})
+    headers = {"Authorization": f"Bearer {tokens['kpi:read']}"}
+    with TestClient(create_app(away)) as service:
+        answer = service.get("/api/v1/kpis/inflow", params=PERIOD, headers=headers)
+        assert answer.status_code == 200
+        assert answer.json() == loaded.get("/api/v1/kpis/inflow", params=PERIOD).json()
