@@ -298,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--readers", type=int, default=8, help="BI readers in the load case")
+    parser.add_argument(
+        "--figure-cache",
+        default="none",
+        help="FIGURE_CACHE of the service (none: every KPI read computed, the default here)",
+    )
     args = parser.parse_args(argv)
     events = events_totalling(args.events, args.seed)
     backfill, daily = split_daily(events, 0.2)
@@ -322,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         with fresh_database(backend) as url:
             upgrade_database(url)
             autovacuum = Autovacuum(url) if backend == "postgresql" else None
-            with running_service(url) as (client, process):
+            with running_service(url, args.figure_cache) as (client, process):
                 cases = []
                 seconds = post_all(client, payloads(backfill, args.batch_size), autovacuum)
                 cases.append(("backfill", seconds, raw_backfill, len(backfill), rss_mib(process)))
