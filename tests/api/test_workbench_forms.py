@@ -281,3 +281,13 @@ def test_a_page_of_figures_reloads_as_304_until_its_data_changes(
         assert other.get(path, headers={**HTML, "If-None-Match": current}).status_code == 200
     # pages with case-level data are never kept
     assert browser.get("/werkbank/werklijst", headers=HTML).headers["cache-control"] == "no-store"
+
+
+def test_a_page_takes_only_the_years_the_service_handles(
+    browser: TestClient, tokens: dict[str, str]
+) -> None:
+    sign_in(browser, tokens["all"])
+    for path in ("/werkbank/", "/werkbank/kpis/inflow", "/werkbank/naleving"):
+        page = browser.get(path, params={"from": "0001-01-01", "to": "9999-12-31"}, headers=HTML)
+        assert page.status_code == 400, path
+        assert "<code>from</code>" in page.text and "<code>to</code>" in page.text, path

@@ -18,6 +18,7 @@ from app.routers.workbench.common import (
     render,
 )
 from app.routers.workbench.present import RULE_TITLES
+from app.schemas.base import IsoDate
 from app.services import audit as audit_service
 from app.services.trajectories import get_trajectory
 
@@ -114,8 +115,8 @@ def compliance(
     session: SessionDep,
     visitor: AuditVisitor,
     cache: FigureCacheDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> Response:
     """Pass rates per rule, for the whole municipality (or the visitor's teams) and per
     team, over the trajectories opened in the period: the yearly review's table."""

@@ -23,6 +23,7 @@ from app.routers.workbench.common import (
     render,
 )
 from app.schemas import kpi_output, kpi_table
+from app.schemas.base import IsoDate
 from app.services.figure_cache import FigureCache
 from app.services.kpis import compute_figure, every_figure, figure_query, get_kpi
 
@@ -38,8 +39,9 @@ BREAKDOWNS = {
     "ageBand": "leeftijdsgroep",
 }
 Breakdown = Literal["team", "district", "domain", "channel", "ageBand"]
-From = Annotated[date | None, Query(alias="from")]
-To = Annotated[date | None, Query(alias="to")]
+# The API's own date type: the years the service handles (1900-2199), nothing else.
+From = Annotated[IsoDate | None, Query(alias="from")]
+To = Annotated[IsoDate | None, Query(alias="to")]
 GrainQuery = Annotated[Grain, Query(alias="korrel")]
 BreakdownQuery = Annotated[Breakdown, Query(alias="naar")]
 

@@ -1,7 +1,6 @@
 """File review (dossiercontrole): draw a seeded, stratified sample, judge each case, and
 export the sample with its judgements."""
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Form, Request, Response
@@ -23,6 +22,7 @@ from app.routers.workbench.common import (
     render,
 )
 from app.schemas import kpi_table
+from app.schemas.base import IsoDate
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
 
@@ -59,8 +59,8 @@ def draw(
     visitor: AuditVisitor,
     csrf: CsrfField,
     size: Annotated[int, Form(ge=1, le=500)],
-    start: Annotated[date, Form(alias="from")],
-    end: Annotated[date, Form(alias="to")],
+    start: Annotated[IsoDate, Form(alias="from")],
+    end: Annotated[IsoDate, Form(alias="to")],
     stratify_by: Annotated[Literal["team", "professional", "district", "domain"], Form()],
     seed: Annotated[int, Form(ge=0, le=2**53 - 1)],
 ) -> Response:
