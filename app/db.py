@@ -1,5 +1,6 @@
 """Engine and sessions, built once per application in the lifespan, never at import."""
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,31 @@ def _ensure_sqlite_folder(database_url: str) -> None:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+# Figures of the catalogue computed side by side in one process, on PostgreSQL, by one set
+# of workers with a pool of their own (reads_engine), so they never wait for a connection
+# a request holds while it waits for them.
+PARALLEL_READS = 4
+_READS_ENGINES: dict[str, Engine] = {}
+_READS_LOCK = threading.Lock()
+
+
+def reads_engine(engine: Engine) -> Engine:
+    """The figure workers' engine for the database `engine` serves (one per database)."""
+    url = engine.url.render_as_string(hide_password=False)
+    with _READS_LOCK:
+        if url not in _READS_ENGINES:
+            _READS_ENGINES[url] = create_engine(
+                engine.url,
+                pool_size=PARALLEL_READS,
+                max_overflow=0,
+                pool_pre_ping=True,
+                connect_args={"prepare_threshold": None},
+                json_serializer=_json_text,
+                json_deserializer=orjson.loads,
+            )
+        return _READS_ENGINES[url]
 
 
 def create_db_engine(database_url: str, pool_size: int = 40) -> Engine:

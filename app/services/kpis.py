@@ -5,9 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.db import PARALLEL_READS, reads_engine
 from app.domain.kpis.catalogue import CATALOGUE, KPIS
 from app.domain.kpis.disclosure import protect
 from app.domain.kpis.figures import DIMENSIONS, Cell, Figure, KpiQuery
@@ -27,9 +28,11 @@ from app.services import data_version
 from app.services.figure_cache import Computed, FigureCache
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
 
-# Figures computed at once for one request (every_figure): the cores of a small database
-# server, well inside the connection pool.
-PARALLEL_FIGURES = 4
+# One set of workers for the whole process: however many requests ask for the catalogue,
+# at most PARALLEL_READS figures are computed side by side, on a pool of their own
+# (app/db.py reads_engine), so a request waiting for its figures never waits for a
+# connection held by another request that waits for the same workers.
+_FIGURE_WORKERS = ThreadPoolExecutor(PARALLEL_READS, thread_name_prefix="figures")
 
 
 def get_kpi(kpi_id: str) -> Kpi:
@@ -122,10 +125,11 @@ def every_figure(
     """Every KPI of the catalogue for one query; the ids of those that cannot answer it
     (a breakdown or time series they do not have) come back apart.
 
-    The figures are computed side by side on connections of their own (PARALLEL_FIGURES):
-    each is one aggregate the database runs on one core, and a page of the catalogue waited
-    for twenty of them one after another. Each reads committed data as one statement on the
-    request's connection would (READ COMMITTED: every statement its own snapshot).
+    On PostgreSQL the figures are computed side by side on connections of their own
+    (PARALLEL_READS): each is one aggregate the database runs on one core, and a page of the
+    catalogue waited for twenty of them one after another. Each reads committed data as one
+    statement on the request's connection would (READ COMMITTED: every statement its own
+    snapshot). SQLite computes them in turn on the request's connection.
     """
     answerable, omitted = [], []
     for kpi in CATALOGUE:
@@ -136,13 +140,20 @@ def every_figure(
             continue
         answerable.append(kpi.id)
     engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
+        figures = [
+            compute_figure(session, municipality, kpi_id, query, min_cell_size, cache)
+            for kpi_id in answerable
+        ]
+        return figures, omitted
+
+    workers = reads_engine(engine)
 
     def compute(kpi_id: str) -> Figure:
-        with Session(engine) as own:
+        with Session(workers) as own:
             return compute_figure(own, municipality, kpi_id, query, min_cell_size, cache)
 
-    with ThreadPoolExecutor(PARALLEL_FIGURES) as pool:
-        return list(pool.map(compute, answerable)), omitted
+    return list(_FIGURE_WORKERS.map(compute, answerable)), omitted
 
 
 # --- targets ------------------------------------------------------------------------------
