@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -45,15 +45,7 @@ def reads_engine(engine: Engine) -> Engine:
     url = engine.url.render_as_string(hide_password=False)
     with _READS_LOCK:
         if url not in _READS_ENGINES:
-            _READS_ENGINES[url] = create_engine(
-                engine.url,
-                pool_size=PARALLEL_READS,
-                max_overflow=0,
-                pool_pre_ping=True,
-                connect_args={"prepare_threshold": None},
-                json_serializer=_json_text,
-                json_deserializer=orjson.loads,
-            )
+            _READS_ENGINES[url] = _postgres_engine(engine.url, PARALLEL_READS)
         return _READS_ENGINES[url]
 
 
@@ -70,6 +62,10 @@ def create_db_engine(database_url: str, pool_size: int = 40) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # The pool is sized to the worker threads (FastAPI runs sync endpoints in a pool of 40).
+    return _postgres_engine(url, pool_size)
+
+
+def _postgres_engine(url: URL, pool_size: int) -> Engine:
     # No server-side prepared statements: with long IN lists PostgreSQL's generic plan for
     # a prepared statement fell back to sequential scans once the events table grew
     # (ingestion slowed tenfold between 30,000 and 100,000 events).

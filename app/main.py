@@ -133,15 +133,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "has rebuilt it for %s",
                     gate.version,
                 )
+            fingerprint = settings.figure_fingerprint()
             yield {
                 "settings": settings,
                 "engine": engine,
                 "sessions": sessions,
                 "projection_gate": gate,
-                "figure_fingerprint": settings.figure_fingerprint(),
+                "figure_fingerprint": fingerprint,
                 "figure_cache": figure_cache.from_setting(
                     settings.figure_cache,
-                    f"{API_VERSION}:{gate.version}:{settings.figure_fingerprint()}",
+                    f"{API_VERSION}:{gate.version}:{fingerprint}",
                 ),
             }
         finally:

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from app.routers.workbench.common import COOKIE_PATH, PAGE_HEADERS, templates
+from app.routers.workbench.common import COOKIE_PATH, render
 
 TITLES_NL = {
     400: "De invoer klopt niet",
@@ -28,14 +28,15 @@ def problem_page(
     if "text/html" not in request.headers.get("accept", ""):
         return None
     status = int(problem["status"])
-    context = {
-        "caller": None,
-        "csrf": "",
-        "status": status,
-        "title": TITLES_NL.get(status, problem["title"]),
-        "detail": problem["detail"],
-        "invalid": problem.get("invalidParams", []),
-    }
-    page = templates.TemplateResponse(request, "workbench/error.html", context, status_code=status)
-    page.headers.update({**PAGE_HEADERS, **(headers or {})})
+    page = render(
+        request,
+        None,
+        "error.html",
+        status=status,
+        title=TITLES_NL.get(status, problem["title"]),
+        detail=problem["detail"],
+        invalid=problem.get("invalidParams", []),
+    )
+    page.status_code = status
+    page.headers.update(headers or {})
     return page
