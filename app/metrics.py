@@ -22,7 +22,8 @@ EVENTS_INGESTED = Counter(
 )
 FIGURE_CACHE = Counter(
     "wijkteam_figure_cache",
-    "Figure look-ups in the figure cache, by outcome (hit, miss).",
+    "Figure look-ups in the figure cache, by outcome (hit, miss; waited: a miss answered by "
+    "another reader's computing of the same figure).",
     ["outcome"],
 )
 BATCH_SIZE = Histogram(

@@ -102,12 +102,11 @@ def summary(
     if cache is None:
         return _summary(session, municipality, start, end, group_by, today, teams)
     key = cache.key(session, municipality, "audit-summary", start, end, group_by, today, teams)
-    found = cache.lookup(key)
-    if found is not None:
-        return [_summary_from(group) for group in orjson.loads(found)]
-    computed = _summary(session, municipality, start, end, group_by, today, teams)
-    cache.keep(key, orjson.dumps(computed))  # dataclasses, serialised as they are
-    return computed
+    found = cache.fetch(
+        key,  # dataclasses, serialised as they are
+        lambda: orjson.dumps(_summary(session, municipality, start, end, group_by, today, teams)),
+    )
+    return [_summary_from(group) for group in orjson.loads(found)]
 
 
 def _summary_from(stored: dict[str, Any]) -> GroupSummary:

@@ -14,17 +14,26 @@ cached answer is exactly a computed one.
 Where the cells live is a setting (FIGURE_CACHE): in this process's memory (the embedded
 default), in Redis where several processes serve together (one computes, all answer), or
 nowhere (`none`, as the cold benchmarks use).
+
+A figure is computed once however many ask for it at the same moment: after a batch moves
+the version, or on a Monday morning when every dashboard refreshes the same queries, the
+first reader computes and the others wait for its answer instead of running the same
+aggregate beside it (in this process with a lock per key; across processes with a lock in
+Redis that expires by itself should its holder die).
 """
 
 import hashlib
 import logging
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, fields
 from typing import Any, Protocol
 
 import orjson
 from cachetools import LRUCache
 from redis import Redis, RedisError
+from redis.exceptions import LockError
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import local_today
@@ -35,6 +44,8 @@ from app.services import data_version
 logger = logging.getLogger("wijkteam_kpi.figure_cache")
 TTL_SECONDS = 24 * 3600  # a key is dead once the day or the version moves; Redis drops it
 MEMORY_ENTRIES = 1024  # a figure of months x teams is some 30 KB: at most ~30 MB
+COMPUTING_SECONDS = 120  # the longest a reader waits for another's figure, and a lock lives
+LOCK_STRIPES = 256  # per-key locks in a process: two keys share one by a chance of 1 in 256
 Computed = tuple[list[Cell], int | None]  # the cells and the open intervals
 
 
@@ -43,9 +54,24 @@ class Store(Protocol):
 
     def put(self, key: str, value: bytes) -> None: ...
 
+    def computing(self, key: str) -> Any:
+        """A context in which this caller alone computes `key`: others wait at its door."""
+        ...
 
-class MemoryStore:
+
+class _Striped:
+    """One lock per key in this process, by stripes (a fixed set, nothing to clean up)."""
+
+    def __init__(self) -> None:
+        self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+    def computing(self, key: str) -> threading.Lock:
+        return self._stripes[hash(key) % LOCK_STRIPES]
+
+
+class MemoryStore(_Striped):
     def __init__(self, entries: int = MEMORY_ENTRIES) -> None:
+        super().__init__()
         self._entries: LRUCache[str, bytes] = LRUCache(maxsize=entries)
         self._lock = threading.Lock()
 
@@ -58,12 +84,37 @@ class MemoryStore:
             self._entries[key] = value
 
 
-class RedisStore:
+class RedisStore(_Striped):
     """Shared by every process. Redis being away costs speed, never an answer: a look-up
-    that fails is a miss, a store that fails is skipped (and logged)."""
+    that fails is a miss, a store that fails is skipped (and logged), a lock that cannot
+    be had is computed without."""
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         self._redis = Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+
+    @contextmanager
+    def computing(self, key: str) -> Iterator[None]:  # type: ignore[override]
+        # The process's own lock first, so one thread per process waits on Redis.
+        with super().computing(key):
+            lock = self._redis.lock(
+                f"{key}:computing",
+                timeout=COMPUTING_SECONDS,
+                blocking_timeout=COMPUTING_SECONDS,
+            )
+            try:
+                held = lock.acquire()
+            except RedisError as exc:
+                logger.warning("figure cache lock unavailable, computing anyway: %s", exc)
+                held = False
+            try:
+                yield
+            finally:
+                if held:
+                    try:
+                        lock.release()
+                    except (RedisError, LockError) as exc:  # expired, or Redis went away
+                        logger.warning("figure cache lock not released: %s", exc)
 
     def get(self, key: str) -> bytes | None:
         try:
@@ -102,15 +153,20 @@ class FigureCache:
         FIGURE_CACHE.labels("hit" if found is not None else "miss").inc()
         return found
 
-    def keep(self, key: str, value: bytes) -> None:
-        self.store.put(key, value)
-
-    def get(self, key: str) -> Computed | None:
+    def fetch(self, key: str, compute: Callable[[], bytes]) -> bytes:
+        """The answer kept under `key`, or computed by `compute` and kept; while one caller
+        computes it, others asking for the same key wait for that answer."""
         found = self.lookup(key)
-        return decode(found) if found is not None else None
-
-    def put(self, key: str, computed: Computed) -> None:
-        self.keep(key, encode(computed))
+        if found is not None:
+            return found
+        with self.store.computing(key):
+            found = self.store.get(key)  # computed by whoever held the lock before us
+            if found is not None:
+                FIGURE_CACHE.labels("waited").inc()
+                return found
+            computed = compute()
+            self.store.put(key, computed)
+            return computed
 
 
 def from_setting(uri: str, context: str) -> FigureCache | None:

@@ -25,7 +25,7 @@ from app.metrics import KPI_QUERY_SECONDS
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
 from app.services import data_version
-from app.services.figure_cache import Computed, FigureCache
+from app.services.figure_cache import Computed, FigureCache, decode, encode
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
 
 # One set of workers for the whole process: however many requests ask for the catalogue,
@@ -88,13 +88,15 @@ def compute_figure(
     if isinstance(measure, Reported):
         cells = _reported_cells(session, municipality, kpi.id, query, min_cell_size)
         return Figure(kpi, query, cells, target=target)
-    key = cache.figure_key(session, municipality, kpi.id, query, min_cell_size) if cache else ""
-    found = cache.get(key) if cache else None
-    if found is None:
-        found = _computed(session, municipality, kpi, query, min_cell_size)
-        if cache:
-            cache.put(key, found)
-    cells, open_intervals = found
+    if cache is None:
+        cells, open_intervals = _computed(session, municipality, kpi, query, min_cell_size)
+    else:
+        key = cache.figure_key(session, municipality, kpi.id, query, min_cell_size)
+        cells, open_intervals = decode(
+            cache.fetch(
+                key, lambda: encode(_computed(session, municipality, kpi, query, min_cell_size))
+            )
+        )
     return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)
 
 

@@ -4,7 +4,13 @@ limit and a restored database all make it computed afresh; Redis shares it betwe
 processes."""
 
 import os
+import threading
+import time
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,10 +19,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.domain.kpis.catalogue import CATALOGUE
-from app.domain.kpis.figures import Cell, DurationStats
+from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.main import create_app
-from app.services import data_version
-from app.services.figure_cache import decode, encode
+from app.services import data_version, kpis
+from app.services.figure_cache import FigureCache, MemoryStore, RedisStore, decode, encode
 from app.settings import Settings
 from scripts.generate_events import generate
 from tests.factories import opened
@@ -152,3 +158,41 @@ def test_redis_away_costs_speed_never_an_answer(
         answer = service.get("/api/v1/kpis/inflow", params=PERIOD, headers=headers)
         assert answer.status_code == 200
         assert answer.json() == loaded.get("/api/v1/kpis/inflow", params=PERIOD).json()
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
+def test_readers_asking_at_once_compute_a_figure_once(
+    loaded: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch, shared: bool
+) -> None:
+    """Six readers ask for the same cold figure at the same moment (a Monday's refresh, or
+    every dashboard after a batch): the aggregate runs once and all six get its answer. With
+    Redis the six are spread over two processes' caches."""
+    queries = []
+    real = kpis.evaluate_sql
+
+    def slow_query(*args: Any) -> Any:
+        queries.append(args)
+        time.sleep(0.3)  # long enough that every reader arrives while it runs
+        return real(*args)
+
+    monkeypatch.setattr(kpis, "evaluate_sql", slow_query)
+    context = uuid.uuid4().hex  # this run's keys are its own, also in a shared Redis
+    if shared:
+        url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379") + "/1"
+        caches = [FigureCache(RedisStore(url), context), FigureCache(RedisStore(url), context)]
+    else:
+        caches = [FigureCache(MemoryStore(), context)] * 2
+    query = KpiQuery(date(2025, 1, 1), date(2026, 11, 30), ("team",))
+    start = threading.Barrier(6)
+
+    def reader(number: int) -> list[Cell]:
+        with Session(engine) as session:
+            start.wait()
+            cache = caches[number % 2]
+            return kpis.compute_figure(session, "0193", "inflow", query, 5, cache).cells
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(reader, range(6)))
+    assert len(queries) == 1
+    assert all(answer == answers[0] for answer in answers)
+    assert any(cell.n for cell in answers[0])  # a real figure, not an empty one

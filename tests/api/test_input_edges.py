@@ -3,6 +3,7 @@
 Each case below was once answered with a 500 or accepted by lenient parsing.
 """
 
+import re
 from typing import Any
 
 import orjson
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from app.models import ApiClient, StoredEvent
+from app.schemas.base import control_character_path
 from tests.factories import event, opened, step
 from tests.helpers import assert_problem
 
@@ -63,6 +65,20 @@ def test_control_characters_are_refused_in_every_text_single_and_batch(
     target = client.put("/api/v1/kpis/efficiency/target", json={"value": 1, "note": "a\u0000"})
     assert ("note", "control_character") in codes(target)
     assert stored(engine) == 1
+
+
+# Every code point a screen could get wrong: the C0 controls, DEL, the C1 range and the
+# separators repr() also escapes, in a value and in a key, nested, beside a literal "\\x".
+AWKWARD = [chr(c) for c in [*range(0x00, 0x21), *range(0x7F, 0xA1), 0x2028, 0xFEFF]]
+
+
+@pytest.mark.parametrize("letter", AWKWARD, ids=[f"U+{ord(c):04X}" for c in AWKWARD])
+def test_the_control_character_screen_finds_exactly_the_control_characters(letter: str) -> None:
+    control = bool(re.fullmatch(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", letter))
+    in_value = {"eventId": "e-1", "data": {"notes": ["ok", f"a{letter}b \\x01"]}}
+    in_key = {"data": [{f"k{letter}": "C:\\x"}]}
+    assert control_character_path(in_value) == ("data.notes[1]" if control else None)
+    assert control_character_path(in_key) == (f"data[0].k{letter}" if control else None)
 
 
 @pytest.mark.parametrize(
