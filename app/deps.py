@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.services.figure_cache import FigureCache
+from app.services.ingest_worker import BatchIngest
 from app.settings import Settings
 
 
@@ -47,3 +48,11 @@ def get_figure_cache(request: Request) -> FigureCache | None:
 
 # Where computed figures are kept until their data changes (None: FIGURE_CACHE=none).
 FigureCacheDep = Annotated[FigureCache | None, Depends(get_figure_cache)]
+
+
+def get_batch_ingest(request: Request) -> BatchIngest:
+    batches: BatchIngest = request.state.batch_ingest
+    return batches
+
+
+BatchIngestDep = Annotated[BatchIngest, Depends(get_batch_ingest)]

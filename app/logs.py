@@ -1,4 +1,5 @@
-"""Logging: one JSON object per line, each carrying the id of the request it belongs to.
+"""Logging: one JSON object per line, each carrying the id of the request it belongs to
+(the request's own line is written by `app/middleware/request_log.py`).
 
 The request id is accepted from `X-Request-ID` (when it looks like an id, and never a
 BSN), else made up, and echoed in the response (asgi-correlation-id). Every log record
@@ -8,17 +9,14 @@ written while a request runs carries it, so one request's lines can be found tog
 import logging
 import re
 import sys
-import time
 from typing import Any, TextIO
 
 from asgi_correlation_id import CorrelationIdFilter
 from pythonjsonlogger.json import JsonFormatter
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.domain.bsn import contains_bsn
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
-access_logger = logging.getLogger("wijkteam_kpi.requests")
 
 
 def acceptable_request_id(value: str) -> bool:
@@ -61,41 +59,6 @@ def configure_logging(level: str, style: str) -> None:
     root.addHandler(log_handler(sys.stderr, style))
     # uvicorn's own access line knows no request id or route: RequestLogMiddleware's replaces it.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-
-
-class RequestLogMiddleware:
-    """One line per request: method, route template (never the path: it may hold ids),
-    status and duration."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def remember_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, remember_status)
-        finally:
-            route = getattr(scope.get("route"), "path", None) or "(no route)"
-            access_logger.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "route": route,
-                    "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
 
 
 # For asgi_correlation_id.CorrelationIdMiddleware: echo an acceptable incoming id.

@@ -21,7 +21,7 @@ from app.db import (
 )
 from app.docs_pages import add_redoc
 from app.domain.calendar import local_today
-from app.logs import REQUEST_ID_OPTIONS, RequestLogMiddleware, configure_logging
+from app.logs import REQUEST_ID_OPTIONS, configure_logging
 from app.metrics import watch_pool
 from app.middleware.authentication import DOCS_ASSETS, AuthenticationMiddleware
 from app.middleware.body_limit import BodyLimitMiddleware
@@ -29,6 +29,7 @@ from app.middleware.errors import ErrorResponseMiddleware
 from app.middleware.headers import StandardHeadersMiddleware
 from app.middleware.metrics import instrument
 from app.middleware.rate_limit import Budget, RateLimitMiddleware, make_storage
+from app.middleware.request_log import RequestLogMiddleware
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
 from app.routers import audit, clients, events, figures, health, kpis, trajectories, workbench
@@ -36,6 +37,7 @@ from app.routers.freshness import NotModified, not_modified
 from app.routers.params import screen_parameters
 from app.services import figure_cache
 from app.services.clients import SCOPES, create_client, has_clients
+from app.services.ingest_worker import BatchIngest
 from app.services.projection_build import ProjectionGate, code_version, is_current
 from app.settings import Settings, get_settings
 
@@ -120,6 +122,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
         engine = create_db_engine(settings.database_url, settings.db_pool_size)
         unwatch = watch_pool(engine)
+        # Starts no process until the first batch arrives.
+        batches = BatchIngest(
+            settings.database_url,
+            settings.ingest_processes,
+            settings.log_level,
+            settings.log_format,
+        )
         try:
             ensure_schema_current(engine)
             sessions = create_session_factory(engine)
@@ -140,12 +149,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "sessions": sessions,
                 "projection_gate": gate,
                 "figure_fingerprint": fingerprint,
+                "batch_ingest": batches,
                 "figure_cache": figure_cache.from_setting(
                     settings.figure_cache,
                     f"{API_VERSION}:{gate.version}:{fingerprint}",
                 ),
             }
         finally:
+            batches.close()
             unwatch()
             engine.dispose()
 

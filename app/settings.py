@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # figure_cache.py): memory:// in this process, redis://127.0.0.1:6379/1 shared by
     # several processes, or none.
     figure_cache: str = "memory://"
+    # Worker processes that ingest batches (app/services/ingest_worker.py), so readers never
+    # wait behind a batch for the interpreter; 0 ingests in the request's thread.
+    ingest_processes: int = Field(default=1, ge=0, le=32)
 
     # Decrees of Atw art. 3 lid 3 beyond the ones shipped, as JSON, e.g.
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],

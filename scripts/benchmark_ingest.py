@@ -6,6 +6,10 @@ insert of the same rows into the same events table: no validation, no idempotenc
 no projection. The ratio says what the service's guarantees cost.
 
     python -m scripts.benchmark_ingest --events 100000
+    INGEST_PROCESSES=0 python -m scripts.benchmark_ingest   # batches in the request's thread
+
+The service's settings come from the environment (INGEST_PROCESSES, FIGURE_CACHE via
+--figure-cache); RSS is the service's process and its ingest worker together.
 """
 
 import argparse
@@ -185,11 +189,25 @@ def post_all(
 
 
 def rss_mib(process: subprocess.Popen[bytes]) -> float:
-    """Resident memory of the service process (Linux /proc)."""
-    for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+    """Resident memory of the service: its process and the ones it started (the ingest
+    worker), from Linux /proc."""
+    return sum(_own_rss_mib(pid) for pid in _tree(process.pid))
+
+
+def _tree(pid: int) -> list[int]:
+    children = [
+        int(child)
+        for listing in Path(f"/proc/{pid}/task").glob("*/children")
+        for child in listing.read_text().split()
+    ]
+    return [pid, *(p for child in children for p in _tree(child))]
+
+
+def _own_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-    return float("nan")
+    return 0.0
 
 
 KPI_READS = ["inflow", "lead_time", "provision_ratio", "waiting_time_intake", "outflow"]

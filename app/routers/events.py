@@ -5,17 +5,16 @@ from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, Body, Request, Response, status
-from fastapi.concurrency import run_in_threadpool
 
 from app.auth import EventWriter
-from app.deps import SessionDep, SettingsDep
+from app.deps import BatchIngestDep, SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.problems import invalid_params_from
 from app.routers.params import location
 from app.routers.route import ContractRoute
 from app.schemas.events import BatchItemError, BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
-from app.services.events import Rejection, Sender, record_batch, record_event
+from app.services.events import Rejection, Sender, record_event
 
 router = APIRouter(prefix="/events", tags=["events"], route_class=ContractRoute)
 
@@ -97,12 +96,16 @@ _BATCH_BODY = {
     responses={413: {}},
 )
 async def post_batch(
-    request: Request, caller: EventWriter, session: SessionDep, settings: SettingsDep
+    request: Request,
+    caller: EventWriter,
+    session: SessionDep,
+    settings: SettingsDep,
+    batches: BatchIngestDep,
 ) -> BatchResult:
     raw = await request.body()  # the body-limit middleware has bounded it
     items = parse_batch(raw, request.headers.get("content-type", ""), settings.max_batch_events)
     sender = Sender.of(caller.principal, settings)
-    outcome = await run_in_threadpool(record_batch, session, items, sender)
+    outcome = await batches.record(session, items, sender)
     return BatchResult(
         received=outcome.received,
         created=outcome.created,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.terms import TermPolicy
 from app.errors import Conflict, Forbidden
-from app.metrics import BATCH_SIZE, EVENTS_INGESTED
+from app.metrics import BATCH_SIZE, EVENTS_INGESTED, REFOLD_SECONDS
 from app.schemas.events import EVENT_ADAPTER, Event
 from app.services.clients import Principal
 from app.services.event_store import PreparedEvent
@@ -49,7 +49,12 @@ def record_event(session: Session, event: Event, sender: Sender) -> SingleOutcom
         raise Forbidden(refusal)
     prepared = prepare(0, event, sender.default_municipality)
     report = ingest(session, [prepared], sender.terms)
-    _count(report.created, report.duplicates, report.conflicts)
+    REFOLD_SECONDS.observe(report.refold_seconds)
+    _count(
+        created=len(report.created),
+        duplicate=len(report.duplicates),
+        conflict=len(report.conflicts),
+    )
     if report.conflicts:
         raise Conflict(
             f"event {prepared.event_id} is already stored with a different body; "
@@ -76,10 +81,14 @@ class BatchOutcome:
     created: int
     duplicates: int
     rejections: list[Rejection]
+    refold_seconds: float = 0.0
 
 
 def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> BatchOutcome:
-    """Validate every item, store all valid ones in the caller's one transaction."""
+    """Validate every item, store all valid ones in the caller's one transaction.
+
+    Plain data in and out and no metrics of its own, so it can run in a worker process
+    (`ingest_worker.py`); `observe_batch()` counts what it did where /metrics is served."""
     rejections: list[Rejection] = []
     prepared: list[PreparedEvent] = []
     for index, item in enumerate(items):
@@ -96,10 +105,6 @@ def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> Batc
             continue
         prepared.append(prepare(index, event, sender.default_municipality))
     report = ingest(session, prepared, sender.terms)
-    BATCH_SIZE.observe(len(items))
-    _count(report.created, report.duplicates, report.conflicts)
-    for rejection in rejections:
-        EVENTS_INGESTED.labels("invalid" if rejection.reason == "invalid" else "refused").inc()
     rejections += [Rejection(e.index, e.event_id, "conflict") for e in report.conflicts]
     rejections.sort(key=lambda r: r.index)
     return BatchOutcome(
@@ -107,6 +112,21 @@ def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> Batc
         created=len(report.created),
         duplicates=len(report.duplicates),
         rejections=rejections,
+        refold_seconds=report.refold_seconds,
+    )
+
+
+def observe_batch(outcome: BatchOutcome) -> None:
+    """What a batch did, in this process's metrics."""
+    BATCH_SIZE.observe(outcome.received)
+    REFOLD_SECONDS.observe(outcome.refold_seconds)
+    reasons = [r.reason for r in outcome.rejections]
+    _count(
+        created=outcome.created,
+        duplicate=outcome.duplicates,
+        conflict=reasons.count("conflict"),
+        invalid=reasons.count("invalid"),
+        refused=reasons.count("other_municipality"),
     )
 
 
@@ -117,7 +137,7 @@ def _event_id_of(item: Any) -> str | None:
     return None
 
 
-def _count(*by_outcome: Sequence[object]) -> None:
-    for outcome, events in zip(("created", "duplicate", "conflict"), by_outcome, strict=True):
+def _count(**by_outcome: int) -> None:
+    for outcome, events in by_outcome.items():
         if events:
-            EVENTS_INGESTED.labels(outcome).inc(len(events))
+            EVENTS_INGESTED.labels(outcome).inc(events)

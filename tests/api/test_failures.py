@@ -1,6 +1,14 @@
 """Failures answered honestly: 500 and 503 as problem+json with every standard header, the
-database cut mid-batch leaving nothing behind, and the HTTP edges (405, 404, 406, 415)."""
+database cut or the ingest worker killed mid-batch leaving nothing behind, and the HTTP
+edges (405, 404, 406, 415)."""
 
+import asyncio
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -8,9 +16,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
+from app.domain.terms import DEFAULT_TERMS
+from app.errors import ServiceUnavailable
 from app.main import create_app
 from app.models import StoredEvent
+from app.services.events import Sender
+from app.services.ingest_worker import BatchIngest
 from app.settings import Settings
+from scripts.generate_events import generate
 from tests.conftest import authorised
 from tests.factories import full_trajectory, opened
 from tests.helpers import assert_problem
@@ -69,9 +82,26 @@ def test_a_stopped_database_gives_503_on_every_route_and_readiness_says_so(
         assert client.get("/api/v1/health/live").status_code == 200
 
 
+def stored_events(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(StoredEvent)).scalar_one())
+
+
+@pytest.fixture
+def in_thread_client(
+    client: TestClient, settings: Settings, tokens: dict[str, str]
+) -> Iterator[TestClient]:
+    """A service that ingests batches in the request's thread (INGEST_PROCESSES=0), so a
+    test can reach into the transaction; `client` has emptied the tables."""
+    in_thread = settings.model_copy(update={"ingest_processes": 0})
+    with TestClient(create_app(in_thread), raise_server_exceptions=False) as service:
+        yield authorised(service, tokens["all"])
+
+
 def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
-    client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    in_thread_client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    client = in_thread_client
     from app.services.projection_store import refold
 
     def refold_after_losing_the_connection(session: Any, *args: Any, **kwargs: Any) -> None:
@@ -97,6 +127,60 @@ def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
     again = client.post("/api/v1/events/batch", json=batch)
     assert again.status_code == 200
     assert again.json()["created"] == len(batch)
+
+
+def ingest_workers() -> list[int]:
+    """This test process's ingest workers: its children started by multiprocessing's spawn."""
+    threads = Path(f"/proc/{os.getpid()}/task").glob("*/children")  # each thread's own
+    children = [pid for thread in threads for pid in thread.read_text().split()]
+    return [
+        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+
+
+def test_an_ingest_worker_killed_mid_batch_gives_503_stores_nothing_and_is_replaced(
+    client: TestClient, settings: Settings, tokens: dict[str, str], engine: Engine
+) -> None:
+    """A service of its own (`client` only empties the tables), so its worker is known."""
+    others = set(ingest_workers())  # other services' workers in this test process
+    service = TestClient(create_app(settings), raise_server_exceptions=False)
+    with service:
+        authorised(service, tokens["all"])
+        _kill_the_worker_mid_batch(service, engine, others)
+
+
+def _kill_the_worker_mid_batch(client: TestClient, engine: Engine, others: set[int]) -> None:
+    first = client.post("/api/v1/events/batch", json=[opened("2026-03-02T09:00:00+01:00")])
+    assert first.json()["created"] == 1
+    (worker,) = set(ingest_workers()) - others  # the batch ran in it, so it runs now
+    batch = list(generate(2_000, seed=11))[:10_000]  # seconds of work for the worker
+    answers: list[Any] = []
+    sending = threading.Thread(
+        target=lambda: answers.append(client.post("/api/v1/events/batch", json=batch))
+    )
+    sending.start()
+    time.sleep(0.5)  # the batch is in the worker, far from its commit
+    os.kill(worker, signal.SIGKILL)
+    sending.join()
+    problem = assert_problem(answers[0], 503)
+    assert "retry" in problem["detail"]
+    assert int(answers[0].headers["Retry-After"]) > 0
+    assert stored_events(engine) == 1  # the first batch only
+    again = client.post("/api/v1/events/batch", json=batch)
+    assert again.status_code == 200
+    assert again.json()["created"] == len(batch)
+    assert worker not in ingest_workers()
+
+
+def test_a_worker_that_cannot_reach_the_database_answers_503() -> None:
+    stopped = BatchIngest("postgresql+psycopg://postgres@127.0.0.1:1/stopped", 1, "INFO", "text")
+    sender = Sender("0193", None, DEFAULT_TERMS)
+    try:
+        with pytest.raises(ServiceUnavailable) as refused:
+            asyncio.run(stopped.record(None, [opened("2026-03-02T09:00:00+01:00")], sender))  # type: ignore[arg-type]
+    finally:
+        stopped.close()
+    assert refused.value.headers["Retry-After"]
 
 
 def test_methods_trailing_slashes_media_types_and_accept(client: TestClient) -> None:

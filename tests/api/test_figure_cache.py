@@ -23,6 +23,7 @@ from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.main import create_app
 from app.services import data_version, kpis
 from app.services.figure_cache import FigureCache, MemoryStore, RedisStore, decode, encode
+from app.services.kpi_sql import evaluate_sql
 from app.settings import Settings
 from scripts.generate_events import generate
 from tests.factories import opened
@@ -168,14 +169,14 @@ def test_readers_asking_at_once_compute_a_figure_once(
     every dashboard after a batch): the aggregate runs once and all six get its answer. With
     Redis the six are spread over two processes' caches."""
     queries = []
-    real = kpis.evaluate_sql
+    real = evaluate_sql
 
     def slow_query(*args: Any) -> Any:
         queries.append(args)
         time.sleep(0.3)  # long enough that every reader arrives while it runs
         return real(*args)
 
-    monkeypatch.setattr(kpis, "evaluate_sql", slow_query)
+    monkeypatch.setattr("app.services.kpis.evaluate_sql", slow_query)
     context = uuid.uuid4().hex  # this run's keys are its own, also in a shared Redis
     if shared:
         url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379") + "/1"
