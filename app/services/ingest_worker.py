@@ -72,7 +72,8 @@ class BatchIngest:
     the first batch, or the request's thread."""
 
     def __init__(self, database_url: str, processes: int, log_level: str, log_format: str):
-        in_memory = make_url(database_url).database in (None, "", ":memory:")
+        url = make_url(database_url)
+        in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
         self.processes = 0 if in_memory else processes
         self._start = (database_url, log_level, log_format)
         self._pool: ProcessPoolExecutor | None = None

@@ -172,6 +172,21 @@ def _kill_the_worker_mid_batch(client: TestClient, engine: Engine, others: set[i
     assert worker not in ingest_workers()
 
 
+@pytest.mark.parametrize(
+    ("url", "workers"),
+    [
+        ("sqlite://", 0),  # in memory: a worker process could not see it
+        ("sqlite:///:memory:", 0),
+        ("sqlite:///data/wijkteam-kpi.sqlite3", 2),
+        ("postgresql+psycopg://postgres@127.0.0.1:5432", 2),  # the user's own database
+    ],
+)
+def test_batches_go_to_workers_unless_the_database_lives_in_this_process(
+    url: str, workers: int
+) -> None:
+    assert BatchIngest(url, 2, "INFO", "text").processes == workers
+
+
 def test_a_worker_that_cannot_reach_the_database_answers_503() -> None:
     stopped = BatchIngest("postgresql+psycopg://postgres@127.0.0.1:1/stopped", 1, "INFO", "text")
     sender = Sender("0193", None, DEFAULT_TERMS)
