@@ -114,6 +114,33 @@ def events_of(
     return grouped
 
 
+def event_counts(
+    session: Session, municipality: str, trajectory_ids: Sequence[str]
+) -> dict[str, int]:
+    """How many events each of these trajectories has stored (those with none are left out)."""
+    rows = session.execute(
+        select(StoredEvent.trajectory_id, func.count())
+        .where(
+            StoredEvent.municipality == municipality,
+            StoredEvent.trajectory_id.in_(trajectory_ids),
+        )
+        .group_by(StoredEvent.trajectory_id)
+    )
+    return {trajectory_id: int(count) for trajectory_id, count in rows}
+
+
+def as_domain(event: PreparedEvent) -> DomainEvent:
+    """A prepared event as the fold reads it: the same as its stored row read back (the
+    body as stored, the instant in UTC as the column returns it)."""
+    return to_domain(
+        event.trajectory_id,
+        event.event_id,
+        event.type,
+        event.occurred_at.astimezone(UTC),
+        event.body,
+    )
+
+
 def timeline(session: Session, municipality: str, trajectory_id: str) -> list[StoredEvent]:
     """Every stored event of one trajectory, in the order that defines its state."""
     return list(

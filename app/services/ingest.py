@@ -3,6 +3,7 @@ sort out repeats and conflicts, and refold every touched trajectory once (the pr
 
 import hashlib
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -10,11 +11,15 @@ from datetime import UTC
 import orjson
 from sqlalchemy.orm import Session
 
+from app.domain.events import DomainEvent
 from app.domain.terms import TermPolicy
+from app.domain.vocabulary import EventType
 from app.schemas.events import Event
 from app.services import data_version
 from app.services.event_store import (
     PreparedEvent,
+    TrajectoryKey,
+    as_domain,
     insert_new,
     stored_fingerprints,
 )
@@ -81,7 +86,8 @@ def ingest(session: Session, events: Sequence[PreparedEvent], terms: TermPolicy)
         else:
             report.conflicts.append(event)
     started = time.perf_counter()
-    refold(session, {(e.municipality, e.trajectory_id) for e in report.created}, terms)
+    keys = {(e.municipality, e.trajectory_id) for e in report.created}
+    refold(session, keys, terms, in_hand=_opened_here(report.created))
     report.refold_seconds = time.perf_counter() - started
     data_version.bump(session, {e.municipality for e in report.created})
     return report
@@ -100,3 +106,16 @@ def _split_repeats_within(
         else:
             report.conflicts.append(event)
     return list(first_seen.values())
+
+
+def _opened_here(created: Sequence[PreparedEvent]) -> dict[TrajectoryKey, list[DomainEvent]]:
+    """The events of trajectories this batch opens: likely all they have (the refold
+    checks), so the refold need not read them back."""
+    by_trajectory: dict[TrajectoryKey, list[PreparedEvent]] = defaultdict(list)
+    for event in created:
+        by_trajectory[(event.municipality, event.trajectory_id)].append(event)
+    return {
+        key: [as_domain(e) for e in events]
+        for key, events in by_trajectory.items()
+        if any(e.type == EventType.TRAJECTORY_OPENED for e in events)
+    }

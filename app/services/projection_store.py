@@ -1,7 +1,7 @@
 """The projection's tables and the refold that rebuilds them from the events."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Table, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import local_date
+from app.domain.events import DomainEvent
 from app.domain.reentry import Stay, next_openings
 from app.domain.terms import TermPolicy
 from app.models import (
@@ -23,12 +24,28 @@ from app.models import (
     TrajectoryPeriod,
 )
 from app.services.bulk import insert_rows
-from app.services.event_store import TrajectoryKey, by_municipality, chunks, events_of
+from app.services.event_store import (
+    TrajectoryKey,
+    by_municipality,
+    chunks,
+    event_counts,
+    events_of,
+)
 from app.services.projection import project
 
 
-def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy) -> None:
-    """Recompute the projection rows of these trajectories from all their stored events."""
+def refold(
+    session: Session,
+    keys: set[TrajectoryKey],
+    terms: TermPolicy,
+    in_hand: Mapping[TrajectoryKey, list[DomainEvent]] | None = None,
+) -> None:
+    """Recompute the projection rows of these trajectories from all their stored events.
+
+    `in_hand`: events the caller holds already (those a batch just stored for trajectories
+    it opens). Where they are all the trajectory has stored, they are folded as they are
+    instead of being read back (a backfill's trajectories are mostly new).
+    """
     if not keys:
         return
     _lock_trajectories(session.connection(), keys)
@@ -38,7 +55,7 @@ def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy) -> Non
     clients: set[tuple[str, str]] = set()
     for municipality, trajectory_ids in by_municipality(sorted(keys)).items():
         for chunk in chunks(trajectory_ids):
-            events_by_trajectory = events_of(session, municipality, chunk)
+            events_by_trajectory = _events(session, municipality, chunk, in_hand or {})
             clients |= _clients_of(session, municipality, chunk)
             for model in PROJECTION_TABLES:
                 session.execute(
@@ -57,6 +74,25 @@ def refold(session: Session, keys: set[TrajectoryKey], terms: TermPolicy) -> Non
     for model, table_rows in rows.items():
         insert_rows(connection, cast(Table, model.__table__), table_rows)
     _refresh_next_openings(session, clients)
+
+
+def _events(
+    session: Session,
+    municipality: str,
+    trajectory_ids: Sequence[str],
+    in_hand: Mapping[TrajectoryKey, list[DomainEvent]],
+) -> dict[str, list[DomainEvent]]:
+    """Every stored event of these trajectories: from `in_hand` where that is all of them
+    (counted after the trajectory lock, so another request's events for the same
+    trajectory, committed meanwhile, are seen and make it read back), else read."""
+    held = {t: in_hand[(municipality, t)] for t in trajectory_ids if (municipality, t) in in_hand}
+    complete: dict[str, list[DomainEvent]] = {}
+    if held:
+        stored = event_counts(session, municipality, list(held))
+        complete = {t: events for t, events in held.items() if stored.get(t) == len(events)}
+    to_read = [t for t in trajectory_ids if t not in complete]
+    found = events_of(session, municipality, to_read) if to_read else {}
+    return {**found, **complete}
 
 
 def _clients_of(
