@@ -139,28 +139,44 @@ def payloads(events: list[dict[str, object]], batch_size: int) -> list[bytes]:
 
 class Autovacuum:
     """Where the server's autovacuum is off (this machine's CI cluster: conf.d/90-ci.conf),
-    a stand-in for what production's would do: after each batch, a VACUUM ANALYZE in the
-    background (never two at once), competing for the same cores. Without it the refold's
-    delete-and-insert leaves every replaced projection row dead and the tables only grow,
-    which no production database with the default settings does."""
+    a stand-in that does what PostgreSQL's autovacuum does with its default settings: once
+    a minute (autovacuum_naptime) it vacuums and analyses each table whose dead rows exceed
+    50 + 20 % of its rows or whose changes since the last analysis exceed 50 + 10 %, throttled
+    as autovacuum is (cost delay 2 ms, cost limit 200), in the background, competing for the
+    same cores. Without it the refold's delete-and-insert leaves every replaced projection
+    row dead and the tables only grow, which no production database with the default
+    settings does."""
+
+    NAPTIME_SECONDS = 60
+    DUE = text(
+        "SELECT relname FROM pg_stat_user_tables "
+        "WHERE n_dead_tup > 50 + 0.2 * n_live_tup OR n_mod_since_analyze > 50 + 0.1 * n_live_tup"
+    )
 
     def __init__(self, database_url: str) -> None:
         self.engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
         with self.engine.connect() as connection:
             self.needed = connection.execute(text("SHOW autovacuum")).scalar_one() == "off"
         self.running: threading.Thread | None = None
+        self.last_look = time.monotonic()
         self.runs = 0
 
     def after_batch(self) -> None:
         if not self.needed or (self.running is not None and self.running.is_alive()):
             return
+        if time.monotonic() - self.last_look < self.NAPTIME_SECONDS:
+            return
+        self.last_look = time.monotonic()
         self.running = threading.Thread(target=self._vacuum, daemon=True)
         self.running.start()
 
     def _vacuum(self) -> None:
         with self.engine.connect() as connection:
-            connection.execute(text("VACUUM (ANALYZE)"))
-        self.runs += 1
+            connection.execute(text("SET vacuum_cost_delay = '2ms'"))
+            connection.execute(text("SET vacuum_cost_limit = 200"))
+            for (table,) in connection.execute(self.DUE).all():
+                connection.execute(text(f'VACUUM (ANALYZE) "{table}"'))
+                self.runs += 1
 
     def close(self) -> None:
         if self.running is not None:
@@ -375,8 +391,8 @@ def main(argv: list[str] | None = None) -> int:
                 autovacuum.close()
                 if autovacuum.needed:
                     print(
-                        f"{backend:<11}the server's autovacuum is off: the benchmark ran "
-                        f"VACUUM (ANALYZE) {autovacuum.runs} times behind the batches instead"
+                        f"{backend:<11}the server's autovacuum is off: the benchmark's stand-in "
+                        f"(its defaults, once a minute) vacuumed {autovacuum.runs} tables instead"
                     )
     return 0
 
