@@ -46,5 +46,12 @@ def find_bsn_like(text: str) -> Iterator[str]:
                 yield digits
 
 
+_WITHOUT_DIGITS = str.maketrans("", "", "0123456789")
+
+
 def contains_bsn(text: str) -> bool:
+    # Any BSN found is nine ASCII digits of the text: a text with fewer (most codes, names
+    # and notes) holds none, and counting them is one pass in C instead of the search.
+    if len(text) - len(text.translate(_WITHOUT_DIGITS)) < BSN_LENGTH:
+        return False
     return next(find_bsn_like(text), None) is not None

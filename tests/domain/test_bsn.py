@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.domain.bsn import contains_bsn, passes_elfproef
+from app.domain.bsn import contains_bsn, find_bsn_like, passes_elfproef
 
 
 @pytest.mark.parametrize("number", ["111222333", "123456782", "012345672"])
@@ -52,3 +54,12 @@ def test_a_bsn_is_found_wherever_it_stands_and_however_it_is_written(text: str) 
 )
 def test_longer_numbers_and_ordinary_ids_are_not_mistaken_for_a_bsn(text: str) -> None:
     assert not contains_bsn(text)
+
+
+@given(
+    st.text(alphabet="0123456789 .-/aBc٣٤", max_size=40)
+    | st.builds(lambda a, b: f"{a}111222333{b}", st.text(max_size=8), st.text(max_size=8))
+)
+def test_the_quick_digit_count_never_changes_the_answer(text: str) -> None:
+    # contains_bsn skips texts with fewer than nine ASCII digits before searching
+    assert contains_bsn(text) == (next(find_bsn_like(text), None) is not None)
