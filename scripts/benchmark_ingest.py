@@ -149,8 +149,8 @@ class Autovacuum:
 
     NAPTIME_SECONDS = 60
     DUE = text(
-        "SELECT relname FROM pg_stat_user_tables "
-        "WHERE n_dead_tup > 50 + 0.2 * n_live_tup OR n_mod_since_analyze > 50 + 0.1 * n_live_tup"
+        "SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'public' "  # not temp tables
+        "AND (n_dead_tup > 50 + 0.2 * n_live_tup OR n_mod_since_analyze > 50 + 0.1 * n_live_tup)"
     )
 
     def __init__(self, database_url: str) -> None:
@@ -175,7 +175,7 @@ class Autovacuum:
             connection.execute(text("SET vacuum_cost_delay = '2ms'"))
             connection.execute(text("SET vacuum_cost_limit = 200"))
             for (table,) in connection.execute(self.DUE).all():
-                connection.execute(text(f'VACUUM (ANALYZE) "{table}"'))
+                connection.execute(text(f'VACUUM (ANALYZE) public."{table}"'))
                 self.runs += 1
 
     def close(self) -> None:
