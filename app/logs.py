@@ -11,7 +11,7 @@ import re
 import sys
 from typing import Any, TextIO
 
-from asgi_correlation_id import CorrelationIdFilter
+from asgi_correlation_id import CorrelationIdFilter, correlation_id
 from pythonjsonlogger.json import JsonFormatter
 
 from app.domain.bsn import contains_bsn
@@ -59,6 +59,16 @@ def configure_logging(level: str, style: str) -> None:
     root.addHandler(log_handler(sys.stderr, style))
     # uvicorn's own access line knows no request id or route: RequestLogMiddleware's replaces it.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+def current_request_id() -> str | None:
+    """The id of the request this code runs for, if any."""
+    return correlation_id.get()
+
+
+def carry_request_id(request_id: str | None) -> None:
+    """Work done elsewhere for a request (the ingest worker) logs under that request's id."""
+    correlation_id.set(request_id)
 
 
 # For asgi_correlation_id.CorrelationIdMiddleware: echo an acceptable incoming id.

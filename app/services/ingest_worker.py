@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import create_db_engine, create_session_factory, is_unavailable
 from app.errors import ServiceUnavailable
-from app.logs import configure_logging
+from app.logs import carry_request_id, configure_logging, current_request_id
 from app.services.events import BatchOutcome, Sender, observe_batch, record_batch
 
 logger = logging.getLogger("wijkteam_kpi.ingest")
@@ -54,8 +54,11 @@ def _start_worker(database_url: str, log_level: str, log_format: str) -> None:
     _worker_sessions = create_session_factory(create_db_engine(database_url, pool_size=1))
 
 
-def _record_in_worker(items: Sequence[Any], sender: Sender) -> BatchOutcome | _Failed:
+def _record_in_worker(
+    items: Sequence[Any], sender: Sender, request_id: str | None
+) -> BatchOutcome | _Failed:
     assert _worker_sessions is not None, "started by _start_worker"
+    carry_request_id(request_id)  # the worker's log lines belong to the request
     try:
         with _worker_sessions.begin() as session:
             return record_batch(session, items, sender)
@@ -90,7 +93,8 @@ class BatchIngest:
     async def _in_worker(self, items: Sequence[Any], sender: Sender) -> BatchOutcome:
         pool = self._current_pool()
         try:
-            result = await asyncio.wrap_future(pool.submit(_record_in_worker, items, sender))
+            work = pool.submit(_record_in_worker, items, sender, current_request_id())
+            result = await asyncio.wrap_future(work)
         except BrokenProcessPool:
             self._discard(pool)
             logger.error("the ingest worker stopped during a batch; a new one starts")

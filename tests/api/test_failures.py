@@ -3,6 +3,7 @@ database cut or the ingest worker killed mid-batch leaving nothing behind, and t
 edges (405, 404, 406, 415)."""
 
 import asyncio
+import json
 import os
 import signal
 import threading
@@ -18,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.domain.terms import DEFAULT_TERMS
 from app.errors import ServiceUnavailable
+from app.logs import carry_request_id
 from app.main import create_app
 from app.models import StoredEvent
 from app.services.events import Sender
@@ -187,15 +189,26 @@ def test_batches_go_to_workers_unless_the_database_lives_in_this_process(
     assert BatchIngest(url, 2, "INFO", "text").processes == workers
 
 
-def test_a_worker_that_cannot_reach_the_database_answers_503() -> None:
-    stopped = BatchIngest("postgresql+psycopg://postgres@127.0.0.1:1/stopped", 1, "INFO", "text")
+def test_a_worker_that_cannot_reach_the_database_answers_503_and_logs_under_the_request(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    stopped = BatchIngest("postgresql+psycopg://postgres@127.0.0.1:1/stopped", 1, "INFO", "json")
     sender = Sender("0193", None, DEFAULT_TERMS)
+
+    async def as_a_request() -> None:
+        carry_request_id("req-worker-0001")  # what the request-id middleware sets
+        await stopped.record(None, [opened("2026-03-02T09:00:00+01:00")], sender)  # type: ignore[arg-type]
+
     try:
         with pytest.raises(ServiceUnavailable) as refused:
-            asyncio.run(stopped.record(None, [opened("2026-03-02T09:00:00+01:00")], sender))  # type: ignore[arg-type]
+            asyncio.run(as_a_request())
     finally:
         stopped.close()
     assert refused.value.headers["Retry-After"]
+    # the worker's own line (its stderr is this process's) names the request
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if "{" in line]
+    said = [line for line in lines if line.get("logger") == "wijkteam_kpi.ingest"]
+    assert said and all(line["request_id"] == "req-worker-0001" for line in said)
 
 
 def test_methods_trailing_slashes_media_types_and_accept(client: TestClient) -> None:
