@@ -37,6 +37,7 @@ from app.routers.freshness import NotModified, not_modified
 from app.routers.params import screen_parameters
 from app.services import figure_cache
 from app.services.clients import SCOPES, create_client, has_clients
+from app.services.figure_warmer import DailyWarmer
 from app.services.ingest_worker import BatchIngest
 from app.services.projection_build import ProjectionGate, code_version, is_current
 from app.settings import Settings, get_settings
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.log_level,
             settings.log_format,
         )
+        warmer: DailyWarmer | None = None
         try:
             ensure_schema_current(engine)
             sessions = create_session_factory(engine)
@@ -143,6 +145,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     gate.version,
                 )
             fingerprint = settings.figure_fingerprint()
+            cache = figure_cache.from_setting(
+                settings.figure_cache, f"{API_VERSION}:{gate.version}:{fingerprint}"
+            )
+            warm_at = settings.figure_warm_time()
+            if cache is not None and warm_at is not None:
+                warmer = DailyWarmer(sessions, cache, warm_at)
+                warmer.start()
             yield {
                 "settings": settings,
                 "engine": engine,
@@ -150,12 +159,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "projection_gate": gate,
                 "figure_fingerprint": fingerprint,
                 "batch_ingest": batches,
-                "figure_cache": figure_cache.from_setting(
-                    settings.figure_cache,
-                    f"{API_VERSION}:{gate.version}:{fingerprint}",
-                ),
+                "figure_cache": cache,
             }
         finally:
+            if warmer is not None:
+                warmer.stop()
             batches.close()
             unwatch()
             engine.dispose()

@@ -1,7 +1,7 @@
 """Configuration, read once from the environment (prefix-free names, as operators expect)."""
 
 import hashlib
-from datetime import date
+from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # Worker processes that ingest batches (app/services/ingest_worker.py), so readers never
     # wait behind a batch for the interpreter; 0 ingests in the request's thread.
     ingest_processes: int = Field(default=1, ge=0, le=32)
+    # When, each night on the municipality's clock, the figures asked lately are computed
+    # again for the new day (app/services/figure_warmer.py); "none" never.
+    figure_warm_at: str = Field(default="00:05", pattern=r"^(none|([01]\d|2[0-3]):[0-5]\d)$")
 
     # Decrees of Atw art. 3 lid 3 beyond the ones shipped, as JSON, e.g.
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],
@@ -109,6 +112,11 @@ class Settings(BaseSettings):
         if any(days < 1 for days in lengths.values()):
             raise ValueError("a term is at least one day")
         return lengths
+
+    def figure_warm_time(self) -> time | None:
+        if self.figure_warm_at == "none":
+            return None
+        return time.fromisoformat(self.figure_warm_at)
 
     def terms(self) -> TermPolicy:
         return TermPolicy(

@@ -9,7 +9,8 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime
+from datetime import time as time_of_day
 from typing import Any
 
 import pytest
@@ -18,11 +19,13 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from app.db import create_session_factory
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.main import create_app
 from app.services import data_version, kpis
 from app.services.figure_cache import FigureCache, MemoryStore, RedisStore, decode, encode
+from app.services.figure_warmer import seconds_until, warm
 from app.services.kpi_sql import evaluate_sql
 from app.settings import Settings
 from scripts.generate_events import generate
@@ -197,3 +200,53 @@ def test_readers_asking_at_once_compute_a_figure_once(
     assert len(queries) == 1
     assert all(answer == answers[0] for answer in answers)
     assert any(cell.n for cell in answers[0])  # a real figure, not an empty one
+
+
+def test_the_figures_asked_yesterday_are_computed_for_the_new_day_before_anyone_asks(
+    loaded: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Monday morning: no event since Friday, but the day is part of every key. The night's
+    warming computes what was asked, so the first refresh of the day is a hit with the
+    same answer a computation gives."""
+    queries: list[Any] = []
+    real = evaluate_sql
+
+    def counted(*args: Any) -> Any:
+        queries.append(args)
+        return real(*args)
+
+    monkeypatch.setattr("app.services.kpis.evaluate_sql", counted)
+    cache = FigureCache(MemoryStore(), uuid.uuid4().hex)
+    asked = [
+        KpiQuery(date(2025, 1, 1), date(2026, 11, 30), ("team",), as_of=date(2026, 11, 27)),
+        KpiQuery(date(2026, 1, 1), date(2026, 11, 30), ("month",), as_of=date(2026, 11, 27)),
+    ]
+
+    def read(query: KpiQuery) -> list[Cell]:
+        with Session(engine) as session:
+            return kpis.compute_figure(session, "0193", "inflow", query, 5, cache).cells
+
+    monkeypatch.setattr("app.services.figure_cache.local_today", lambda: date(2026, 11, 27))
+    friday = [read(q) for q in asked]
+    monkeypatch.setattr("app.services.figure_cache.local_today", lambda: date(2026, 11, 30))
+    assert warm(create_session_factory(engine), cache) == len(asked)
+    computed = len(queries)
+    assert [read(q) for q in asked] == friday  # no event since: the same cells
+    assert len(queries) == computed  # and nothing computed at the reader's request
+
+
+@pytest.mark.parametrize(
+    ("now", "hours"),
+    [
+        ("2026-11-30T23:59:00+01:00", 6 / 60),
+        ("2026-11-30T00:05:00+01:00", 24),  # just warmed: the next night
+        ("2026-10-25T00:05:00+02:00", 25),  # the day the clocks go back has 25 hours
+        ("2026-03-29T00:05:00+01:00", 23),  # and the day they go forward 23
+        ("2026-03-28T22:05:00+00:00", 1),  # UTC in, Amsterdam's clock decides
+    ],
+)
+def test_the_warming_waits_for_the_next_night_on_the_municipalitys_clock(
+    now: str, hours: float
+) -> None:
+    waited = seconds_until(time_of_day(0, 5), datetime.fromisoformat(now))
+    assert waited == pytest.approx(hours * 3600)
