@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.domain.audit import RULES, Finding, Judgement, Status, audit
+from app.domain.calendar import local_today
 from app.domain.sampling import ReviewOutcome, review_outcome, stratified_sample
 from app.domain.terms import TermPolicy
 from app.domain.trajectory import TrajectoryState, fold
@@ -87,6 +88,18 @@ class GroupSummary:
     rules: dict[str, RuleSummary]
 
 
+@dataclass(frozen=True)
+class SummaryRecipe:
+    """An audit summary as asked; `as_of` None: as of the day it is computed."""
+
+    municipality: str
+    start: date
+    end: date
+    group_by: str | None
+    as_of: date | None
+    teams: tuple[str, ...] | None
+
+
 def summary(
     session: Session,
     municipality: str,
@@ -101,6 +114,10 @@ def summary(
     no write has changed them (the key holds the data version and the day)."""
     if cache is None:
         return _summary(session, municipality, start, end, group_by, today, teams)
+    # Asked for today (the default), it is warmed for each new day; asked as of a fixed day,
+    # for that day.
+    as_of = None if today == local_today() else today
+    cache.remember(SummaryRecipe(municipality, start, end, group_by, as_of, teams))
     key = cache.key(session, municipality, "audit-summary", start, end, group_by, today, teams)
     found = cache.fetch(
         key,  # dataclasses, serialised as they are

@@ -25,9 +25,9 @@ Redis that expires by itself should its holder die).
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from typing import Any, Protocol
 
 import orjson
@@ -44,7 +44,7 @@ from app.services import data_version
 logger = logging.getLogger("wijkteam_kpi.figure_cache")
 TTL_SECONDS = 24 * 3600  # a key is dead once the day or the version moves; Redis drops it
 MEMORY_ENTRIES = 1024  # a figure of months x teams is some 30 KB: at most ~30 MB
-ASKED_REMEMBERED = 256  # figures the nightly warming computes again for the new day
+ASKED_REMEMBERED = 256  # answers the nightly warming computes again for the new day
 COMPUTING_SECONDS = 120  # the longest a reader waits for another's figure, and a lock lives
 LOCK_STRIPES = 256  # per-key locks in a process: two keys share one by a chance of 1 in 256
 Computed = tuple[list[Cell], int | None]  # the cells and the open intervals
@@ -132,29 +132,20 @@ class RedisStore(_Striped):
             logger.warning("figure cache unavailable, not kept: %s", exc)
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """A figure as asked: what `compute_figure` needs to compute it again on another day."""
-
-    municipality: str
-    kpi_id: str
-    query: KpiQuery
-    cell_size: int
-
-
 class FigureCache:
     def __init__(self, store: Store, context: str) -> None:
         self.store = store
         self.context = context  # the code and settings version, fixed at start-up
-        # The figures asked lately, most recent last (app/services/figure_warmer.py).
-        self._asked: LRUCache[Recipe, None] = LRUCache(maxsize=ASKED_REMEMBERED)
+        # What was asked lately, as recipes its service can compute again on another day
+        # (app/services/figure_warmer.py).
+        self._asked: LRUCache[Hashable, None] = LRUCache(maxsize=ASKED_REMEMBERED)
         self._asked_lock = threading.Lock()
 
-    def remember(self, recipe: Recipe) -> None:
+    def remember(self, recipe: Hashable) -> None:
         with self._asked_lock:
             self._asked[recipe] = None
 
-    def recently_asked(self) -> list[Recipe]:
+    def recently_asked(self) -> list[Hashable]:
         with self._asked_lock:
             return list(self._asked)
 

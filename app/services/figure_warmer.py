@@ -1,4 +1,5 @@
-"""Figures asked yesterday, computed again for the new day before anyone asks.
+"""Figures and audit summaries asked yesterday, computed again for the new day before anyone
+asks.
 
 A figure's cache key holds the day, because figures wait for time to pass (cases still
 open, terms running out). So the first refresh of each day used to meet a cold computation,
@@ -12,35 +13,40 @@ gate remember a figure, so the warming never computes from a projection that is 
 
 import logging
 import threading
+from collections.abc import Hashable
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.domain.calendar import MUNICIPAL_TZ
+from app.domain.calendar import MUNICIPAL_TZ, local_today
+from app.services.audit import SummaryRecipe, summary
 from app.services.figure_cache import FigureCache
-from app.services.kpis import compute_figure
+from app.services.kpis import FigureRecipe, compute_figure
 
 logger = logging.getLogger("wijkteam_kpi.figure_warmer")
 
 
 def warm(sessions: sessionmaker[Session], cache: FigureCache) -> int:
-    """Compute every remembered figure for today; how many were computed or found."""
+    """Compute every remembered figure and audit summary for today; how many were
+    computed or found."""
     done = 0
     for recipe in cache.recently_asked():
         try:
             with sessions() as session:
-                compute_figure(
-                    session,
-                    recipe.municipality,
-                    recipe.kpi_id,
-                    recipe.query,
-                    recipe.cell_size,
-                    cache,
-                )
+                _compute(session, recipe, cache)
             done += 1
-        except Exception:  # one figure that cannot be computed must not stop the others
-            logger.exception("warming %s failed; it is computed when asked", recipe.kpi_id)
+        except Exception:  # one answer that cannot be computed must not stop the others
+            logger.exception("warming %r failed; it is computed when asked", recipe)
     return done
+
+
+def _compute(session: Session, recipe: Hashable, cache: FigureCache) -> None:
+    match recipe:
+        case FigureRecipe(municipality, kpi_id, query, cell_size):
+            compute_figure(session, municipality, kpi_id, query, cell_size, cache)
+        case SummaryRecipe(municipality, start, end, group_by, as_of, teams):
+            today = as_of or local_today()
+            summary(session, municipality, start, end, group_by, today, teams, cache)
 
 
 def seconds_until(at: time, now: datetime) -> float:

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,7 +26,7 @@ from app.metrics import KPI_QUERY_SECONDS
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
 from app.services import data_version
-from app.services.figure_cache import Computed, FigureCache, Recipe, decode, encode
+from app.services.figure_cache import Computed, FigureCache, decode, encode
 from app.services.kpi_sql import evaluate_sql, open_intervals_sql
 
 # One set of workers for the whole process: however many requests ask for the catalogue,
@@ -73,6 +74,16 @@ def check_breakdown(kpi: Kpi, query: KpiQuery) -> None:
         )
 
 
+@dataclass(frozen=True)
+class FigureRecipe:
+    """A figure as asked: what `compute_figure` needs to compute it again on another day."""
+
+    municipality: str
+    kpi_id: str
+    query: KpiQuery
+    cell_size: int
+
+
 def compute_figure(
     session: Session,
     municipality: str,
@@ -91,7 +102,7 @@ def compute_figure(
     if cache is None:
         cells, open_intervals = _computed(session, municipality, kpi, query, min_cell_size)
     else:
-        cache.remember(Recipe(municipality, kpi.id, query, min_cell_size))
+        cache.remember(FigureRecipe(municipality, kpi.id, query, min_cell_size))
         key = cache.figure_key(session, municipality, kpi.id, query, min_cell_size)
         cells, open_intervals = decode(
             cache.fetch(

@@ -23,6 +23,7 @@ from app.db import create_session_factory
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.main import create_app
+from app.services import audit as audit_service
 from app.services import data_version, kpis
 from app.services.figure_cache import FigureCache, MemoryStore, RedisStore, decode, encode
 from app.services.figure_warmer import seconds_until, warm
@@ -206,8 +207,8 @@ def test_the_figures_asked_yesterday_are_computed_for_the_new_day_before_anyone_
     loaded: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Monday morning: no event since Friday, but the day is part of every key. The night's
-    warming computes what was asked, so the first refresh of the day is a hit with the
-    same answer a computation gives."""
+    warming computes what was asked (figures, and the compliance page's summary as of
+    today), so the first refresh of the day is a hit with the answer a computation gives."""
     queries: list[Any] = []
     real = evaluate_sql
 
@@ -222,17 +223,38 @@ def test_the_figures_asked_yesterday_are_computed_for_the_new_day_before_anyone_
         KpiQuery(date(2026, 1, 1), date(2026, 11, 30), ("month",), as_of=date(2026, 11, 27)),
     ]
 
+    summaries: list[Any] = []
+    real_summary = audit_service._summary
+
+    def counted_summary(*args: Any) -> Any:
+        summaries.append(args)
+        return real_summary(*args)
+
+    monkeypatch.setattr("app.services.audit._summary", counted_summary)
+
     def read(query: KpiQuery) -> list[Cell]:
         with Session(engine) as session:
             return kpis.compute_figure(session, "0193", "inflow", query, 5, cache).cells
 
-    monkeypatch.setattr("app.services.figure_cache.local_today", lambda: date(2026, 11, 27))
-    friday = [read(q) for q in asked]
-    monkeypatch.setattr("app.services.figure_cache.local_today", lambda: date(2026, 11, 30))
-    assert warm(create_session_factory(engine), cache) == len(asked)
-    computed = len(queries)
-    assert [read(q) for q in asked] == friday  # no event since: the same cells
-    assert len(queries) == computed  # and nothing computed at the reader's request
+    def compliance(today: date) -> list[Any]:  # as the compliance page asks: as of today
+        with Session(engine) as session:
+            start, end = date(2025, 1, 1), date(2026, 11, 30)
+            return audit_service.summary(session, "0193", start, end, "team", today, None, cache)
+
+    def on(day: date) -> None:
+        for module in ("figure_cache", "audit", "figure_warmer"):
+            monkeypatch.setattr(f"app.services.{module}.local_today", lambda: day)
+
+    friday, monday = date(2026, 11, 27), date(2026, 11, 30)
+    on(friday)
+    on_friday = [read(q) for q in asked]
+    compliance(friday)
+    on(monday)
+    assert warm(create_session_factory(engine), cache) == len(asked) + 1
+    computed = (len(queries), len(summaries))
+    assert [read(q) for q in asked] == on_friday  # no event since: the same cells
+    assert compliance(monday)  # judged as of Monday, the day it was warmed for
+    assert (len(queries), len(summaries)) == computed  # nothing at the reader's request
 
 
 @pytest.mark.parametrize(
