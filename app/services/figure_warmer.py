@@ -1,14 +1,14 @@
-"""Figures and audit summaries asked yesterday, computed again for the new day before anyone
-asks.
+"""What was asked yesterday, computed again for the new day before anyone asks.
 
-A figure's cache key holds the day, because figures wait for time to pass (cases still
-open, terms running out). So the first refresh of each day used to meet a cold computation,
-even with no new event: Monday morning's dashboards after a quiet weekend, or a 10-second
-overview page at a million trajectories. The cache remembers which figures were asked
-(`FigureCache.asked`). Just after midnight this process computes them again, one after
-another, under the new day's keys. Readers who come early wait for that computation
-(`FigureCache.fetch`) instead of starting their own. Only reads that passed the projection
-gate remember a figure, so the warming never computes from a projection that is not current.
+The cache key of a figure or an audit summary holds the day, because figures wait for time
+to pass (cases still open, terms running out). So the first refresh of each day used to
+meet a cold computation, even with no new event: Monday morning's dashboards after a quiet
+weekend, or a 10-second overview page at a million trajectories. The cache remembers what
+was asked (`FigureCache.recently_asked`). Just after midnight this process computes it
+again, one answer after another, under the new day's keys. Readers who come early wait for
+that computation (`FigureCache.fetch`) instead of starting their own. Only reads that
+passed the projection gate remember anything, so the warming never computes from a
+projection that is not current.
 """
 
 import logging
