@@ -17,7 +17,9 @@ nothing is half-written; the request answers 503 and the next batch starts a new
 import asyncio
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +37,7 @@ from app.services.events import BatchOutcome, Sender, observe_batch, record_batc
 
 logger = logging.getLogger("wijkteam_kpi.ingest")
 RETRY_AFTER = {"Retry-After": "5"}
+PARENT_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,18 @@ def _start_worker(database_url: str, log_level: str, log_format: str) -> None:
     global _worker_sessions
     configure_logging(log_level, log_format)
     _worker_sessions = create_session_factory(create_db_engine(database_url, pool_size=1))
+    parent = os.getppid()
+    threading.Thread(target=_end_with, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """A serving process that is killed outright cannot stop its worker, which would wait
+    for batches forever: once this worker has another parent, it ends (a batch it was
+    folding is rolled back with its connection; its sender got no answer and retries)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    logger.warning("the serving process is gone; the ingest worker ends")
+    os._exit(0)
 
 
 def _record_in_worker(

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
@@ -28,7 +29,7 @@ from app.settings import Settings
 from scripts.generate_events import generate
 from tests.conftest import authorised
 from tests.factories import full_trajectory, opened
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, live_server
 
 STANDARD_HEADERS = ("api-version", "x-content-type-options", "x-frame-options", "cache-control")
 
@@ -133,11 +134,7 @@ def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
 
 def ingest_workers() -> list[int]:
     """This test process's ingest workers: its children started by multiprocessing's spawn."""
-    threads = Path(f"/proc/{os.getpid()}/task").glob("*/children")  # each thread's own
-    children = [pid for thread in threads for pid in thread.read_text().split()]
-    return [
-        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
+    return [pid for pid in children_of(os.getpid()) if b"spawn_main" in cmdline(pid)]
 
 
 def test_an_ingest_worker_killed_mid_batch_gives_503_stores_nothing_and_is_replaced(
@@ -172,6 +169,42 @@ def _kill_the_worker_mid_batch(client: TestClient, engine: Engine, others: set[i
     assert again.status_code == 200
     assert again.json()["created"] == len(batch)
     assert worker not in ingest_workers()
+
+
+def test_an_ingest_worker_ends_when_its_serving_process_is_killed(tmp_path: Path) -> None:
+    """SIGKILL leaves no shutdown to run: the worker notices it lost its parent and ends
+    instead of waiting for batches forever."""
+    with live_server(tmp_path) as (base, token):
+        posted = httpx.post(
+            f"{base}/api/v1/events/batch",
+            json=list(generate(3, seed=4)),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert posted.json()["rejected"] == 0
+        port = base.rsplit(":", 1)[1].encode()
+        (server,) = [pid for pid in children_of(os.getpid()) if port in cmdline(pid)]
+        (worker,) = [pid for pid in children_of(server) if b"spawn_main" in cmdline(pid)]
+        os.kill(server, signal.SIGKILL)
+        for _ in range(100):  # ten seconds at most; it checks every second
+            if not running(worker):
+                break
+            time.sleep(0.1)
+        assert not running(worker)
+
+
+def children_of(pid: int) -> list[int]:
+    threads = Path(f"/proc/{pid}/task").glob("*/children")  # each thread's own
+    return [int(child) for thread in threads for child in thread.read_text().split()]
+
+
+def cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting for a parent to collect it."""
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and b"State:\tZ" not in status.read_bytes()
 
 
 @pytest.mark.parametrize(
