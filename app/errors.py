@@ -50,6 +50,18 @@ class ServiceUnavailable(ServiceError):
     slug: str = "unavailable"
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_away() -> ServiceUnavailable:
+    """A database that does not answer (connection lost, pool exhausted, SQLite busy):
+    nothing was stored, and the client retries shortly."""
+    return ServiceUnavailable(
+        "the database does not answer; nothing was stored, retry later",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
 @dataclass
 class Unauthorized(ServiceError):
     status: int = 401

@@ -102,6 +102,11 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _service_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
+    return service_error_response(request, exc)
+
+
+def service_error_response(request: Request, exc: ServiceError) -> Response:
+    """A ServiceError as problem+json (or a page, for a browser in the workbench)."""
     return problem_response(
         request,
         exc.status,

@@ -16,7 +16,7 @@ import httpx
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import ScopeGuard
@@ -30,6 +30,7 @@ from app.models import (
     Application,
     Complaint,
     StepCompletion,
+    StoredEvent,
     SupportSpell,
     Trajectory,
     TrajectoryPeriod,
@@ -139,6 +140,12 @@ def rows_of(engine: Engine) -> tuple[Rows, Rows, Rows, Rows, Rows, Rows]:
             table(SupportSpell),
             table(StepCompletion),
         )
+
+
+def stored_events(engine: Engine) -> int:
+    """How many events the database holds."""
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(StoredEvent)).scalar_one())
 
 
 def comparable(value: Any) -> Any:

@@ -11,11 +11,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import is_unavailable
-from app.errors import PROBLEM_BASE
-from app.problems import problem_response
+from app.errors import database_away
+from app.problems import problem_response, service_error_response
 
 logger = logging.getLogger("wijkteam_kpi")
-RETRY_AFTER_SECONDS = 5
 
 
 class ErrorResponseMiddleware:
@@ -46,14 +45,7 @@ class ErrorResponseMiddleware:
                     scope["path"],
                     exc.__class__.__name__,
                 )
-                response = problem_response(
-                    request,
-                    503,
-                    "the database does not answer; nothing was stored, retry later",
-                    title="Service unavailable",
-                    type_uri=PROBLEM_BASE + "unavailable",
-                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-                )
+                response = service_error_response(request, database_away())
             else:
                 logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 response = problem_response(

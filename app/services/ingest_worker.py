@@ -31,12 +31,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import create_db_engine, create_session_factory, is_unavailable
-from app.errors import ServiceUnavailable
+from app.errors import DATABASE_RETRY_AFTER_SECONDS, ServiceUnavailable, database_away
 from app.logs import carry_request_id, configure_logging, current_request_id
 from app.services.events import BatchOutcome, Sender, observe_batch, record_batch
 
 logger = logging.getLogger("wijkteam_kpi.ingest")
-RETRY_AFTER = {"Retry-After": "5"}
 PARENT_CHECK_SECONDS = 1.0
 
 
@@ -116,14 +115,11 @@ class BatchIngest:
             raise ServiceUnavailable(
                 "the ingest worker stopped during this batch; retry it (events it may have "
                 "stored count as duplicates, nothing is stored twice)",
-                headers=RETRY_AFTER,
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
             ) from None
         if isinstance(result, _Failed):
             if result.unavailable:
-                raise ServiceUnavailable(
-                    "the database does not answer; nothing was stored, retry later",
-                    headers=RETRY_AFTER,
-                )
+                raise database_away()
             raise RuntimeError("a batch failed in the ingest worker (logged there)")
         return result
 

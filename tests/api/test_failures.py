@@ -15,21 +15,20 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.domain.terms import DEFAULT_TERMS
 from app.errors import ServiceUnavailable
 from app.logs import carry_request_id
 from app.main import create_app
-from app.models import StoredEvent
 from app.services.events import Sender
 from app.services.ingest_worker import BatchIngest
 from app.settings import Settings
 from scripts.generate_events import generate
 from tests.conftest import authorised
 from tests.factories import full_trajectory, opened
-from tests.helpers import assert_problem, live_server
+from tests.helpers import assert_problem, live_server, stored_events
 
 STANDARD_HEADERS = ("api-version", "x-content-type-options", "x-frame-options", "cache-control")
 
@@ -85,11 +84,6 @@ def test_a_stopped_database_gives_503_on_every_route_and_readiness_says_so(
         assert client.get("/api/v1/health/live").status_code == 200
 
 
-def stored_events(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(StoredEvent)).scalar_one())
-
-
 @pytest.fixture
 def in_thread_client(
     client: TestClient, settings: Settings, tokens: dict[str, str]
@@ -123,9 +117,7 @@ def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
     response = client.post("/api/v1/events/batch", json=batch)
     assert_problem(response, 503)
     assert int(response.headers["Retry-After"]) > 0
-    with engine.connect() as connection:
-        stored = connection.execute(select(func.count()).select_from(StoredEvent)).scalar_one()
-    assert stored == 0
+    assert stored_events(engine) == 0
     monkeypatch.setattr("app.services.ingest.refold", refold)
     again = client.post("/api/v1/events/batch", json=batch)
     assert again.status_code == 200

@@ -14,16 +14,11 @@ from sqlalchemy import Engine, func, select
 from app.models import ApiClient, StoredEvent
 from app.schemas.base import control_character_path
 from tests.factories import event, opened, step
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, stored_events
 
 EVENTS = "/api/v1/events"
 BATCH = "/api/v1/events/batch"
 AT = "2026-03-02T09:00:00+01:00"
-
-
-def stored(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(StoredEvent)).scalar_one())
 
 
 def codes(response: Any) -> set[tuple[str, str]]:
@@ -51,7 +46,7 @@ def test_timestamps_outside_the_contract_are_refused_single_and_in_a_batch(
     result = client.post(BATCH, json=[body, good]).json()
     assert (result["created"], result["rejected"]) == (1, 1)
     assert result["errors"][0]["invalidParams"][0]["code"] == code
-    assert stored(engine) == 1  # only the good one
+    assert stored_events(engine) == 1  # only the good one
 
 
 def test_control_characters_are_refused_in_every_text_single_and_batch(
@@ -64,7 +59,7 @@ def test_control_characters_are_refused_in_every_text_single_and_batch(
     assert result["errors"][0]["invalidParams"][0]["name"] == "data.reason"
     target = client.put("/api/v1/kpis/efficiency/target", json={"value": 1, "note": "a\u0000"})
     assert ("note", "control_character") in codes(target)
-    assert stored(engine) == 1
+    assert stored_events(engine) == 1
 
 
 # Every code point a screen could get wrong: the C0 controls, DEL, the C1 range and the
@@ -142,7 +137,7 @@ def test_no_coercion_of_scores_booleans_seeds_and_dates(client: TestClient, engi
     for value in ("0", "20260101", "2026-1-1"):
         response = client.get("/api/v1/kpis/inflow", params={"from": value, "to": "2026-01-31"})
         assert ("from", "date_format") in codes(response)
-    assert stored(engine) == 0
+    assert stored_events(engine) == 0
 
 
 def test_bodies_json_cannot_express_are_400_with_invalid_params(client: TestClient) -> None:
