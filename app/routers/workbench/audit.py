@@ -13,12 +13,13 @@ from app.routers.params import TrajectoryIdPath
 from app.routers.workbench.common import (
     AuditVisitor,
     FreshAuditPage,
+    From,
+    To,
     page_router,
     period_or_this_year,
     render,
 )
 from app.routers.workbench.present import RULE_TITLES
-from app.schemas.base import IsoDate
 from app.services import audit as audit_service
 from app.services.trajectories import get_trajectory
 
@@ -115,8 +116,8 @@ def compliance(
     session: SessionDep,
     visitor: AuditVisitor,
     cache: FigureCacheDep,
-    start: Annotated[IsoDate | None, Query(alias="from")] = None,
-    end: Annotated[IsoDate | None, Query(alias="to")] = None,
+    start: From = None,
+    end: To = None,
 ) -> Response:
     """Pass rates per rule, for the whole municipality (or the visitor's teams) and per
     team, over the trajectories opened in the period: the yearly review's table."""

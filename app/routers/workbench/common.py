@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.templating import Jinja2Templates
 
 from app.auth import Caller, ScopeGuard, caller_from
@@ -18,6 +18,7 @@ from app.domain.calendar import local_today
 from app.errors import Forbidden
 from app.routers.freshness import validate
 from app.routers.workbench import present
+from app.schemas.base import IsoDate
 from app.services import web_sessions
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
@@ -134,6 +135,12 @@ def set_cookie(response: Response, request: Request, name: str, value: str, seco
 def check_csrf(visitor: Visitor, csrf: str) -> None:
     if not secrets.compare_digest(visitor.csrf, csrf):
         raise Forbidden("this form is no longer valid; reload the page and submit it again")
+
+
+# A page's period as asked, in the API's own date type: the years the service handles
+# (1900-2199), nothing else.
+From = Annotated[IsoDate | None, Query(alias="from")]
+To = Annotated[IsoDate | None, Query(alias="to")]
 
 
 def period_or_this_year(start: date | None, end: date | None) -> tuple[date, date]:

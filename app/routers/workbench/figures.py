@@ -17,13 +17,14 @@ from app.routers.tables import csv_response
 from app.routers.workbench.charts import Point, line_chart
 from app.routers.workbench.common import (
     FreshKpiPage,
+    From,
     KpiVisitor,
+    To,
     page_router,
     period_or_this_year,
     render,
 )
 from app.schemas import kpi_output, kpi_table
-from app.schemas.base import IsoDate
 from app.services.figure_cache import FigureCache
 from app.services.kpis import compute_figure, every_figure, figure_query, get_kpi
 
@@ -39,9 +40,6 @@ BREAKDOWNS = {
     "ageBand": "leeftijdsgroep",
 }
 Breakdown = Literal["team", "district", "domain", "channel", "ageBand"]
-# The API's own date type: the years the service handles (1900-2199), nothing else.
-From = Annotated[IsoDate | None, Query(alias="from")]
-To = Annotated[IsoDate | None, Query(alias="to")]
 GrainQuery = Annotated[Grain, Query(alias="korrel")]
 BreakdownQuery = Annotated[Breakdown, Query(alias="naar")]
 
