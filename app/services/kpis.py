@@ -56,20 +56,25 @@ def targets_by_kpi(session: Session, municipality: str) -> dict[str, KpiTarget]:
 
 
 def check_breakdown(kpi: Kpi, query: KpiQuery) -> None:
-    problems = []
+    problems: list[tuple[str, str]] = []  # (the parameter, what is wrong with it)
     if query.dimensions and isinstance(kpi.measure, NO_BREAKDOWN):
-        problems.append(f"{kpi.id} cannot be broken down by trajectory dimensions")
+        problems.append(("groupBy", f"{kpi.id} cannot be broken down by trajectory dimensions"))
     if query.grain and isinstance(kpi.measure, NO_TIME_SERIES):
         problems.append(
-            f"{kpi.id} is a count at a date or per client; it has no {query.grain} series"
+            (
+                "groupBy",
+                f"{kpi.id} is a count at a date or per client; it has no {query.grain} series",
+            )
         )
     if query.filters and isinstance(kpi.measure, NO_BREAKDOWN):
-        problems.append(f"{kpi.id} cannot be filtered by trajectory dimensions")
+        reason = f"{kpi.id} cannot be filtered by trajectory dimensions"
+        problems += [(name, reason) for name, _ in query.filters]
     if problems:
         raise InvalidInput(
-            "; ".join(problems),
+            "; ".join(dict.fromkeys(reason for _, reason in problems)),
             invalid_params=[
-                InvalidParam(name="groupBy", code="not_supported", reason=p) for p in problems
+                InvalidParam(name=name, code="not_supported", reason=reason)
+                for name, reason in problems
             ],
         )
 

@@ -68,9 +68,9 @@ def _schema(settings: Settings, token: str) -> Any:
     def ordered_body_periods(context: Any, body: Any) -> Any:
         return _ordered(body) if isinstance(body, dict) else body
 
-    # Which breakdowns a KPI takes is data, per kpiId, in its catalogue entry (GET /kpis:
-    # `breakdowns`, `timeSeries`); one path parameter's value cannot constrain another in
-    # OpenAPI. A generated figure request the catalogue rules out is not sent.
+    # Which breakdowns and filters a KPI takes is data, per kpiId, in its catalogue entry
+    # (GET /kpis: `breakdowns`, `timeSeries`); one path parameter's value cannot constrain
+    # another in OpenAPI. A generated figure request the catalogue rules out is not sent.
     @schema.hook("filter_case")
     def breakdowns_the_catalogue_offers(context: Any, case: Any) -> bool:
         return _offered(case)
@@ -181,8 +181,15 @@ def restore(engine: Engine, token: str) -> None:
 
 def _offered(case: Any) -> bool:
     kpi = KPIS.get((case.path_parameters or {}).get("kpiId", ""))
-    group_by = (case.query or {}).get("groupBy")
-    if case.method != "GET" or kpi is None or not isinstance(group_by, str):
+    if case.method != "GET" or kpi is None:
+        return True
+    query = case.query or {}
+    # A KPI without breakdowns is not filtered by a trajectory dimension either.
+    filters = [name for name in DIMENSIONS if query.get(name) is not None]
+    if filters and isinstance(kpi.measure, NO_BREAKDOWN):
+        return False
+    group_by = query.get("groupBy")
+    if not isinstance(group_by, str):
         return True
     names = set(group_by.split(","))
     asks_dimension = bool(names & set(DIMENSIONS))

@@ -85,6 +85,16 @@ def test_a_per_client_measure_refuses_a_breakdown(client: TestClient) -> None:
     assert assert_problem(response, 400)["invalidParams"][0]["code"] == "not_supported"
 
 
+def test_a_measure_without_breakdowns_names_each_filter_it_refuses(client: TestClient) -> None:
+    response = client.get(
+        f"{KPIS}/awareness",
+        params={"from": "2026-01-01", "to": "2026-12-31", "district": "noord", "team": "west"},
+    )
+    problem = assert_problem(response, 400)
+    named = {(p["name"], p["code"]) for p in problem["invalidParams"]}
+    assert named == {("district", "not_supported"), ("team", "not_supported")}
+
+
 def test_process_quality_is_the_share_of_closed_trajectories_passing_every_rule(
     kpi_client: TestClient,
 ) -> None:
