@@ -24,8 +24,10 @@ GOLDEN = {
     # 15: open periods (state as of a date; a closure without its opening is a period of
     # that day); complaintId pairing; goals of the latest plan; a decision term per
     # aanvraag; support spells ending with their own period's closure; step completions;
-    # plan_recorded judged (and explained) like a term
-    15: "289fbe7a4d14a80da89edd82cae1bdfbfd5b9b157ec8841c3265118777b93904",
+    # plan_recorded judged (and explained) like a term. Re-pinned without the state
+    # document once it was no longer stored (migration 0015): the same digest of the other
+    # rows came out of the code before and after that change, so no version bump.
+    15: "5faebcb47cd30bcb8edf4d7e55e7e2534a73814c337adac9ada3899f702c51d2",
 }
 
 
@@ -58,7 +60,6 @@ def scenario_digest() -> str:
         rows.append(
             [
                 projected.trajectory,
-                projected.document,
                 projected.complaints,
                 projected.findings,
                 projected.periods,

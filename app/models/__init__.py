@@ -13,7 +13,6 @@ from app.models.trajectory import (
     StepCompletion,
     SupportSpell,
     Trajectory,
-    TrajectoryDocument,
     TrajectoryPeriod,
 )
 from app.models.web_session import WebSession
@@ -35,7 +34,6 @@ __all__ = [
     "StoredEvent",
     "SupportSpell",
     "Trajectory",
-    "TrajectoryDocument",
     "TrajectoryPeriod",
     "WebSession",
 ]

@@ -1,18 +1,17 @@
 """The trajectory projection: one row per trajectory, refolded on ingest.
 
 Wide on purpose: KPI queries filter, group and subtract on plain columns (local dates,
-dimensions, outcomes) without joins or JSON. The full state document for reading one
-trajectory lives in `trajectory_documents`, so KPI scans stay narrow.
+dimensions, outcomes) without joins or JSON. The full state a client reads for one
+trajectory is folded from its events on read (GET /trajectories/{id}), not stored.
 """
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Boolean, Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.domain.vocabulary import Channel, CloseReason, LawDomain, Step, TrajectoryStatus
-from app.models.base import Base, JsonDocument, UtcDateTime, one_of
+from app.models.base import Base, UtcDateTime, one_of
 
 
 def _duration_index(name: str, end: str, start: str) -> Index:
@@ -124,16 +123,6 @@ class Trajectory(Base):
     audit_failures: Mapped[int] = mapped_column(Integer, default=0)
     audit_pending_due_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-
-class TrajectoryDocument(Base):
-    """The folded state as clients read it (GET /trajectories/{id})."""
-
-    __tablename__ = "trajectory_documents"
-
-    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
-    trajectory_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 
 
 class TrajectoryPeriod(Base):

@@ -35,7 +35,7 @@ def read_trajectory(
     event that set each, terms, goals, complaints) and its timeline of events. Case-
     level data: every read lands in the access log."""
     municipality = caller.municipality
-    view = get_trajectory(session, municipality, trajectory_id, caller.teams)
+    view = get_trajectory(session, municipality, trajectory_id, settings.terms(), caller.teams)
     caller.log_read(session, [trajectory_id])
     return TrajectoryDetail(
         trajectory_id=trajectory_id,

@@ -1,4 +1,4 @@
-"""From a folded TrajectoryState to the projection row and to the document clients read."""
+"""From a folded TrajectoryState to the projection rows, and to the document clients read."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +19,6 @@ from app.models import (
     StepCompletion,
     SupportSpell,
     Trajectory,
-    TrajectoryDocument,
     TrajectoryPeriod,
 )
 
@@ -37,7 +36,6 @@ class ProjectedTrajectory:
 
     state: TrajectoryState
     trajectory: dict[str, Any]
-    document: dict[str, Any]
     complaints: list[dict[str, Any]]
     findings: list[dict[str, Any]]
     periods: list[dict[str, Any]]
@@ -49,7 +47,6 @@ class ProjectedTrajectory:
         """Which table each row goes to: the one place that pairs them."""
         return {
             Trajectory: [self.trajectory],
-            TrajectoryDocument: [self.document],
             Complaint: self.complaints,
             AuditFinding: self.findings,
             TrajectoryPeriod: self.periods,
@@ -73,7 +70,6 @@ def project(
     return ProjectedTrajectory(
         state=state,
         trajectory=projection_row(municipality, state, now) | audit_columns(findings),
-        document=document_row(municipality, state),
         complaints=complaint_rows(municipality, state),
         findings=finding_rows(municipality, trajectory_id, findings),
         periods=period_rows(municipality, state),
@@ -165,14 +161,6 @@ def _due_on(state: TrajectoryState, term: Term) -> date | None:
 def _suspended_days(state: TrajectoryState, term: Term) -> int:
     due = state.due(term)
     return due.suspended_days if due else 0
-
-
-def document_row(municipality: str, state: TrajectoryState) -> dict[str, Any]:
-    return {
-        "municipality": municipality,
-        "trajectory_id": state.trajectory_id,
-        "state": state_document(state),
-    }
 
 
 def finding_rows(

@@ -20,7 +20,6 @@ from app.models import (
     StepCompletion,
     SupportSpell,
     Trajectory,
-    TrajectoryDocument,
     TrajectoryPeriod,
 )
 from app.services.bulk import insert_rows
@@ -147,7 +146,6 @@ def _refresh_next_openings(session: Session, clients: set[tuple[str, str]]) -> N
 # Every table derived from a trajectory's events, rebuilt together on each refold.
 PROJECTION_TABLES: tuple[type[Base], ...] = (
     Trajectory,
-    TrajectoryDocument,
     Complaint,
     AuditFinding,
     TrajectoryPeriod,

@@ -8,10 +8,13 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.domain.events import retracted_ids
+from app.domain.terms import TermPolicy
+from app.domain.trajectory import fold
 from app.errors import NotFound
-from app.models import Trajectory, TrajectoryDocument
+from app.models import Trajectory
 from app.services.event_store import timeline as stored_events
 from app.services.event_store import to_domain
+from app.services.projection import state_document
 
 
 @dataclass(frozen=True)
@@ -33,15 +36,22 @@ class TrajectoryView:
 
 
 def get_trajectory(
-    session: Session, municipality: str, trajectory_id: str, teams: tuple[str, ...] | None = None
+    session: Session,
+    municipality: str,
+    trajectory_id: str,
+    terms: TermPolicy,
+    teams: tuple[str, ...] | None = None,
 ) -> TrajectoryView:
-    row = session.get(TrajectoryDocument, (municipality, trajectory_id))
+    """The state folded from the events the timeline reads anyway (a fold of one trajectory
+    costs well under a millisecond), so ingestion need not store it as a document."""
+    row = session.get(Trajectory, (municipality, trajectory_id))
     if row is None or not team_visible(session, municipality, trajectory_id, teams):
         raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
     events = stored_events(session, municipality, trajectory_id)
-    withdrawn = retracted_ids(
+    domain_events = [
         to_domain(e.trajectory_id, e.event_id, e.type, e.occurred_at, e.body) for e in events
-    )
+    ]
+    withdrawn = retracted_ids(domain_events)
     entries = [
         TimelineEntry(
             event_id=e.event_id,
@@ -54,7 +64,8 @@ def get_trajectory(
         )
         for e in events
     ]
-    return TrajectoryView(municipality=municipality, state=row.state, timeline=entries)
+    state = state_document(fold(trajectory_id, domain_events, terms))
+    return TrajectoryView(municipality=municipality, state=state, timeline=entries)
 
 
 def team_visible(

@@ -92,9 +92,10 @@ def trajectory(
     nothing of the resident beyond the pseudonym."""
     caller = visitor.caller
     today = local_today()
-    view = get_trajectory(session, caller.municipality, trajectory_id, caller.teams)
+    terms = settings.terms()
+    view = get_trajectory(session, caller.municipality, trajectory_id, terms, caller.teams)
     findings = audit_service.trajectory_findings(
-        session, caller.municipality, trajectory_id, today, caller.teams, settings.terms()
+        session, caller.municipality, trajectory_id, today, caller.teams, terms
     )
     caller.log_read(session, [trajectory_id])
     return render(
