@@ -18,7 +18,7 @@ from app.domain.trajectory import (
     Milestone,
     TrajectoryState,
 )
-from app.domain.vocabulary import NetworkOutcome, ProvisionOutcome, Step, Term
+from app.domain.vocabulary import STEPS, NetworkOutcome, ProvisionOutcome, Step, Term
 
 PLAN_GRACE_DAYS = 14
 _JUSTIFYING = (Step.REQUEST, Step.PROBLEMS, Step.NEED, Step.OWN_NETWORK, Step.OWN_INPUT)
@@ -139,7 +139,7 @@ def check_step_order(state: TrajectoryState, today: date) -> Finding:
     for step, record in sorted(state.steps.items(), key=lambda item: item[0].number):
         missing: list[Step] = []
         later: list[tuple[Step, date]] = []
-        for lower in list(Step)[: step.number - 1]:
+        for lower in STEPS[: step.number - 1]:
             previous = state.steps.get(lower)
             if previous is None:
                 missing.append(lower)
@@ -160,7 +160,7 @@ def check_step_order(state: TrajectoryState, today: date) -> Finding:
             evidence.insert(0, record.completed.event_id)
     if problems:
         return _finding(Status.FAIL, "; ".join(problems), "; ".join(problems_nl), *evidence)
-    done = [s for s in Step if s in state.steps]
+    done = [s for s in STEPS if s in state.steps]
     return _finding(
         Status.PASS,
         f"steps 1-{done[-1].number} completed in order",

@@ -18,8 +18,10 @@ class Step(StrEnum):
         return _STEP_NUMBERS[self]
 
 
-# Looked up for every step of every trajectory the audit checks: computed once.
+# Looked up for every step of every trajectory the audit checks: computed once (listing
+# an enum's members builds them anew each time).
 _STEP_NUMBERS = {step: number for number, step in enumerate(Step, start=1)}
+STEPS: tuple[Step, ...] = tuple(Step)
 
 
 class LawDomain(StrEnum):

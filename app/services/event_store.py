@@ -18,6 +18,7 @@ from app.domain.events import DomainEvent
 from app.domain.vocabulary import EventType
 from app.models import StoredEvent
 from app.services.bulk import insert_missing
+from app.services.sql_functions import among
 
 CHUNK = 1000
 TrajectoryKey = tuple[str, str]  # (municipality, trajectoryId)
@@ -59,7 +60,8 @@ def stored_fingerprints(
         for chunk in chunks(ids):
             rows = session.execute(
                 select(StoredEvent.event_id, StoredEvent.body_sha256).where(
-                    StoredEvent.municipality == municipality, StoredEvent.event_id.in_(chunk)
+                    StoredEvent.municipality == municipality,
+                    among(session, StoredEvent.event_id, chunk),
                 )
             )
             found.update({(municipality, event_id): sha for event_id, sha in rows})
@@ -103,7 +105,7 @@ def events_of(
             StoredEvent.body,
         ).where(
             StoredEvent.municipality == municipality,
-            StoredEvent.trajectory_id.in_(trajectory_ids),
+            among(session, StoredEvent.trajectory_id, trajectory_ids),
         )
     )
     grouped: dict[str, list[DomainEvent]] = defaultdict(list)
@@ -122,7 +124,7 @@ def event_counts(
         select(StoredEvent.trajectory_id, func.count())
         .where(
             StoredEvent.municipality == municipality,
-            StoredEvent.trajectory_id.in_(trajectory_ids),
+            among(session, StoredEvent.trajectory_id, trajectory_ids),
         )
         .group_by(StoredEvent.trajectory_id)
     )

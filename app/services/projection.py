@@ -10,7 +10,7 @@ from app.domain.events import DomainEvent
 from app.domain.kpis.spec import SATISFACTION_COLUMNS
 from app.domain.terms import TermPolicy
 from app.domain.trajectory import Milestone, StepRecord, TrajectoryState, fold
-from app.domain.vocabulary import GoalResult, Step, Term
+from app.domain.vocabulary import STEPS, GoalResult, Term
 from app.models import (
     Application,
     AuditFinding,
@@ -144,7 +144,7 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
         "event_count": state.event_count,
         "updated_at": now,
     }
-    for step in Step:
+    for step in STEPS:
         record = state.steps.get(step)
         row[f"step_{step.value}_on"] = record.completed.on if record else None
         row[f"step_{step.value}_outcome"] = record.outcome if record else None
@@ -301,7 +301,7 @@ def state_document(state: TrajectoryState) -> dict[str, Any]:
         "channel": state.channel,
         "ageBand": state.age_band,
         "professionalRef": state.professional_ref,
-        "steps": [_step(state.steps[step]) for step in Step if step in state.steps],
+        "steps": [_step(state.steps[step]) for step in STEPS if step in state.steps],
         "resolution": None
         if resolution is None
         else {

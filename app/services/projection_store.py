@@ -31,6 +31,7 @@ from app.services.event_store import (
     events_of,
 )
 from app.services.projection import project
+from app.services.sql_functions import among
 
 
 def refold(
@@ -60,7 +61,7 @@ def refold(
                 session.execute(
                     delete(model).where(
                         model.municipality == municipality,  # type: ignore[attr-defined]
-                        model.trajectory_id.in_(chunk),  # type: ignore[attr-defined]
+                        among(session, model.trajectory_id, chunk),  # type: ignore[attr-defined]
                     )
                 )
             for trajectory_id, events in events_by_trajectory.items():
@@ -101,7 +102,7 @@ def _clients_of(
     rows = session.execute(
         select(Trajectory.client_ref).where(
             Trajectory.municipality == municipality,
-            Trajectory.trajectory_id.in_(trajectory_ids),
+            among(session, Trajectory.trajectory_id, trajectory_ids),
             Trajectory.client_ref.is_not(None),
         )
     )
@@ -124,7 +125,10 @@ def _refresh_next_openings(session: Session, clients: set[tuple[str, str]]) -> N
                     Trajectory.opened_on,
                     Trajectory.closed_on,
                     Trajectory.next_opened_on,
-                ).where(Trajectory.municipality == municipality, Trajectory.client_ref.in_(chunk))
+                ).where(
+                    Trajectory.municipality == municipality,
+                    among(session, Trajectory.client_ref, chunk),
+                )
             ):
                 stays[str(client_ref)].append((Stay(tid, opened_on, closed_on), current))
             changes = []

@@ -1,9 +1,12 @@
-"""The few date functions KPI queries need, compiled per dialect (SQLite lacks them)."""
+"""SQL that differs per dialect: the few date functions KPI queries need (SQLite lacks
+them), and a column matched against a long list of values."""
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import ARRAY, Date, Integer, String, any_, bindparam
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -91,3 +94,14 @@ def label(day: ColumnElement[Any], grain: str) -> period_label:
     from sqlalchemy import literal
 
     return period_label(day, literal(grain, literal_execute=True))
+
+
+def among(
+    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[str]
+) -> ColumnElement[bool]:
+    """`column IN values`. On PostgreSQL one array parameter (`= ANY`): a list of a thousand
+    ids as a thousand placeholders made each statement new to psycopg, which parsed it
+    again on every call (measured: 5 % of a batch's time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String())))
+    return column.in_(values)
