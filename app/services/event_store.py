@@ -96,22 +96,33 @@ def insert_new(session: Session, events: list[PreparedEvent]) -> set[tuple[str, 
 def events_of(
     session: Session, municipality: str, trajectory_ids: Sequence[str]
 ) -> dict[str, list[DomainEvent]]:
-    rows = session.execute(
+    """Every stored event of these trajectories, as the fold reads them.
+
+    Reads only each body's `data` (the rest repeats the columns), through Core: the fold of
+    a daily batch reads back ten events per trajectory it touches, and the whole bodies
+    through the ORM cost a third more."""
+    rows = session.connection().execute(
         select(
             StoredEvent.trajectory_id,
             StoredEvent.event_id,
             StoredEvent.type,
             StoredEvent.occurred_at,
-            StoredEvent.body,
+            StoredEvent.body["data"],
         ).where(
             StoredEvent.municipality == municipality,
             among(session, StoredEvent.trajectory_id, trajectory_ids),
         )
     )
     grouped: dict[str, list[DomainEvent]] = defaultdict(list)
-    for trajectory_id, event_id, event_type, occurred_at, body in rows:
+    for trajectory_id, event_id, event_type, occurred_at, data in rows:
         grouped[trajectory_id].append(
-            to_domain(trajectory_id, event_id, event_type, occurred_at, body)
+            DomainEvent(
+                event_id=event_id,
+                trajectory_id=trajectory_id,
+                type=EventType(event_type),
+                occurred_at=occurred_at,
+                data=data or {},
+            )
         )
     return grouped
 
