@@ -294,10 +294,11 @@ def _opened(state: TrajectoryState, event: DomainEvent) -> None:
 def _step_completed(state: TrajectoryState, event: DomainEvent) -> None:
     data = event.data
     step = Step(data["step"])
+    completed = Milestone.of(event)
     professional = data.get("professionalRef")
     if professional:
         state.professional_ref = professional
-        state.step_log.append((Milestone.of(event), professional))
+        state.step_log.append((completed, professional))
     if step is Step.OWN_INPUT:
         state.own_input_hours += float(data.get("hours") or 0)
         state.own_input_contacts += int(data.get("contacts") or 0)
@@ -308,7 +309,7 @@ def _step_completed(state: TrajectoryState, event: DomainEvent) -> None:
     outcome = data.get("outcome")
     record = StepRecord(
         step=step,
-        completed=Milestone.of(event),
+        completed=completed,
         outcome=outcome,
         professional_ref=professional,
         details={k: data[k] for k in _STEP_DETAIL_KEYS if k in data},

@@ -94,6 +94,7 @@ def _on(milestone: Milestone | None) -> date | None:
 
 def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> dict[str, Any]:
     """The wide row KPI queries aggregate over; every date is a local calendar date."""
+    assessment, decision = state.due(Term.ASSESSMENT), state.due(Term.DECISION)
     row: dict[str, Any] = {
         "municipality": municipality,
         "trajectory_id": state.trajectory_id,
@@ -133,13 +134,13 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
         "satisfaction_on": _on(state.satisfaction_recorded),
         "complaints_received": len(state.complaints),
         "complaints_resolved": sum(1 for c in state.complaints if c.resolved is not None),
-        "assessment_suspended_days": _suspended_days(state, Term.ASSESSMENT),
-        "decision_suspended_days": _suspended_days(state, Term.DECISION),
+        "assessment_suspended_days": assessment.suspended_days if assessment else 0,
+        "decision_suspended_days": decision.suspended_days if decision else 0,
         "goals_evaluated_on": _on(state.goals_evaluated),
         "assessment_done_on": state.assessment_done_on,
         "assessment_completed_on": state.assessment_completed_on,
-        "assessment_due_on": _due_on(state, Term.ASSESSMENT),
-        "decision_due_on": _due_on(state, Term.DECISION),
+        "assessment_due_on": assessment.due if assessment else None,
+        "decision_due_on": decision.due if decision else None,
         "provision_granted_on": state.provision_granted_on,
         "event_count": state.event_count,
         "updated_at": now,
@@ -151,16 +152,6 @@ def projection_row(municipality: str, state: TrajectoryState, now: datetime) -> 
     for item, column in SATISFACTION_COLUMNS.items():
         row[column] = state.satisfaction.get(item)
     return row
-
-
-def _due_on(state: TrajectoryState, term: Term) -> date | None:
-    due = state.due(term)
-    return due.due if due else None
-
-
-def _suspended_days(state: TrajectoryState, term: Term) -> int:
-    due = state.due(term)
-    return due.suspended_days if due else 0
 
 
 def finding_rows(

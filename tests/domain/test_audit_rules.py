@@ -1,12 +1,13 @@
 """Each compliance rule: pass, fail, pending and not applicable, on plain states (no database)."""
 
+import dataclasses
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
 import pytest
 
-from app.domain.audit import RULES, Status, audit
+from app.domain.audit import RULES, Finding, Status, audit
 from app.domain.trajectory import TrajectoryState, fold
 from scripts.generate_events import generate
 from tests.helpers import domain_events
@@ -360,3 +361,17 @@ def test_dutch_explanations_name_the_steps_dates_and_days() -> None:
         "onderzoek (stap 1 tot en met 4) afgerond: nog niet, uiterlijk 2026-04-13, "
         "225 dag(en) over de termijn"
     )
+
+
+def test_stamping_a_finding_with_its_rule_keeps_every_other_field() -> None:
+    """for_rule lists the fields by hand: a field added to Finding and not to for_rule
+    would be lost from every stored finding."""
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(Finding):
+        # a distinct, non-default value per field, whatever its type
+        values[spec.name] = object()
+    unstamped = Finding(**values)
+    stamped = unstamped.for_rule("step_order")
+    for spec in dataclasses.fields(Finding):
+        expected = "step_order" if spec.name == "rule" else values[spec.name]
+        assert getattr(stamped, spec.name) is expected, spec.name
