@@ -16,14 +16,15 @@ CHUNK = 1000  # rows per executemany statement where COPY is not available
 Convert = Callable[[Any], Any]
 
 
-def _converter(column: Column[Any], dialect: Dialect) -> Convert:
-    """What COPY needs for one column: JSON as text, a decorated type's bind value."""
+def _converter(column: Column[Any], dialect: Dialect) -> Convert | None:
+    """What COPY needs for one column: JSON as text, a decorated type's bind value; None
+    where the value goes as it is (most columns: no call per value for them)."""
     if isinstance(column.type, JSON):
         return lambda value: None if value is None else orjson.dumps(value).decode()
     if isinstance(column.type, TypeDecorator):
         decorated = column.type
         return lambda value: decorated.process_bind_param(value, dialect)
-    return lambda value: value
+    return None
 
 
 def _defaults(table: Table) -> dict[str, Any]:
@@ -46,17 +47,19 @@ def _copy_rows(
     names = _columns(table, rows)
     defaults = _defaults(table)
     dialect = connection.dialect
-    converters = [_converter(table.columns[name], dialect) for name in names]
+    converters = [
+        (index, convert)
+        for index, name in enumerate(names)
+        if (convert := _converter(table.columns[name], dialect)) is not None
+    ]
     columns = ", ".join(f'"{name}"' for name in names)
     driver = connection.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
         for row in rows:
-            copy.write_row(
-                [
-                    convert(row[name] if name in row else defaults[name])
-                    for name, convert in zip(names, converters, strict=True)
-                ]
-            )
+            values = [row[name] if name in row else defaults[name] for name in names]
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            copy.write_row(values)
     return names
 
 
