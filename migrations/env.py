@@ -8,6 +8,7 @@ from sqlalchemy import JSON, engine_from_config, pool
 
 from app.models import Base
 from app.models.base import UtcDateTime
+from app.models.trajectory import compared_by_autogenerate
 from app.settings import get_settings
 
 config = context.config
@@ -55,6 +56,7 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             render_item=render_item,
+            include_object=compared_by_autogenerate,
         )
         with context.begin_transaction():
             context.run_migrations()

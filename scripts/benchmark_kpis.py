@@ -110,7 +110,7 @@ def base_rows(count: int, seed: int) -> Rows:
     for trajectory_id, events in by_trajectory.items():
         p = project("0193", trajectory_id, events, DEFAULT_TERMS, now, AS_OF)
         for model, model_rows in p.rows_by_model().items():
-            if model.__tablename__ in rows:  # the KPIs never read the documents
+            if model.__tablename__ in rows:
                 rows[model.__tablename__].extend(model_rows)
     by_client: dict[str, list[dict[str, Any]]] = {}
     for row in rows["trajectories"]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Select,
     and_,
     case,
@@ -66,7 +67,7 @@ from app.models import (
     Trajectory,
     TrajectoryPeriod,
 )
-from app.services.sql_functions import add_days, days_between, label
+from app.services.sql_functions import add_days, days_between, holds_day, label
 
 T = Trajectory.__table__.c
 C = Complaint.__table__.c
@@ -295,8 +296,7 @@ def open_intervals_sql(
         *figure.where(),
         condition_sql(measure.population),
         start.is_not(None),
-        start <= query.end,
-        or_(end.is_(None), end > query.end),
+        holds_day(start, end, literal(query.end, Date)),
         _open_on(query.end),
     )
     return int(session.execute(statement).scalar_one())

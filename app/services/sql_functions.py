@@ -1,14 +1,16 @@
 """SQL that differs per dialect: the few date functions KPI queries need (SQLite lacks
-them), and a column matched against a long list of values."""
+them), an interval holding a day, and a column matched against a long list of values."""
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, Date, Integer, String, any_, bindparam
+from sqlalchemy import ARRAY, Boolean, Date, Integer, String, any_, bindparam
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from app.models.trajectory import interval_range
 
 
 class days_between(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
@@ -52,6 +54,33 @@ def _add_days_pg(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
 def _add_days_sqlite(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
     day, count = list(element.clauses)
     return f"date({compiler.process(day, **kw)}, {compiler.process(count, **kw)} || ' days')"
+
+
+class holds_day(FunctionElement[bool]):  # noqa: N801
+    """The interval from `start` to `end` (NULL: not ended yet) holds `day`:
+    start <= day < end. `start` must not be NULL (the caller's condition).
+
+    On PostgreSQL it is the date range of the two: the GiST index on the same expression
+    (`interval_range`, app/models/trajectory.py) finds the few intervals open on a day,
+    and its range statistics tell the planner how few. As two bounds the planner guessed a
+    hundred times too many and scanned the table (a quarter's waiting time: 0.19 s of
+    0.22 s at 1,000,000 trajectories)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "holds_day"
+
+
+@compiles(holds_day, "postgresql")
+def _holds_day_pg(element: holds_day, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end, day = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({interval_range(start, end)} @> CAST({day} AS DATE))"
+
+
+@compiles(holds_day, "sqlite")
+def _holds_day_sqlite(element: holds_day, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end, day = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({start} <= {day} AND ({end} IS NULL OR {end} > {day}))"
 
 
 class period_label(FunctionElement[str]):  # noqa: N801

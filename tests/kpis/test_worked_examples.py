@@ -36,6 +36,24 @@ def test_waiting_time_intake_counts_local_days_in_the_period_of_step_1(
     )
 
 
+def test_an_interval_ending_before_it_starts_is_stored_and_never_open(
+    kpi_client: TestClient,
+) -> None:
+    """A step backdated before the melding ends its interval before it starts. It is
+    accepted (on PostgreSQL the range index must not refuse the row) and never open;
+    the other intervals are open on a day from their start to the day before their end."""
+    post(
+        kpi_client,
+        Case("A", "2026-03-10").step("request", "2026-03-01"),  # ends before it starts
+        Case("B", "2026-03-20").step("request", "2026-04-02"),  # open on 31 March
+        Case("C", "2026-03-25"),  # no intake yet: open
+        Case("D", "2026-03-02").step("request", "2026-03-31"),  # ended on the day: not open
+        Case("E", "2026-04-01"),  # starts after the day: not open
+    )
+    body = figure(kpi_client, "waiting_time_intake", "2026-03-01", "2026-03-31")
+    assert body["openIntervals"] == 2  # B and C
+
+
 def test_lead_time_of_a_reopened_trajectory_runs_to_its_final_closure(
     kpi_client: TestClient,
 ) -> None:
