@@ -21,9 +21,13 @@ def _period_index(name: str, *columns: str, reads: tuple[str, ...] = ()) -> Inde
 
 
 def interval_range(start: str, end: str) -> str:
-    """A duration's days as a date range, as its GiST index and the KPI query write it; an
-    end before the start (a step backdated before the melding) is empty, not an error."""
-    return f"daterange({start}, CASE WHEN {end} < {start} THEN {start} ELSE {end} END, '[)')"
+    """A duration's days as a date range, as its GiST index and the KPI query write it.
+
+    Empty without a start (NULL would be unbounded: every trajectory without a provision
+    granted would hold every day while waiting for support). An end before the start (a
+    step backdated before the melding) is empty too, not an error that refuses the row."""
+    days = f"daterange({start}, CASE WHEN {end} < {start} THEN {start} ELSE {end} END, '[)')"
+    return f"(CASE WHEN {start} IS NULL THEN 'empty'::daterange ELSE {days} END)"
 
 
 # (start, end) of the intervals each range index holds; tests/test_migrations.py checks
@@ -35,6 +39,8 @@ def _open_interval_index(name: str, start: str, end: str) -> Index:
     """PostgreSQL only: which of a duration's intervals are still open on a day (the
     `openIntervals` of a Duration KPI), from the index and its range statistics."""
     OPEN_INTERVAL_INDEXES[name] = (start, end)
+    # Not a partial index (WHERE start IS NOT NULL): ANALYZE keeps no statistics for the
+    # expression of a partial index, and without them the planner misjudged again.
     index = Index(name, text(interval_range(start, end)), postgresql_using="gist")
     return index.ddl_if(dialect="postgresql")
 

@@ -29,8 +29,10 @@ INTERVALS = {
 
 
 def _range(start: str, end: str) -> str:
-    # Written out here, not imported: a migration keeps the schema of its own day.
-    return f"daterange({start}, CASE WHEN {end} < {start} THEN {start} ELSE {end} END, '[)')"
+    # Written out here, not imported: a migration keeps the schema of its own day. Empty
+    # without a start (NULL would be unbounded) or with an end before it.
+    days = f"daterange({start}, CASE WHEN {end} < {start} THEN {start} ELSE {end} END, '[)')"
+    return f"(CASE WHEN {start} IS NULL THEN 'empty'::daterange ELSE {days} END)"
 
 
 def upgrade() -> None:
