@@ -63,25 +63,16 @@ def ingest(session: Session, events: Sequence[PreparedEvent], terms: TermPolicy)
     """
     report = IngestReport()
     fresh = _split_repeats_within(events, report)
-    stored = stored_fingerprints(session, [e.key for e in fresh])
-    new: list[PreparedEvent] = []
+    # Insert first, look up after: an id already stored (earlier, or by another request
+    # that the insert waited for) is left out, and only those ids are looked up to tell a
+    # repeat from a conflict. A backfill, all new, costs no look-up at all.
+    inserted = insert_new(session, fresh)
+    kept_out = [e for e in fresh if e.key not in inserted]
+    stored = stored_fingerprints(session, [e.key for e in kept_out]) if kept_out else {}
     for event in fresh:
-        known = stored.get(event.key)
-        if known is None:
-            new.append(event)
-        elif known == event.body_sha256:
-            report.duplicates.append(event)
-        else:
-            report.conflicts.append(event)
-    inserted = insert_new(session, new)
-    # Another request may have stored the same id between our look-up and our insert: the
-    # insert waited for it, so its fingerprint is visible now and decides like any other.
-    lost = [e for e in new if e.key not in inserted]
-    winners = stored_fingerprints(session, [e.key for e in lost]) if lost else {}
-    for event in new:
         if event.key in inserted:
             report.created.append(event)
-        elif winners.get(event.key) == event.body_sha256:
+        elif stored.get(event.key) == event.body_sha256:
             report.duplicates.append(event)
         else:
             report.conflicts.append(event)
