@@ -116,13 +116,7 @@ def events_of(
     grouped: dict[str, list[DomainEvent]] = defaultdict(list)
     for trajectory_id, event_id, event_type, occurred_at, data in rows:
         grouped[trajectory_id].append(
-            DomainEvent(
-                event_id=event_id,
-                trajectory_id=trajectory_id,
-                type=EventType(event_type),
-                occurred_at=occurred_at,
-                data=data or {},
-            )
+            to_domain(trajectory_id, event_id, event_type, occurred_at, data)
         )
     return grouped
 
@@ -150,7 +144,7 @@ def as_domain(event: PreparedEvent) -> DomainEvent:
         event.event_id,
         event.type,
         event.occurred_at.astimezone(UTC),
-        event.body,
+        event.body.get("data"),
     )
 
 
@@ -195,12 +189,17 @@ def trajectories_after(
 
 
 def to_domain(
-    trajectory_id: str, event_id: str, event_type: str, occurred_at: datetime, body: dict[str, Any]
+    trajectory_id: str,
+    event_id: str,
+    event_type: str,
+    occurred_at: datetime,
+    data: dict[str, Any] | None,
 ) -> DomainEvent:
+    """A stored event as the fold reads it; `data` is the body's `data` (absent: none)."""
     return DomainEvent(
         event_id=event_id,
         trajectory_id=trajectory_id,
         type=EventType(event_type),
         occurred_at=occurred_at,
-        data=body.get("data") or {},
+        data=data or {},
     )

@@ -49,7 +49,8 @@ def get_trajectory(
         raise NotFound(f"no trajectory {trajectory_id!r} in municipality {municipality}")
     events = stored_events(session, municipality, trajectory_id)
     domain_events = [
-        to_domain(e.trajectory_id, e.event_id, e.type, e.occurred_at, e.body) for e in events
+        to_domain(e.trajectory_id, e.event_id, e.type, e.occurred_at, e.body.get("data"))
+        for e in events
     ]
     withdrawn = retracted_ids(domain_events)
     entries = [
