@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
+from app.db import create_db_engine
 from app.domain.terms import DEFAULT_TERMS
 from app.errors import ServiceUnavailable
 from app.logs import carry_request_id
@@ -182,6 +183,54 @@ def test_an_ingest_worker_ends_when_its_serving_process_is_killed(tmp_path: Path
                 break
             time.sleep(0.1)
         assert not running(worker)
+
+
+def test_a_batch_in_progress_is_finished_and_stored_when_the_server_is_stopped(
+    tmp_path: Path,
+) -> None:
+    """A graceful stop (SIGTERM, as a deployment sends it) lets the batch the worker is
+    folding finish: the sender gets its 200 and every event is stored, then both end."""
+    with live_server(tmp_path) as (base, token):
+        headers = {"Authorization": f"Bearer {token}"}
+        one = [opened("2026-03-02T09:00:00+01:00")]
+        first = httpx.post(f"{base}/api/v1/events/batch", json=one, headers=headers)
+        assert first.json()["created"] == 1  # the worker has started
+        port = base.rsplit(":", 1)[1].encode()
+        (server,) = [pid for pid in children_of(os.getpid()) if port in cmdline(pid)]
+        (worker,) = [pid for pid in children_of(server) if b"spawn_main" in cmdline(pid)]
+        batch = list(generate(2_000, seed=12))[:10_000]  # seconds of work for the worker
+        answers: list[httpx.Response] = []
+
+        def send() -> None:
+            answers.append(
+                httpx.post(f"{base}/api/v1/events/batch", json=batch, headers=headers, timeout=120)
+            )
+
+        sending = threading.Thread(target=send)
+        idle = cpu_seconds(worker)
+        sending.start()
+        for _ in range(300):  # until the worker is well into the batch (30 s at most)
+            if cpu_seconds(worker) - idle > 0.3:
+                break
+            time.sleep(0.1)
+        os.kill(server, signal.SIGTERM)
+        sending.join(timeout=120)
+        assert answers and answers[0].status_code == 200, answers
+        assert answers[0].json()["created"] == len(batch)
+        for _ in range(300):
+            if not (running(server) or running(worker)):
+                break
+            time.sleep(0.1)
+        assert not running(server) and not running(worker)
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'live.sqlite3'}")
+    assert stored_events(engine) == 1 + len(batch)
+    engine.dispose()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (/proc/<pid>/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children_of(pid: int) -> list[int]:
