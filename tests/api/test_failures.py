@@ -1,6 +1,6 @@
 """Failures answered honestly: 500 and 503 as problem+json with every standard header, the
-database cut or the ingest worker killed mid-batch leaving nothing behind, and the HTTP
-edges (405, 404, 406, 415)."""
+database cut or the ingest worker killed mid-batch leaving nothing behind, a graceful stop
+finishing the batch in progress, and the HTTP edges (405, 404, 406, 415)."""
 
 import asyncio
 import json
