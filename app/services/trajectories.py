@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.events import retracted_ids
 from app.domain.terms import TermPolicy
-from app.domain.trajectory import fold
+from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
 from app.models import Trajectory
 from app.services.event_store import timeline as stored_events
@@ -31,7 +31,8 @@ class TimelineEntry:
 @dataclass(frozen=True)
 class TrajectoryView:
     municipality: str
-    state: dict[str, Any]
+    folded: TrajectoryState  # for whoever judges it too (the workbench's findings)
+    state: dict[str, Any]  # as clients read it
     timeline: list[TimelineEntry]
 
 
@@ -65,8 +66,8 @@ def get_trajectory(
         )
         for e in events
     ]
-    state = state_document(fold(trajectory_id, domain_events, terms))
-    return TrajectoryView(municipality=municipality, state=state, timeline=entries)
+    folded = fold(trajectory_id, domain_events, terms)
+    return TrajectoryView(municipality, folded, state_document(folded), entries)
 
 
 def team_visible(

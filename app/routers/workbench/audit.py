@@ -8,6 +8,7 @@ from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
+from app.domain.audit import audit
 from app.domain.calendar import local_today
 from app.routers.params import TrajectoryIdPath
 from app.routers.workbench.common import (
@@ -92,11 +93,10 @@ def trajectory(
     nothing of the resident beyond the pseudonym."""
     caller = visitor.caller
     today = local_today()
-    terms = settings.terms()
-    view = get_trajectory(session, caller.municipality, trajectory_id, terms, caller.teams)
-    findings = audit_service.trajectory_findings(
-        session, caller.municipality, trajectory_id, today, caller.teams, terms
+    view = get_trajectory(
+        session, caller.municipality, trajectory_id, settings.terms(), caller.teams
     )
+    findings = audit(view.folded, today)  # the state just folded, not read and folded again
     caller.log_read(session, [trajectory_id])
     return render(
         request,
