@@ -1,5 +1,6 @@
 """Posting events: one, or a batch where the valid ones land and the invalid are listed."""
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -13,6 +14,7 @@ from app.metrics import BATCH_SIZE, EVENTS_INGESTED, REFOLD_SECONDS
 from app.schemas.events import EVENT_ADAPTER, Event
 from app.services.clients import Principal
 from app.services.event_store import PreparedEvent
+from app.services.figure_warmer import BatchWarming, warm_in_batch
 from app.services.ingest import ingest, prepare
 from app.settings import Settings
 
@@ -82,13 +84,19 @@ class BatchOutcome:
     duplicates: int
     rejections: list[Rejection]
     refold_seconds: float = 0.0
+    # Figures computed for the batch's data version, for the serving process's cache.
+    warmed: Sequence[tuple[str, bytes]] = ()
 
 
-def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> BatchOutcome:
-    """Validate every item, store all valid ones in the caller's one transaction.
+def record_batch(
+    session: Session, items: Sequence[Any], sender: Sender, warming: BatchWarming | None = None
+) -> BatchOutcome:
+    """Validate every item, store all valid ones in the caller's one transaction; with
+    `warming`, compute the figures readers asked for at the new data version too.
 
     Plain data in and out and no metrics of its own, so it can run in a worker process
     (`ingest_worker.py`); `observe_batch()` counts what it did where /metrics is served."""
+    started = time.perf_counter()
     rejections: list[Rejection] = []
     prepared: list[PreparedEvent] = []
     for index, item in enumerate(items):
@@ -107,12 +115,17 @@ def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> Batc
     report = ingest(session, prepared, sender.terms)
     rejections += [Rejection(e.index, e.event_id, "conflict") for e in report.conflicts]
     rejections.sort(key=lambda r: r.index)
+    warmed: list[tuple[str, bytes]] = []
+    if warming is not None and report.created:
+        changed = {e.municipality for e in report.created}
+        warmed = warm_in_batch(session, warming, changed, time.perf_counter() - started)
     return BatchOutcome(
         received=len(items),
         created=len(report.created),
         duplicates=len(report.duplicates),
         rejections=rejections,
         refold_seconds=report.refold_seconds,
+        warmed=warmed,
     )
 
 

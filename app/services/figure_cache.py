@@ -25,8 +25,9 @@ Redis that expires by itself should its holder die).
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, fields
 from typing import Any, Protocol
 
@@ -45,6 +46,7 @@ logger = logging.getLogger("wijkteam_kpi.figure_cache")
 TTL_SECONDS = 24 * 3600  # a key is dead once the day or the version moves; Redis drops it
 MEMORY_ENTRIES = 1024  # a figure of months x teams is some 30 KB: at most ~30 MB
 ASKED_REMEMBERED = 256  # answers the nightly warming computes again for the new day
+PENDING_REMEMBERED = 64  # answers asked since the last batch, which the next one computes
 COMPUTING_SECONDS = 120  # the longest a reader waits for another's figure, and a lock lives
 LOCK_STRIPES = 256  # per-key locks in a process: two keys share one by a chance of 1 in 256
 Computed = tuple[list[Cell], int | None]  # the cells and the open intervals
@@ -132,22 +134,59 @@ class RedisStore(_Striped):
             logger.warning("figure cache unavailable, not kept: %s", exc)
 
 
+class CollectingStore:
+    """Keeps what is put, for another process to store: a batch's worker computes figures
+    under keys no reader can see before its commit, and hands them to the serving process.
+    Nothing is stored under a version that is not committed yet, so every look-up misses."""
+
+    def __init__(self) -> None:
+        self.collected: list[tuple[str, bytes]] = []
+
+    def get(self, key: str) -> bytes | None:
+        return None
+
+    def put(self, key: str, value: bytes) -> None:
+        self.collected.append((key, value))
+
+    def computing(self, key: str) -> nullcontext[None]:
+        return nullcontext()
+
+
 class FigureCache:
     def __init__(self, store: Store, context: str) -> None:
         self.store = store
         self.context = context  # the code and settings version, fixed at start-up
         # What was asked lately, as recipes its service can compute again on another day
-        # (app/services/figure_warmer.py).
+        # (app/services/figure_warmer.py), and what was asked since the last batch took
+        # them (most recent last).
         self._asked: LRUCache[Hashable, None] = LRUCache(maxsize=ASKED_REMEMBERED)
+        self._pending: OrderedDict[Hashable, None] = OrderedDict()
         self._asked_lock = threading.Lock()
 
     def remember(self, recipe: Hashable) -> None:
         with self._asked_lock:
             self._asked[recipe] = None
+            self._pending[recipe] = None
+            self._pending.move_to_end(recipe)
+            if len(self._pending) > PENDING_REMEMBERED:
+                self._pending.popitem(last=False)
 
     def recently_asked(self) -> list[Hashable]:
         with self._asked_lock:
             return list(self._asked)
+
+    def take_pending(self) -> list[Hashable]:
+        """What was asked since the last call, most recently asked first; forgotten here."""
+        with self._asked_lock:
+            taken = list(reversed(self._pending))
+            self._pending.clear()
+            return taken
+
+    def keep(self, computed: Sequence[tuple[str, bytes]]) -> None:
+        """Store answers computed elsewhere (a batch's figures, see figure_warmer.py)."""
+        for key, value in computed:
+            self.store.put(key, value)
+        FIGURE_CACHE.labels("warmed").inc(len(computed))
 
     def key(self, session: Session, municipality: str, *parts: Any) -> str:
         """What an answer rests on besides `parts`: the data version, code, settings, day."""

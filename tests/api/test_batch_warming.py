@@ -1,0 +1,151 @@
+"""A batch computes the figures readers asked since the previous batch before it commits
+(app/services/figure_warmer.py), on both databases: the reader after the batch gets, from
+the cache, the answer a computation after the commit gives; another municipality's batch
+computes nothing of this one's; a batch that rolls back leaves nothing a reader is served;
+a figure that fails to compute loses no event; FIGURE_WARM_IN_BATCH=0 turns it off."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from app.domain.kpis.figures import Cell, KpiQuery
+from app.domain.terms import DEFAULT_TERMS
+from app.main import create_app
+from app.models import StoredEvent
+from app.services import kpis
+from app.services.events import Sender, record_batch
+from app.services.figure_cache import FigureCache, MemoryStore
+from app.services.figure_warmer import BatchWarming
+from app.services.kpi_sql import evaluate_sql
+from app.services.kpis import FigureRecipe
+from app.settings import Settings
+from scripts.generate_events import generate
+
+PATH = "/api/v1/kpis/inflow"
+PARAMS = {"from": "2025-01-01", "to": "2026-11-30", "asOf": "2026-11-24", "groupBy": "team"}
+QUERY = KpiQuery(date(2025, 1, 1), date(2026, 11, 30), ("team",), as_of=date(2026, 11, 24))
+
+
+def cache_count(outcome: str) -> float:
+    found = REGISTRY.get_sample_value("wijkteam_figure_cache_total", {"outcome": outcome})
+    return found or 0.0
+
+
+def new_trajectories(
+    count: int, seed: int, municipality: str | None = None
+) -> list[dict[str, Any]]:
+    """Trajectories no other test posts: fresh ids, as a case system would send them."""
+    events = list(generate(count, seed=seed, municipality=municipality))
+    renamed = {e["trajectoryId"]: f"W{uuid.uuid4().hex[:12]}" for e in events}
+    for event in events:
+        event["trajectoryId"] = renamed[event["trajectoryId"]]
+        event["eventId"] = str(uuid.uuid4())
+    return events
+
+
+@pytest.fixture
+def loaded(client: TestClient) -> Iterator[TestClient]:
+    assert client.post("/api/v1/events/batch", json=new_trajectories(40, 7)).json()["created"]
+    yield client
+
+
+def test_the_read_after_a_batch_is_a_hit_with_the_batchs_data(
+    loaded: TestClient, settings: Settings, tokens: dict[str, str]
+) -> None:
+    before_batch = loaded.get(PATH, params=PARAMS).json()  # asked: the next batch warms it
+    batch = new_trajectories(30, 8)
+    assert loaded.post("/api/v1/events/batch", json=batch).json()["created"] == len(batch)
+    hits, warmed = cache_count("hit"), cache_count("warmed")
+    after_batch = loaded.get(PATH, params=PARAMS).json()
+    assert cache_count("warmed") == warmed  # warmed by the batch, not since
+    assert cache_count("hit") == hits + 1  # answered from the cache
+    assert after_batch != before_batch  # with the batch's trajectories
+    # exactly what a computation after the commit gives
+    uncached = settings.model_copy(update={"figure_cache": "none", "ingest_processes": 0})
+    with TestClient(create_app(uncached), raise_server_exceptions=False) as computing:
+        computing.headers["Authorization"] = f"Bearer {tokens['all']}"
+        assert computing.get(PATH, params=PARAMS).json() == after_batch
+
+
+def test_another_municipalitys_batch_computes_nothing_of_this_one(
+    loaded: TestClient, tokens: dict[str, str]
+) -> None:
+    first = loaded.get(PATH, params=PARAMS).json()
+    other = {"Authorization": f"Bearer {tokens['other']}"}
+    batch = new_trajectories(5, 9, municipality="0200")
+    answer = loaded.post("/api/v1/events/batch", json=batch, headers=other).json()
+    assert answer["created"] == len(batch)
+    warmed, hits = cache_count("warmed"), cache_count("hit")
+    assert loaded.get(PATH, params=PARAMS).json() == first  # 0193's data did not change
+    assert cache_count("hit") == hits + 1
+    assert cache_count("warmed") == warmed
+
+
+def test_turned_off_a_batch_warms_nothing(settings: Settings, tokens: dict[str, str]) -> None:
+    off = settings.model_copy(update={"figure_warm_in_batch": 0.0, "ingest_processes": 0})
+    with TestClient(create_app(off), raise_server_exceptions=False) as client:
+        client.headers["Authorization"] = f"Bearer {tokens['all']}"
+        client.get(PATH, params=PARAMS)
+        misses, warmed = cache_count("miss"), cache_count("warmed")
+        assert client.post("/api/v1/events/batch", json=new_trajectories(5, 10)).json()["created"]
+        client.get(PATH, params=PARAMS)
+        assert (cache_count("miss"), cache_count("warmed")) == (misses + 1, warmed)
+
+
+def read(engine: Engine, cache: FigureCache) -> list[Cell]:
+    with Session(engine) as session:
+        return kpis.compute_figure(session, "0193", "inflow", QUERY, 10, cache).cells
+
+
+def test_a_batch_that_rolls_back_leaves_no_answer_a_reader_is_served(
+    loaded: TestClient, engine: Engine
+) -> None:
+    cache = FigureCache(MemoryStore(), uuid.uuid4().hex)
+    before = read(engine, cache)
+    warming = BatchWarming(cache.context, tuple(cache.take_pending()), share=1e6)
+    sender = Sender("0193", None, DEFAULT_TERMS)
+    with Session(engine) as session:
+        outcome = record_batch(session, new_trajectories(30, 11), sender, warming)
+        assert outcome.created and outcome.warmed  # computed, for a version never committed
+        session.rollback()
+    cache.keep(outcome.warmed)
+    assert read(engine, cache) == before
+
+
+def test_a_figure_that_fails_to_compute_loses_no_event(
+    loaded: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = FigureCache(MemoryStore(), uuid.uuid4().hex)
+    read(engine, cache)
+    failing_query = KpiQuery(date(2026, 1, 1), date(2026, 6, 30))
+    real = evaluate_sql
+
+    def failing_once(session: Session, *args: Any) -> list[Cell]:
+        if args[-1] == failing_query:  # a statement that fails: PostgreSQL aborts the
+            session.execute(text("SELECT * FROM no_such_table"))  # transaction around it
+        return real(session, *args)
+
+    monkeypatch.setattr("app.services.kpis.evaluate_sql", failing_once)
+    failing = FigureRecipe("0193", "inflow", failing_query, 10)
+    recipes = (failing, *cache.take_pending())  # the failing one first: the next still runs
+    batch = new_trajectories(30, 12)
+    with Session(engine) as session:
+        outcome = record_batch(
+            session,
+            batch,
+            Sender("0193", None, DEFAULT_TERMS),
+            BatchWarming("", recipes, share=1e6),
+        )
+        session.commit()
+    assert outcome.created == len(batch) and len(outcome.warmed) == 1
+    with Session(engine) as session:
+        ids = [e["eventId"] for e in batch]
+        stored = select(func.count()).where(StoredEvent.event_id.in_(ids))
+        assert session.execute(stored).scalar_one() == len(batch)
