@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from tempfile import TemporaryDirectory
 
 import httpx
 import orjson
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
@@ -226,6 +228,7 @@ def _own_rss_mib(pid: int) -> float:
     return 0.0
 
 
+IDLE_READS = 40  # per reader, with no sender
 KPI_READS = ["inflow", "lead_time", "provision_ratio", "waiting_time_intake", "outflow"]
 
 
@@ -247,6 +250,16 @@ def read_kpis(client: httpx.Client, stop: threading.Event, limit: int) -> list[f
     return latencies
 
 
+def cache_outcomes(client: httpx.Client) -> Counter[str]:
+    """The service's figure cache look-ups so far, by outcome (hit, miss, waited, warmed)."""
+    found: Counter[str] = Counter()
+    for family in text_string_to_metric_families(client.get("/metrics").text):
+        for sample in family.samples:
+            if sample.name == "wijkteam_figure_cache_total":
+                found[sample.labels["outcome"]] += int(sample.value)
+    return found
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, int(len(ordered) * 0.95) - 1)] if ordered else float("nan")
@@ -256,7 +269,9 @@ def under_load(
     client: httpx.Client, batches: list[bytes], readers: int, autovacuum: Autovacuum | None
 ) -> tuple[float, float]:
     """`readers` BI readers at once while one sender posts `batches`: (ingest seconds, KPI
-    p95 seconds). Each reader has its own connection, as separate tools would."""
+    p95 seconds). Each reader has its own connection, as separate tools would. With no
+    batches, the same readers alone (IDLE_READS each): the idle p95 the loaded one is
+    compared with, so that the ratio is what the sender costs them, not their number."""
     stop = threading.Event()
     headers = dict(client.headers)
     with ThreadPoolExecutor(readers) as pool:
@@ -264,11 +279,14 @@ def under_load(
             httpx.Client(base_url=str(client.base_url), timeout=600, headers=headers)
             for _ in range(readers)
         ]
-        futures = [pool.submit(read_kpis, c, stop, 10_000) for c in clients]
-        try:
-            seconds = post_all(client, batches, autovacuum)
-        finally:
-            stop.set()
+        limit = 10_000 if batches else IDLE_READS
+        futures = [pool.submit(read_kpis, c, stop, limit) for c in clients]
+        seconds = 0.0
+        if batches:
+            try:
+                seconds = post_all(client, batches, autovacuum)
+            finally:
+                stop.set()
         latencies = [t for f in futures for t in f.result()]
         for c in clients:
             c.close()
@@ -341,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     events = events_totalling(args.events, args.seed)
     backfill, daily = split_daily(events, 0.2)
     # The load case sends new trajectories (another seed) while readers refresh figures.
-    extra = events_totalling(max(args.batch_size * 3, args.events // 5), args.seed + 1)
+    extra = events_totalling(max(args.batch_size * 6, args.events // 5), args.seed + 1)
     trajectories = len({e["trajectoryId"] for e in events})
     print(
         f"{len(events)} events of {trajectories} trajectories: backfill {len(backfill)}, "
@@ -372,21 +390,29 @@ def main(argv: list[str] | None = None) -> int:
                         f"{backend:<11}{name:<10}{service:>10.2f}{raw:>8.2f}{service / raw:>7.1f}"
                         f"{100 * raw / service:>6.0f}%{count / service:>10.0f}{rss:>9.0f}"
                     )
-                idle = p95(read_kpis(client, threading.Event(), 40))
+                _, idle = under_load(client, [], args.readers, None)
                 batches = payloads(extra, args.batch_size)
                 half = len(batches) // 2
                 idle_seconds = post_all(client, batches[:half], autovacuum)
                 idle_rate = sum(len(b.splitlines()) for b in batches[:half]) / idle_seconds
+                cache_before = cache_outcomes(client)
                 loaded_seconds, loaded = under_load(
                     client, batches[half:], args.readers, autovacuum
                 )
+                cache_during = cache_outcomes(client) - cache_before
                 loaded_rate = sum(len(b.splitlines()) for b in batches[half:]) / loaded_seconds
                 print(
-                    f"{backend:<11}load: KPI p95 idle {idle * 1000:.0f} ms, under load "
+                    f"{backend:<11}load: KPI p95 of {args.readers} readers alone {idle * 1000:.0f} ms, "
+                    f"beside the sender "
                     f"{loaded * 1000:.0f} ms ({loaded / idle:.1f}x); ingest idle "
                     f"{idle_rate:.0f} ev/s, under load {loaded_rate:.0f} ev/s "
                     f"({100 * loaded_rate / idle_rate:.0f}%); RSS {rss_mib(process):.0f} MiB"
                 )
+                if cache_during:
+                    print(
+                        f"{backend:<11}load: figure cache under load "
+                        + ", ".join(f"{n} {outcome}" for outcome, n in sorted(cache_during.items()))
+                    )
             if autovacuum is not None:
                 autovacuum.close()
                 if autovacuum.needed:
