@@ -1,6 +1,6 @@
 """What the service counts for Prometheus (served at `/metrics` beside the HTTP metrics of
-`app/middleware/metrics.py`): events ingested by outcome, batch sizes, refold time, KPI
-query time by KPI, and the database pool in use.
+`app/middleware/metrics.py`): events ingested by outcome, batch sizes, refold time, the
+figure cache and a batch's warming, KPI query time by KPI, and the database pool in use.
 
 Each process exposes its own figures: run one uvicorn worker per container and let
 Prometheus scrape every replica. `/metrics` is outside the API's base path and carries no
@@ -23,8 +23,14 @@ EVENTS_INGESTED = Counter(
 FIGURE_CACHE = Counter(
     "wijkteam_figure_cache",
     "Figure look-ups in the figure cache, by outcome (hit, miss; waited: a miss answered by "
-    "another reader's computing of the same figure).",
+    "another reader's computing of the same figure; handed: a miss answered by what a batch "
+    "computed for its data version).",
     ["outcome"],
+)
+FIGURES_WARMED = Counter(
+    "wijkteam_figures_warmed",
+    "Figures and audit summaries a batch computed for the data version it commits, because "
+    "readers had asked for them since the previous batch (FIGURE_WARM_IN_BATCH).",
 )
 BATCH_SIZE = Histogram(
     "wijkteam_batch_events",

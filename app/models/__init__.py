@@ -15,6 +15,7 @@ from app.models.trajectory import (
     Trajectory,
     TrajectoryPeriod,
 )
+from app.models.warmed_answer import WarmedAnswer
 from app.models.web_session import WebSession
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "SupportSpell",
     "Trajectory",
     "TrajectoryPeriod",
+    "WarmedAnswer",
     "WebSession",
 ]

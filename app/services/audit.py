@@ -120,6 +120,7 @@ def summary(
     cache.remember(SummaryRecipe(municipality, start, end, group_by, as_of, teams))
     key = cache.key(session, municipality, "audit-summary", start, end, group_by, today, teams)
     found = cache.fetch(
+        session,
         key,  # dataclasses, serialised as they are
         lambda: orjson.dumps(_summary(session, municipality, start, end, group_by, today, teams)),
     )

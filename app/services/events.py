@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.terms import TermPolicy
 from app.errors import Conflict, Forbidden
-from app.metrics import BATCH_SIZE, EVENTS_INGESTED, REFOLD_SECONDS
+from app.metrics import BATCH_SIZE, EVENTS_INGESTED, FIGURES_WARMED, REFOLD_SECONDS
 from app.schemas.events import EVENT_ADAPTER, Event
 from app.services.clients import Principal
 from app.services.event_store import PreparedEvent
@@ -84,15 +84,15 @@ class BatchOutcome:
     duplicates: int
     rejections: list[Rejection]
     refold_seconds: float = 0.0
-    # Figures computed for the batch's data version, for the serving process's cache.
-    warmed: Sequence[tuple[str, bytes]] = ()
+    warmed: int = 0  # figures computed for the batch's data version (figure_warmer.py)
 
 
 def record_batch(
     session: Session, items: Sequence[Any], sender: Sender, warming: BatchWarming | None = None
 ) -> BatchOutcome:
     """Validate every item, store all valid ones in the caller's one transaction; with
-    `warming`, compute the figures readers asked for at the new data version too.
+    `warming`, compute the figures readers asked for at the new data version and store
+    them with the events.
 
     Plain data in and out and no metrics of its own, so it can run in a worker process
     (`ingest_worker.py`); `observe_batch()` counts what it did where /metrics is served."""
@@ -115,7 +115,7 @@ def record_batch(
     report = ingest(session, prepared, sender.terms)
     rejections += [Rejection(e.index, e.event_id, "conflict") for e in report.conflicts]
     rejections.sort(key=lambda r: r.index)
-    warmed: list[tuple[str, bytes]] = []
+    warmed = 0
     if warming is not None and report.created:
         changed = {e.municipality for e in report.created}
         warmed = warm_in_batch(session, warming, changed, time.perf_counter() - started)
@@ -133,6 +133,7 @@ def observe_batch(outcome: BatchOutcome) -> None:
     """What a batch did, in this process's metrics."""
     BATCH_SIZE.observe(outcome.received)
     REFOLD_SECONDS.observe(outcome.refold_seconds)
+    FIGURES_WARMED.inc(outcome.warmed)
     reasons = [r.reason for r in outcome.rejections]
     _count(
         created=outcome.created,

@@ -26,7 +26,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, fields
 from typing import Any, Protocol
@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from app.domain.calendar import local_today
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.metrics import FIGURE_CACHE
-from app.services import data_version
+from app.services import data_version, warmed_answers
 
 logger = logging.getLogger("wijkteam_kpi.figure_cache")
 TTL_SECONDS = 24 * 3600  # a key is dead once the day or the version moves; Redis drops it
@@ -135,9 +135,9 @@ class RedisStore(_Striped):
 
 
 class CollectingStore:
-    """Keeps what is put, for another process to store: a batch's worker computes figures
-    under keys no reader can see before its commit, and hands them to the serving process.
-    Nothing is stored under a version that is not committed yet, so every look-up misses."""
+    """Keeps what is put: a batch computes figures under keys no reader can see before its
+    commit, and hands them over with its data (warmed_answers.py). Nothing is kept under a
+    version that is not committed yet, so every look-up misses."""
 
     def __init__(self) -> None:
         self.collected: list[tuple[str, bytes]] = []
@@ -175,18 +175,18 @@ class FigureCache:
         with self._asked_lock:
             return list(self._asked)
 
-    def take_pending(self) -> list[Hashable]:
-        """What was asked since the last call, most recently asked first; forgotten here."""
+    def take_pending(self, municipality: str | None = None) -> list[Hashable]:
+        """What was asked since the last call (for `municipality`, or all), most recently
+        asked first; forgotten here."""
         with self._asked_lock:
-            taken = list(reversed(self._pending))
-            self._pending.clear()
+            taken = [
+                recipe
+                for recipe in reversed(self._pending)
+                if municipality in (None, getattr(recipe, "municipality", None))
+            ]
+            for recipe in taken:
+                del self._pending[recipe]
             return taken
-
-    def keep(self, computed: Sequence[tuple[str, bytes]]) -> None:
-        """Store answers computed elsewhere (a batch's figures, see figure_warmer.py)."""
-        for key, value in computed:
-            self.store.put(key, value)
-        FIGURE_CACHE.labels("warmed").inc(len(computed))
 
     def key(self, session: Session, municipality: str, *parts: Any) -> str:
         """What an answer rests on besides `parts`: the data version, code, settings, day."""
@@ -205,9 +205,10 @@ class FigureCache:
         FIGURE_CACHE.labels("hit" if found is not None else "miss").inc()
         return found
 
-    def fetch(self, key: str, compute: Callable[[], bytes]) -> bytes:
-        """The answer kept under `key`, or computed by `compute` and kept; while one caller
-        computes it, others asking for the same key wait for that answer."""
+    def fetch(self, session: Session, key: str, compute: Callable[[], bytes]) -> bytes:
+        """The answer kept under `key`, or handed over by the batch that committed its data
+        version, or computed by `compute`; kept. While one caller computes it, others asking
+        for the same key wait for that answer."""
         found = self.lookup(key)
         if found is not None:
             return found
@@ -215,6 +216,11 @@ class FigureCache:
             found = self.store.get(key)  # computed by whoever held the lock before us
             if found is not None:
                 FIGURE_CACHE.labels("waited").inc()
+                return found
+            found = warmed_answers.find(session, key)
+            if found is not None:
+                FIGURE_CACHE.labels("handed").inc()
+                self.store.put(key, found)
                 return found
             computed = compute()
             self.store.put(key, computed)

@@ -18,10 +18,11 @@ the figures asked since the previous batch before it commits (`warm_in_batch`), 
 transaction, which sees its own writes and every write committed before them; holding
 the data version's row lock from its bump to its commit, no other write can commit
 meanwhile. So it computes exactly the data of the version it commits. The answers are
-kept under that version's keys, which no reader asks for before the commit (and never,
-should the batch roll back). Readers meet the new version with its figures already
-there. The warming takes at most a share of the batch's own time (FIGURE_WARM_IN_BATCH),
-and never computes more than readers asked for: each asked figure once, in the next batch.
+written with the batch (warmed_answers.py) under that version's keys, so they become
+visible with it, to every serving process, and vanish should the batch roll back. Readers
+meet the new version with its figures already there. The warming takes at most a share of
+the batch's own time (FIGURE_WARM_IN_BATCH), and never computes more than readers asked
+for: each asked figure once, in the next batch.
 """
 
 import logging
@@ -34,6 +35,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.calendar import MUNICIPAL_TZ, local_today
+from app.services import warmed_answers
 from app.services.audit import SummaryRecipe, summary
 from app.services.figure_cache import CollectingStore, FigureCache
 from app.services.kpis import FigureRecipe, compute_figure
@@ -75,17 +77,19 @@ class BatchWarming:
 
 def warm_in_batch(
     session: Session, warming: BatchWarming, changed: Collection[str], spent: float
-) -> list[tuple[str, bytes]]:
-    """The asked figures of the municipalities in `changed`, computed in the batch's
-    transaction after its data version bump, as (key, answer) for the serving process to
-    keep. A recipe starts only while the warming has taken less than `share` x `spent`."""
+) -> int:
+    """Compute the asked figures of the municipalities in `changed`, in the batch's
+    transaction after its data version bump, and hand them over with it; how many. A
+    recipe starts only while the warming has taken less than `share` x `spent`."""
     store = CollectingStore()
     cache = FigureCache(store, warming.context)
+    answers: list[tuple[str, str, bytes]] = []
     started = clock.perf_counter()
     for recipe in warming.recipes:
         if clock.perf_counter() - started >= warming.share * spent:
             break
-        if getattr(recipe, "municipality", None) not in changed:
+        municipality: str | None = getattr(recipe, "municipality", None)
+        if municipality is None or municipality not in changed:
             continue  # its cached answer is still current
         try:
             # A savepoint: a figure that fails must not abort the batch's transaction.
@@ -93,7 +97,10 @@ def warm_in_batch(
                 _compute(session, recipe, cache)
         except Exception:
             logger.exception("warming %r in a batch failed; it is computed when asked", recipe)
-    return store.collected
+        answers += [(municipality, key, answer) for key, answer in store.collected]
+        store.collected.clear()
+    warmed_answers.hand_over(session, changed, answers)
+    return len(answers)
 
 
 def seconds_until(at: time, now: datetime) -> float:

@@ -90,7 +90,7 @@ class BatchIngest:
     """Where this serving process's batches are recorded: its worker processes, started at
     the first batch, or the request's thread. With a figure cache, a batch also computes
     the figures asked since the previous one, taking at most `warm_share` of its own time
-    (figure_warmer.py), and they are kept here."""
+    (figure_warmer.py)."""
 
     def __init__(
         self,
@@ -115,20 +115,19 @@ class BatchIngest:
         sender: Sender,
         cache: FigureCache | None = None,
     ) -> BatchOutcome:
-        warming = self._warming(cache)
+        warming = self._warming(cache, sender)
         if self.processes == 0:
             outcome = await to_thread.run_sync(record_batch, session, items, sender, warming)
         else:
             outcome = await self._in_worker(items, sender, warming)
         observe_batch(outcome)
-        if cache is not None:
-            cache.keep(outcome.warmed)
         return outcome
 
-    def _warming(self, cache: FigureCache | None) -> BatchWarming | None:
+    def _warming(self, cache: FigureCache | None, sender: Sender) -> BatchWarming | None:
         if cache is None or self.warm_share <= 0:
             return None
-        recipes = cache.take_pending()
+        # A sender for one municipality leaves the others' figures for their own batches.
+        recipes = cache.take_pending(sender.limited_to)
         return BatchWarming(cache.context, tuple(recipes), self.warm_share) if recipes else None
 
     async def _in_worker(

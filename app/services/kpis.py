@@ -111,7 +111,9 @@ def compute_figure(
         key = cache.figure_key(session, municipality, kpi.id, query, min_cell_size)
         cells, open_intervals = decode(
             cache.fetch(
-                key, lambda: encode(_computed(session, municipality, kpi, query, min_cell_size))
+                session,
+                key,
+                lambda: encode(_computed(session, municipality, kpi, query, min_cell_size)),
             )
         )
     return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)

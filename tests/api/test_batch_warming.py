@@ -1,8 +1,10 @@
 """A batch computes the figures readers asked since the previous batch before it commits
-(app/services/figure_warmer.py), on both databases: the reader after the batch gets, from
-the cache, the answer a computation after the commit gives; another municipality's batch
-computes nothing of this one's; a batch that rolls back leaves nothing a reader is served;
-a figure that fails to compute loses no event; FIGURE_WARM_IN_BATCH=0 turns it off."""
+(app/services/figure_warmer.py), on both databases: the reader after the batch, in any
+serving process, gets the answer the batch handed over, which is what a computation after
+the commit gives; another municipality's batch computes nothing of this one's and leaves
+its figures for its own next batch; a batch that rolls back leaves nothing a reader is
+served; a figure that fails to compute loses no event; FIGURE_WARM_IN_BATCH=0 turns it
+off."""
 
 import uuid
 from collections.abc import Iterator
@@ -34,8 +36,14 @@ QUERY = KpiQuery(date(2025, 1, 1), date(2026, 11, 30), ("team",), as_of=date(202
 
 
 def cache_count(outcome: str) -> float:
+    """wijkteam_figure_cache_total{outcome=...} of /metrics, in this process."""
     found = REGISTRY.get_sample_value("wijkteam_figure_cache_total", {"outcome": outcome})
     return found or 0.0
+
+
+def warmed() -> float:
+    """wijkteam_figures_warmed_total of /metrics, in this process."""
+    return REGISTRY.get_sample_value("wijkteam_figures_warmed_total") or 0.0
 
 
 def new_trajectories(
@@ -56,18 +64,25 @@ def loaded(client: TestClient) -> Iterator[TestClient]:
     yield client
 
 
-def test_the_read_after_a_batch_is_a_hit_with_the_batchs_data(
+def test_the_read_after_a_batch_finds_what_the_batch_computed_in_every_process(
     loaded: TestClient, settings: Settings, tokens: dict[str, str]
 ) -> None:
     before_batch = loaded.get(PATH, params=PARAMS).json()  # asked: the next batch warms it
     batch = new_trajectories(30, 8)
+    computed = warmed()
     assert loaded.post("/api/v1/events/batch", json=batch).json()["created"] == len(batch)
-    hits, warmed = cache_count("hit"), cache_count("warmed")
+    assert warmed() == computed + 1
+    handed, misses = cache_count("handed"), cache_count("miss")
     after_batch = loaded.get(PATH, params=PARAMS).json()
-    assert cache_count("warmed") == warmed  # warmed by the batch, not since
-    assert cache_count("hit") == hits + 1  # answered from the cache
+    assert cache_count("handed") == handed + 1  # the batch's answer, not computed here
     assert after_batch != before_batch  # with the batch's trajectories
-    # exactly what a computation after the commit gives
+    # another serving process, which never asked, finds it too
+    other = settings.model_copy(update={"ingest_processes": 0})
+    with TestClient(create_app(other), raise_server_exceptions=False) as second:
+        second.headers["Authorization"] = f"Bearer {tokens['all']}"
+        assert second.get(PATH, params=PARAMS).json() == after_batch
+    assert (cache_count("handed"), cache_count("miss")) == (handed + 2, misses + 2)
+    # and it is exactly what a computation after the commit gives
     uncached = settings.model_copy(update={"figure_cache": "none", "ingest_processes": 0})
     with TestClient(create_app(uncached), raise_server_exceptions=False) as computing:
         computing.headers["Authorization"] = f"Bearer {tokens['all']}"
@@ -82,10 +97,15 @@ def test_another_municipalitys_batch_computes_nothing_of_this_one(
     batch = new_trajectories(5, 9, municipality="0200")
     answer = loaded.post("/api/v1/events/batch", json=batch, headers=other).json()
     assert answer["created"] == len(batch)
-    warmed, hits = cache_count("warmed"), cache_count("hit")
+    computed, hits = warmed(), cache_count("hit")
     assert loaded.get(PATH, params=PARAMS).json() == first  # 0193's data did not change
     assert cache_count("hit") == hits + 1
-    assert cache_count("warmed") == warmed
+    assert warmed() == computed
+    # and it left 0193's figure for 0193's next batch, which warms it
+    assert loaded.post("/api/v1/events/batch", json=new_trajectories(5, 13)).json()["created"]
+    handed = cache_count("handed")
+    assert loaded.get(PATH, params=PARAMS).json() != first
+    assert (warmed(), cache_count("handed")) == (computed + 1, handed + 1)
 
 
 def test_turned_off_a_batch_warms_nothing(settings: Settings, tokens: dict[str, str]) -> None:
@@ -93,10 +113,10 @@ def test_turned_off_a_batch_warms_nothing(settings: Settings, tokens: dict[str, 
     with TestClient(create_app(off), raise_server_exceptions=False) as client:
         client.headers["Authorization"] = f"Bearer {tokens['all']}"
         client.get(PATH, params=PARAMS)
-        misses, warmed = cache_count("miss"), cache_count("warmed")
+        computed, handed = warmed(), cache_count("handed")
         assert client.post("/api/v1/events/batch", json=new_trajectories(5, 10)).json()["created"]
         client.get(PATH, params=PARAMS)
-        assert (cache_count("miss"), cache_count("warmed")) == (misses + 1, warmed)
+        assert (warmed(), cache_count("handed")) == (computed, handed)
 
 
 def read(engine: Engine, cache: FigureCache) -> list[Cell]:
@@ -115,7 +135,6 @@ def test_a_batch_that_rolls_back_leaves_no_answer_a_reader_is_served(
         outcome = record_batch(session, new_trajectories(30, 11), sender, warming)
         assert outcome.created and outcome.warmed  # computed, for a version never committed
         session.rollback()
-    cache.keep(outcome.warmed)
     assert read(engine, cache) == before
 
 
@@ -144,7 +163,7 @@ def test_a_figure_that_fails_to_compute_loses_no_event(
             BatchWarming("", recipes, share=1e6),
         )
         session.commit()
-    assert outcome.created == len(batch) and len(outcome.warmed) == 1
+    assert outcome.created == len(batch) and outcome.warmed == 1
     with Session(engine) as session:
         ids = [e["eventId"] for e in batch]
         stored = select(func.count()).where(StoredEvent.event_id.in_(ids))
