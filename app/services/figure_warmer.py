@@ -13,7 +13,7 @@ projection that is not current.
 
 A batch moves the data version, and with it every key: beside a bulk sender, each batch
 used to send every dashboard's next refresh to a cold computation, competing with the
-next batch for the cores (KPI p95 under load at 2.6-3x its idle p95). So a batch computes
+next batch for the cores. So a batch computes
 the figures asked since the previous batch before it commits (`warm_in_batch`), in its own
 transaction, which sees its own writes and every write committed before them; holding
 the data version's row lock from its bump to its commit, no other write can commit
