@@ -3,9 +3,10 @@
 serving process, gets the answer the batch handed over, which is what a computation after
 the commit gives; another municipality's batch computes nothing of this one's and leaves
 its figures for its own next batch; a batch that rolls back leaves nothing a reader is
-served; a figure that fails to compute loses no event; FIGURE_WARM_IN_BATCH=0 turns it
-off."""
+served; a figure that fails to compute loses no event; the warming stops starting figures
+once its share of the batch's time is spent; FIGURE_WARM_IN_BATCH=0 turns it off."""
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -168,3 +169,30 @@ def test_a_figure_that_fails_to_compute_loses_no_event(
         ids = [e["eventId"] for e in batch]
         stored = select(func.count()).where(StoredEvent.event_id.in_(ids))
         assert session.execute(stored).scalar_one() == len(batch)
+
+
+def test_the_warming_stops_starting_figures_once_its_share_of_the_batch_is_spent(
+    loaded: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget is `share` x the batch's own time: a figure starts only while less has
+    been spent, so one slow figure keeps the rest for the readers to compute."""
+    cache = FigureCache(MemoryStore(), uuid.uuid4().hex)
+    for start in (date(2025, 1, 1), date(2025, 4, 1), date(2025, 7, 1)):
+        with Session(engine) as session:
+            kpis.compute_figure(
+                session, "0193", "inflow", KpiQuery(start, date(2026, 6, 30)), 10, cache
+            )
+    real = evaluate_sql
+
+    def slow(*args: Any) -> list[Cell]:
+        time.sleep(1.0)  # far longer than a batch of five trajectories takes
+        return real(*args)
+
+    monkeypatch.setattr("app.services.kpis.evaluate_sql", slow)
+    warming = BatchWarming(cache.context, tuple(cache.take_pending()), share=1.0)
+    batch = new_trajectories(5, 14)
+    with Session(engine) as session:
+        outcome = record_batch(session, batch, Sender("0193", None, DEFAULT_TERMS), warming)
+        session.rollback()
+    assert outcome.created == len(batch)
+    assert outcome.warmed == 1  # the first took longer than the batch: none started after
