@@ -19,7 +19,9 @@ A figure is computed once however many ask for it at the same moment: after a ba
 the version, or on a Monday morning when every dashboard refreshes the same queries, the
 first reader computes and the others wait for its answer instead of running the same
 aggregate beside it (in this process with a lock per key; across processes with a lock in
-Redis that expires by itself should its holder die).
+Redis that expires by itself should its holder die). Most often nobody needs to compute
+after a batch: the batch computed what readers had asked, before its commit, and stored it
+with its data (figure_warmer.py); a miss looks there first (warmed_answers.py).
 """
 
 import hashlib
