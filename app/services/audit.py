@@ -117,12 +117,14 @@ def summary(
     # Asked for today (the default), it is warmed for each new day; asked as of a fixed day,
     # for that day.
     as_of = None if today == local_today() else today
-    cache.remember(SummaryRecipe(municipality, start, end, group_by, as_of, teams))
+    recipe = SummaryRecipe(municipality, start, end, group_by, as_of, teams)
+    cache.remember(recipe)
     key = cache.key(session, municipality, "audit-summary", start, end, group_by, today, teams)
     found = cache.fetch(
         session,
         key,  # dataclasses, serialised as they are
         lambda: orjson.dumps(_summary(session, municipality, start, end, group_by, today, teams)),
+        recipe,
     )
     return [_summary_from(group) for group in orjson.loads(found)]
 

@@ -27,6 +27,7 @@ with its data (figure_warmer.py); a miss looks there first (warmed_answers.py).
 import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -163,6 +164,8 @@ class FigureCache:
         # them (most recent last).
         self._asked: LRUCache[Hashable, None] = LRUCache(maxsize=ASKED_REMEMBERED)
         self._pending: OrderedDict[Hashable, None] = OrderedDict()
+        # How long each took to compute when a reader of this process computed it last.
+        self._costs: LRUCache[Hashable, float] = LRUCache(maxsize=ASKED_REMEMBERED)
         self._asked_lock = threading.Lock()
 
     def remember(self, recipe: Hashable) -> None:
@@ -177,9 +180,10 @@ class FigureCache:
         with self._asked_lock:
             return list(self._asked)
 
-    def take_pending(self, municipality: str | None = None) -> list[Hashable]:
+    def take_pending(self, municipality: str | None = None) -> list[tuple[Hashable, float]]:
         """What was asked since the last call (for `municipality`, or all), most recently
-        asked first; forgotten here."""
+        asked first, with the seconds it took to compute; forgotten here. What this process
+        never computed is left out: its cost is unknown, so nothing can plan for it."""
         with self._asked_lock:
             taken = [
                 recipe
@@ -188,7 +192,7 @@ class FigureCache:
             ]
             for recipe in taken:
                 del self._pending[recipe]
-            return taken
+            return [(recipe, self._costs[recipe]) for recipe in taken if recipe in self._costs]
 
     def key(self, session: Session, municipality: str, *parts: Any) -> str:
         """What an answer rests on besides `parts`: the data version, code, settings, day."""
@@ -207,10 +211,12 @@ class FigureCache:
         FIGURE_CACHE.labels("hit" if found is not None else "miss").inc()
         return found
 
-    def fetch(self, session: Session, key: str, compute: Callable[[], bytes]) -> bytes:
+    def fetch(
+        self, session: Session, key: str, compute: Callable[[], bytes], recipe: Hashable
+    ) -> bytes:
         """The answer kept under `key`, or handed over by the batch that committed its data
         version, or computed by `compute`; kept. While one caller computes it, others asking
-        for the same key wait for that answer."""
+        for the same key wait for that answer. `recipe`'s cost is noted when computed."""
         found = self.lookup(key)
         if found is not None:
             return found
@@ -224,7 +230,10 @@ class FigureCache:
                 FIGURE_CACHE.labels("handed").inc()
                 self.store.put(key, found)
                 return found
+            started = time.perf_counter()
             computed = compute()
+            with self._asked_lock:
+                self._costs[recipe] = time.perf_counter() - started
             self.store.put(key, computed)
             return computed
 

@@ -21,8 +21,9 @@ meanwhile. So it computes exactly the data of the version it commits. The answer
 written with the batch (warmed_answers.py) under that version's keys, so they become
 visible with it, to every serving process, and vanish should the batch roll back. Readers
 meet the new version with its figures already there. The warming takes at most a share of
-the batch's own time (FIGURE_WARM_IN_BATCH), and never computes more than readers asked
-for: each asked figure once, in the next batch.
+the batch's own time (FIGURE_WARM_IN_BATCH), planned by what each figure cost when a
+reader computed it, and never computes more than readers asked for: each asked figure
+once, in the next batch.
 """
 
 import logging
@@ -71,7 +72,8 @@ class BatchWarming:
     """What a batch computes before it commits, as plain data (it crosses to the worker)."""
 
     context: str  # the serving process's FigureCache.context: the same keys
-    recipes: tuple[Hashable, ...]  # asked since the previous batch, most recent first
+    # Asked since the previous batch, most recent first, with what each cost to compute.
+    recipes: tuple[tuple[Hashable, float], ...]
     share: float  # of the batch's own time that the warming may take
 
 
@@ -80,14 +82,15 @@ def warm_in_batch(
 ) -> int:
     """Compute the asked figures of the municipalities in `changed`, in the batch's
     transaction after its data version bump, and hand them over with it; how many. A
-    recipe starts only while the warming has taken less than `share` x `spent`."""
+    figure starts only if what it cost last time fits in what is left of `share` x `spent`:
+    a small batch takes on no figure costlier than itself."""
     store = CollectingStore()
     cache = FigureCache(store, warming.context)
     answers: list[tuple[str, str, bytes]] = []
     started = clock.perf_counter()
-    for recipe in warming.recipes:
-        if clock.perf_counter() - started >= warming.share * spent:
-            break
+    for recipe, cost in warming.recipes:
+        if clock.perf_counter() - started + cost > warming.share * spent:
+            continue  # a cheaper one may still fit
         municipality: str | None = getattr(recipe, "municipality", None)
         if municipality is None or municipality not in changed:
             continue  # its cached answer is still current

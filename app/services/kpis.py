@@ -107,13 +107,15 @@ def compute_figure(
     if cache is None:
         cells, open_intervals = _computed(session, municipality, kpi, query, min_cell_size)
     else:
-        cache.remember(FigureRecipe(municipality, kpi.id, query, min_cell_size))
+        recipe = FigureRecipe(municipality, kpi.id, query, min_cell_size)
+        cache.remember(recipe)
         key = cache.figure_key(session, municipality, kpi.id, query, min_cell_size)
         cells, open_intervals = decode(
             cache.fetch(
                 session,
                 key,
                 lambda: encode(_computed(session, municipality, kpi, query, min_cell_size)),
+                recipe,
             )
         )
     return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)

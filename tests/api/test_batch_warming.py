@@ -4,7 +4,8 @@ serving process, gets the answer the batch handed over, which is what a computat
 the commit gives; another municipality's batch computes nothing of this one's and leaves
 its figures for its own next batch; a batch that rolls back leaves nothing a reader is
 served; a figure that fails to compute loses no event; the warming stops starting figures
-once its share of the batch's time is spent; FIGURE_WARM_IN_BATCH=0 turns it off."""
+once its share of the batch's time is spent, and a small batch takes on no figure costlier
+than itself; FIGURE_WARM_IN_BATCH=0 turns it off."""
 
 import time
 import uuid
@@ -109,6 +110,27 @@ def test_another_municipalitys_batch_computes_nothing_of_this_one(
     assert (warmed(), cache_count("handed")) == (computed + 1, handed + 1)
 
 
+def test_a_small_batch_takes_on_no_figure_costlier_than_itself(
+    loaded: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case system posting a few events at a time must not wait for a dashboard's
+    figure: what a figure cost when a reader computed it plans the batch's warming."""
+    real = evaluate_sql
+
+    def slow(*args: Any) -> list[Cell]:
+        time.sleep(1.0)  # far longer than a batch of five trajectories takes
+        return real(*args)
+
+    params = {**PARAMS, "from": "2025-02-01"}  # a figure no other test asks for
+    with monkeypatch.context() as patched:
+        patched.setattr("app.services.kpis.evaluate_sql", slow)
+        before_batch = loaded.get(PATH, params=params).json()  # asked, and cost 1 s
+    computed, handed = warmed(), cache_count("handed")
+    assert loaded.post("/api/v1/events/batch", json=new_trajectories(5, 15)).json()["created"]
+    assert loaded.get(PATH, params=params).json() != before_batch  # computed by the reader
+    assert (warmed(), cache_count("handed")) == (computed, handed)
+
+
 def test_turned_off_a_batch_warms_nothing(settings: Settings, tokens: dict[str, str]) -> None:
     off = settings.model_copy(update={"figure_warm_in_batch": 0.0, "ingest_processes": 0})
     with TestClient(create_app(off), raise_server_exceptions=False) as client:
@@ -154,7 +176,7 @@ def test_a_figure_that_fails_to_compute_loses_no_event(
 
     monkeypatch.setattr("app.services.kpis.evaluate_sql", failing_once)
     failing = FigureRecipe("0193", "inflow", failing_query, 10)
-    recipes = (failing, *cache.take_pending())  # the failing one first: the next still runs
+    recipes = ((failing, 0.0), *cache.take_pending())  # the failing one first: the next runs
     batch = new_trajectories(30, 12)
     with Session(engine) as session:
         outcome = record_batch(
