@@ -80,8 +80,8 @@ def protect(cells: Sequence[Cell], min_cell_size: int, breakdown: str | None = N
         hidden_parts = _hide_parts_of(cells, keys, hidden_groups, dims, k)
         # A complement that is itself given away (the only non-zero reason of a group, say)
         # protects nothing: where the reader's subtraction still reaches a small number,
-        # its whole group is hidden and the pattern is worked out again.
-        exposed = _exposed_groups(cells, hidden_groups, hidden_parts, grand, k) - hidden_groups
+        # another group is hidden and the pattern is worked out again.
+        exposed = _exposed_groups(cells, hidden_groups, hidden_parts, grand, k)
         if not exposed:
             break
         escalated |= exposed
@@ -116,7 +116,10 @@ def _exposed_groups(
     grand: Mapping[tuple[str, ...], int],
     k: int,
 ) -> set[int]:
-    """Groups owning a number of 1..k-1 that subtraction recovers from what is shown.
+    """Shown groups to hide next, because subtraction recovers a number of 1..k-1 from what
+    is shown: its own group where that is shown; where it is hidden already (a group alone
+    in its row and its column, which no one-dimensional sum can complement, given away by
+    the figure's total), the smallest shown non-zero group of the same sum.
 
     The reader knows every shown number, the figure's total (`grand`: what the request
     without a breakdown shows) and that a group's reasons add up to its n.
@@ -153,9 +156,29 @@ def _exposed_groups(
                 continue
             known[unknown[0]] = total - sum(known[m] for m in members if m in known)
             if 0 < value[unknown[0]] < k:
-                exposed.add(unknown[0][0])
+                group = _to_hide(unknown[0], members, value, hidden_groups, cells)
+                if group is not None:
+                    exposed.add(group)
             progress = True
     return exposed
+
+
+def _to_hide(
+    recovered: Slot,
+    members: Sequence[Slot],
+    value: Mapping[Slot, int],
+    hidden_groups: set[int],
+    cells: Sequence[Cell],
+) -> int | None:
+    """The group whose hiding stops `recovered` being subtracted out of its sum's total."""
+    if recovered[0] not in hidden_groups:
+        return recovered[0]
+    shown = [m for m in members if m[0] not in hidden_groups and value[m] > 0]
+    if not shown:  # recovered through numbers recovered before: hide the smallest shown group
+        shown = [(i, ("n",)) for i, c in enumerate(cells) if i not in hidden_groups and c.n > 0]
+    if not shown:
+        return None
+    return min(shown, key=lambda m: (value[m], str(cells[m[0]].key)))[0]
 
 
 def _total(cells: Sequence[Cell]) -> Cell:
