@@ -31,6 +31,7 @@ from app.services.kpi_sql import evaluate_sql
 from app.services.kpis import FigureRecipe
 from app.settings import Settings
 from scripts.generate_events import generate
+from tests.factories import new_id
 
 PATH = "/api/v1/kpis/inflow"
 PARAMS = {"from": "2025-01-01", "to": "2026-11-30", "asOf": "2026-11-24", "groupBy": "team"}
@@ -48,15 +49,23 @@ def warmed() -> float:
     return REGISTRY.get_sample_value("wijkteam_figures_warmed_total") or 0.0
 
 
+# Hex digits as letters: a random id with nine digits in a row can pass the elfproef, and
+# the service rightly refuses it as a BSN.
+_LETTERS_FOR_DIGITS = str.maketrans("0123456789", "ghijklmnop")
+
+
 def new_trajectories(
     count: int, seed: int, municipality: str | None = None
 ) -> list[dict[str, Any]]:
     """Trajectories no other test posts: fresh ids, as a case system would send them."""
     events = list(generate(count, seed=seed, municipality=municipality))
-    renamed = {e["trajectoryId"]: f"W{uuid.uuid4().hex[:12]}" for e in events}
+    renamed = {
+        e["trajectoryId"]: f"W{uuid.uuid4().hex[:12].translate(_LETTERS_FOR_DIGITS)}"
+        for e in events
+    }
     for event in events:
         event["trajectoryId"] = renamed[event["trajectoryId"]]
-        event["eventId"] = str(uuid.uuid4())
+        event["eventId"] = new_id()
     return events
 
 
