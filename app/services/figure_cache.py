@@ -137,6 +137,14 @@ class RedisStore(_Striped):
             logger.warning("figure cache unavailable, not kept: %s", exc)
 
 
+class Recipe(Hashable, Protocol):
+    """An answer as asked (kpis.FigureRecipe, audit.SummaryRecipe): enough to compute it
+    again, and whose municipality it is."""
+
+    @property
+    def municipality(self) -> str: ...
+
+
 class CollectingStore:
     """Keeps what is put: a batch computes figures under keys no reader can see before its
     commit, and hands them over with its data (warmed_answers.py). Nothing is kept under a
@@ -162,13 +170,13 @@ class FigureCache:
         # What was asked lately, as recipes its service can compute again on another day
         # (app/services/figure_warmer.py), and what was asked since the last batch took
         # them (most recent last).
-        self._asked: LRUCache[Hashable, None] = LRUCache(maxsize=ASKED_REMEMBERED)
-        self._pending: OrderedDict[Hashable, None] = OrderedDict()
+        self._asked: LRUCache[Recipe, None] = LRUCache(maxsize=ASKED_REMEMBERED)
+        self._pending: OrderedDict[Recipe, None] = OrderedDict()
         # How long each took to compute when a reader of this process computed it last.
-        self._costs: LRUCache[Hashable, float] = LRUCache(maxsize=ASKED_REMEMBERED)
+        self._costs: LRUCache[Recipe, float] = LRUCache(maxsize=ASKED_REMEMBERED)
         self._asked_lock = threading.Lock()
 
-    def remember(self, recipe: Hashable) -> None:
+    def remember(self, recipe: Recipe) -> None:
         with self._asked_lock:
             self._asked[recipe] = None
             self._pending[recipe] = None
@@ -176,11 +184,11 @@ class FigureCache:
             if len(self._pending) > PENDING_REMEMBERED:
                 self._pending.popitem(last=False)
 
-    def recently_asked(self) -> list[Hashable]:
+    def recently_asked(self) -> list[Recipe]:
         with self._asked_lock:
             return list(self._asked)
 
-    def take_pending(self, municipality: str | None = None) -> list[tuple[Hashable, float]]:
+    def take_pending(self, municipality: str | None = None) -> list[tuple[Recipe, float]]:
         """What was asked since the last call (for `municipality`, or all), most recently
         asked first, with the seconds it took to compute; forgotten here. What this process
         never computed is left out: its cost is unknown, so nothing can plan for it."""
@@ -188,7 +196,7 @@ class FigureCache:
             taken = [
                 recipe
                 for recipe in reversed(self._pending)
-                if municipality in (None, getattr(recipe, "municipality", None))
+                if municipality in (None, recipe.municipality)
             ]
             for recipe in taken:
                 del self._pending[recipe]
@@ -212,7 +220,7 @@ class FigureCache:
         return found
 
     def fetch(
-        self, session: Session, key: str, compute: Callable[[], bytes], recipe: Hashable
+        self, session: Session, key: str, compute: Callable[[], bytes], recipe: Recipe
     ) -> bytes:
         """The answer kept under `key`, or handed over by the batch that committed its data
         version, or computed by `compute`; kept. While one caller computes it, others asking

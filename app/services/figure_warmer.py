@@ -29,7 +29,7 @@ once, in the next batch.
 import logging
 import threading
 import time as clock
-from collections.abc import Collection, Hashable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.domain.calendar import MUNICIPAL_TZ, local_today
 from app.services import warmed_answers
 from app.services.audit import SummaryRecipe, summary
-from app.services.figure_cache import CollectingStore, FigureCache
+from app.services.figure_cache import CollectingStore, FigureCache, Recipe
 from app.services.kpis import FigureRecipe, compute_figure
 
 logger = logging.getLogger("wijkteam_kpi.figure_warmer")
@@ -58,7 +58,7 @@ def warm(sessions: sessionmaker[Session], cache: FigureCache) -> int:
     return done
 
 
-def _compute(session: Session, recipe: Hashable, cache: FigureCache) -> None:
+def _compute(session: Session, recipe: Recipe, cache: FigureCache) -> None:
     match recipe:
         case FigureRecipe(municipality, kpi_id, query, cell_size):
             compute_figure(session, municipality, kpi_id, query, cell_size, cache)
@@ -73,7 +73,7 @@ class BatchWarming:
 
     context: str  # the serving process's FigureCache.context: the same keys
     # Asked since the previous batch, most recent first, with what each cost to compute.
-    recipes: tuple[tuple[Hashable, float], ...]
+    recipes: tuple[tuple[Recipe, float], ...]
     share: float  # of the batch's own time that the warming may take
 
 
@@ -91,8 +91,7 @@ def warm_in_batch(
     for recipe, cost in warming.recipes:
         if clock.perf_counter() - started + cost > warming.share * spent:
             continue  # a cheaper one may still fit
-        municipality: str | None = getattr(recipe, "municipality", None)
-        if municipality is None or municipality not in changed:
+        if recipe.municipality not in changed:
             continue  # its cached answer is still current
         try:
             # A savepoint: a figure that fails must not abort the batch's transaction.
@@ -100,7 +99,7 @@ def warm_in_batch(
                 _compute(session, recipe, cache)
         except Exception:
             logger.exception("warming %r in a batch failed; it is computed when asked", recipe)
-        answers += [(municipality, key, answer) for key, answer in store.collected]
+        answers += [(recipe.municipality, key, answer) for key, answer in store.collected]
         store.collected.clear()
     warmed_answers.hand_over(session, changed, answers)
     return len(answers)
