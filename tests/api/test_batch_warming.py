@@ -69,6 +69,12 @@ def new_trajectories(
     return events
 
 
+def slower_queries(*args: Any) -> list[Cell]:
+    """evaluate_sql a second slower: far longer than a batch of five trajectories takes."""
+    time.sleep(1.0)
+    return evaluate_sql(*args)
+
+
 @pytest.fixture
 def loaded(client: TestClient) -> Iterator[TestClient]:
     assert client.post("/api/v1/events/batch", json=new_trajectories(40, 7)).json()["created"]
@@ -124,15 +130,9 @@ def test_a_small_batch_takes_on_no_figure_costlier_than_itself(
 ) -> None:
     """A case system posting a few events at a time must not wait for a dashboard's
     figure: what a figure cost when a reader computed it plans the batch's warming."""
-    real = evaluate_sql
-
-    def slow(*args: Any) -> list[Cell]:
-        time.sleep(1.0)  # far longer than a batch of five trajectories takes
-        return real(*args)
-
     params = {**PARAMS, "from": "2025-02-01"}  # a figure no other test asks for
     with monkeypatch.context() as patched:
-        patched.setattr("app.services.kpis.evaluate_sql", slow)
+        patched.setattr("app.services.kpis.evaluate_sql", slower_queries)
         before_batch = loaded.get(PATH, params=params).json()  # asked, and cost 1 s
     computed, handed = warmed(), cache_count("handed")
     assert loaded.post("/api/v1/events/batch", json=new_trajectories(5, 15)).json()["created"]
@@ -213,13 +213,7 @@ def test_the_warming_stops_starting_figures_once_its_share_of_the_batch_is_spent
             kpis.compute_figure(
                 session, "0193", "inflow", KpiQuery(start, date(2026, 6, 30)), 10, cache
             )
-    real = evaluate_sql
-
-    def slow(*args: Any) -> list[Cell]:
-        time.sleep(1.0)  # far longer than a batch of five trajectories takes
-        return real(*args)
-
-    monkeypatch.setattr("app.services.kpis.evaluate_sql", slow)
+    monkeypatch.setattr("app.services.kpis.evaluate_sql", slower_queries)
     warming = BatchWarming(cache.context, tuple(cache.take_pending()), share=1.0)
     batch = new_trajectories(5, 14)
     with Session(engine) as session:
