@@ -7,12 +7,17 @@ split at the separators, and every stretch of consecutive groups holding exactly
 digits is tested, wherever it stands. A longer unbroken number (ten digits or more) is not
 a BSN. The service's own pseudonyms (scripts/pseudonymise.py) hold no digits at all, so
 they can never be mistaken for one.
+
+Digits come in more forms than ASCII: fullwidth (１１１), Arabic-Indic, Devanagari and every
+other Unicode decimal digit read the same to a person and to many systems. Text is
+screened after NFKC normalisation with every decimal digit read as its ASCII twin.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
-_RUN = re.compile(r"\d+(?:[\s.\-/]{1,3}\d+)*")
+_RUN = re.compile(r"[0-9]+(?:[\s.\-/]{1,3}[0-9]+)*")
 _SEPARATORS = re.compile(r"[\s.\-/]{1,3}")
 BSN_LENGTH = 9
 
@@ -37,9 +42,20 @@ def _nine_digit_stretches(groups: list[str]) -> Iterator[str]:
             yield digits
 
 
+def as_ascii_digits(text: str) -> str:
+    """The text as a reader sees its numbers: NFKC, and every decimal digit as ASCII."""
+    if text.isascii():
+        return text
+    normal = unicodedata.normalize("NFKC", text)
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch
+        for ch in normal
+    )
+
+
 def find_bsn_like(text: str) -> Iterator[str]:
-    """Yield the nine digits of every BSN-like number in `text`."""
-    for run in _RUN.finditer(text):
+    """Yield the nine digits of every BSN-like number in `text` (in ASCII)."""
+    for run in _RUN.finditer(as_ascii_digits(text)):
         groups = _SEPARATORS.split(run.group(0))
         for digits in _nine_digit_stretches(groups):
             if passes_elfproef(digits):
@@ -52,6 +68,6 @@ _WITHOUT_DIGITS = str.maketrans("", "", "0123456789")
 def contains_bsn(text: str) -> bool:
     # Any BSN found is nine ASCII digits of the text: a text with fewer (most codes, names
     # and notes) holds none, and counting them is one pass in C instead of the search.
-    if len(text) - len(text.translate(_WITHOUT_DIGITS)) < BSN_LENGTH:
+    if text.isascii() and len(text) - len(text.translate(_WITHOUT_DIGITS)) < BSN_LENGTH:
         return False
     return next(find_bsn_like(text), None) is not None

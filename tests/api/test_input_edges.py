@@ -154,7 +154,16 @@ def test_bodies_json_cannot_express_are_400_with_invalid_params(client: TestClie
 
 @pytest.mark.parametrize(
     "value",
-    ["BSN111222333", "c111222333", "111-222-333", "111 22 2333", "1112.22.333"],
+    [
+        "BSN111222333",
+        "c111222333",
+        "111-222-333",
+        "111 22 2333",
+        "1112.22.333",
+        "１１１２２２３３３",  # fullwidth
+        "١١١-٢٢٢-٣٣٣",  # Arabic-Indic
+        "१११२२२३३३",  # Devanagari
+    ],
 )
 def test_a_bsn_in_any_form_is_refused_in_bodies_queries_and_client_names(
     client: TestClient, engine: Engine, value: str

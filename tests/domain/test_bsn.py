@@ -1,3 +1,5 @@
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -63,3 +65,32 @@ def test_longer_numbers_and_ordinary_ids_are_not_mistaken_for_a_bsn(text: str) -
 def test_the_quick_digit_count_never_changes_the_answer(text: str) -> None:
     # contains_bsn skips texts with fewer than nine ASCII digits before searching
     assert contains_bsn(text) == (next(find_bsn_like(text), None) is not None)
+
+
+# Every script's zero: the ten decimal digits of each follow it in Unicode.
+_ZEROS = sorted({chr(c) for c in range(0x110000) if unicodedata.decimal(chr(c), None) == 0})
+
+
+def _in_script(ascii_text: str, zero: str) -> str:
+    return "".join(chr(ord(zero) + int(ch)) if ch.isdigit() else ch for ch in ascii_text)
+
+
+@pytest.mark.parametrize("zero", _ZEROS, ids=lambda z: f"U+{ord(z):04X}")
+@pytest.mark.parametrize("written", ["111222333", "1112.22.333", "bsn 123-456-782"])
+def test_a_bsn_in_any_unicode_digits_is_found(zero: str, written: str) -> None:
+    assert contains_bsn(_in_script(written, zero))
+
+
+@given(st.sampled_from(_ZEROS), st.sampled_from(["111222333", "123456782"]), st.data())
+def test_a_bsn_mixing_digit_forms_is_found(zero: str, number: str, data: st.DataObject) -> None:
+    # a digit of any script, or its fullwidth/compatibility form, in any position
+    mixed = "".join(
+        data.draw(st.sampled_from([d, _in_script(d, zero), chr(0xFF10 + int(d))])) for d in number
+    )
+    assert contains_bsn(f"ref {mixed}")
+
+
+def test_compatibility_forms_count_as_their_digits() -> None:
+    # NFKC reads circled and superscript digits as digits, as a person does
+    assert contains_bsn("①①①②②②③③③")
+    assert not contains_bsn("１２３４５６７８９")  # fullwidth, but failing the elfproef
