@@ -8,7 +8,7 @@ digits is tested, wherever it stands. A longer unbroken number (ten digits or mo
 a BSN. The service's own pseudonyms (scripts/pseudonymise.py) hold no digits at all, so
 they can never be mistaken for one.
 
-Digits come in more forms than ASCII: fullwidth (１１１), Arabic-Indic, Devanagari and every
+Digits come in more forms than ASCII: fullwidth, Arabic-Indic, Devanagari and every
 other Unicode decimal digit read the same to a person and to many systems. Text is
 screened after NFKC normalisation with every decimal digit read as its ASCII twin.
 """
@@ -48,8 +48,7 @@ def as_ascii_digits(text: str) -> str:
         return text
     normal = unicodedata.normalize("NFKC", text)
     return "".join(
-        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch
-        for ch in normal
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in normal
     )
 
 

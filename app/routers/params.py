@@ -1,6 +1,7 @@
 """Parameters several routers share: path ids, readable keyset cursors, a period's order,
 and the screening of every query and path value."""
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated
@@ -13,6 +14,8 @@ from app.errors import InvalidInput
 from app.openapi import BASE_PATH
 from app.schemas.base import DATE_TEXT, TRAJECTORY_ID_PATTERN, control_character_path
 from app.schemas.problem import InvalidParam
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 TrajectoryIdPath = Annotated[
     str, Path(alias="trajectoryId", max_length=64, pattern=TRAJECTORY_ID_PATTERN)
@@ -71,9 +74,12 @@ def screen_parameters(request: Request) -> None:
     access log, and URLs must never carry personal data)."""
     problems = []
     values = [*request.query_params.multi_items(), *request.path_params.items()]
-    for name, value in values:
+    # A parameter's name is typed by the client too (and reaches the access log's query).
+    names = [(_printable(name), name) for name in request.query_params]
+    for name, value in [*values, *names]:
         if not isinstance(value, str) or name in _SERVICE_MADE:
             continue
+        name = _printable(name)
         if control_character_path(value) is not None:
             problems.append(
                 InvalidParam(
@@ -95,6 +101,11 @@ def screen_parameters(request: Request) -> None:
         raise InvalidInput(
             f"{len(problems)} invalid parameter(s); see invalidParams", invalid_params=problems
         )
+
+
+def _printable(name: str) -> str:
+    """A parameter name fit to echo in a problem: control characters as U+FFFD."""
+    return _CONTROL_CHARACTERS.sub("\ufffd", name)
 
 
 def location(request: Request, path: str, query: Mapping[str, str] | None = None) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from app.models import ApiClient, StoredEvent
 from app.schemas.base import control_character_path
 from tests.factories import event, opened, step
-from tests.helpers import assert_problem, stored_events
+from tests.helpers import api_routes, assert_problem, stored_events
 
 EVENTS = "/api/v1/events"
 BATCH = "/api/v1/events/batch"
@@ -89,9 +89,38 @@ def test_control_characters_in_query_values_are_refused(client: TestClient, path
     assert {code for _, code in codes(client.get(path))} == {"control_character"}
 
 
+NAMES_NOBODY_SHOULD_TYPE = [
+    "a\x00",
+    "\x00",
+    "te\x01am",
+    "x\x7f",
+    "111222333",
+    "c\uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13",
+]
+
+
+@pytest.mark.parametrize("name", NAMES_NOBODY_SHOULD_TYPE, ids=repr)
+def test_every_get_route_refuses_control_characters_and_bsns_in_parameter_names(
+    client: TestClient, name: str
+) -> None:
+    """A parameter's name is the client's text as much as its value (it reaches the access
+    log, and PostgreSQL stores no NUL): every GET route answers 400 naming it, never 500."""
+    for route in api_routes(client):
+        if "GET" not in (route.methods or ()):
+            continue
+        path = re.sub(r"\{[^}]+\}", "inflow", route.path)  # any value: the screen runs first
+        answer = client.get(path, params={name: "1", "from": "2026-01-01", "to": "2026-01-31"})
+        if route.path.startswith("/api/v1/health") or path.endswith(("/openapi.json", "/docs")):
+            assert answer.status_code < 500, path
+            continue
+        found = codes(answer)
+        assert {code for _, code in found} & {"control_character", "bsn_not_allowed"}, path
+        assert all("\x00" not in n for n, _ in found), "a NUL is echoed back"
+
+
 def test_cursors_and_ids_out_of_range_are_400(client: TestClient) -> None:
     for path in ("/api/v1/trajectories", "/api/v1/audit/findings"):
-        for cursor in ("é", "////", "a~b"):
+        for cursor in ("\u00e9", "////", "a~b"):
             assert codes(client.get(path, params={"cursor": cursor})) == {
                 ("cursor", "string_pattern_mismatch")
             }
@@ -160,9 +189,9 @@ def test_bodies_json_cannot_express_are_400_with_invalid_params(client: TestClie
         "111-222-333",
         "111 22 2333",
         "1112.22.333",
-        "１１１２２２３３３",  # fullwidth
-        "١١١-٢٢٢-٣٣٣",  # Arabic-Indic
-        "१११२२२३३३",  # Devanagari
+        "\uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13",  # fullwidth
+        "\u0661\u0661\u0661-\u0662\u0662\u0662-\u0663\u0663\u0663",  # Arabic-Indic
+        "\u0967\u0967\u0967\u0968\u0968\u0968\u0969\u0969\u0969",  # Devanagari
     ],
 )
 def test_a_bsn_in_any_form_is_refused_in_bodies_queries_and_client_names(

@@ -59,7 +59,7 @@ def test_longer_numbers_and_ordinary_ids_are_not_mistaken_for_a_bsn(text: str) -
 
 
 @given(
-    st.text(alphabet="0123456789 .-/aBc٣٤", max_size=40)
+    st.text(alphabet="0123456789 .-/aBc\u0663\u0664", max_size=40)
     | st.builds(lambda a, b: f"{a}111222333{b}", st.text(max_size=8), st.text(max_size=8))
 )
 def test_the_quick_digit_count_never_changes_the_answer(text: str) -> None:
@@ -93,4 +93,6 @@ def test_a_bsn_mixing_digit_forms_is_found(zero: str, number: str, data: st.Data
 def test_compatibility_forms_count_as_their_digits() -> None:
     # NFKC reads circled and superscript digits as digits, as a person does
     assert contains_bsn("①①①②②②③③③")
-    assert not contains_bsn("１２３４５６７８９")  # fullwidth, but failing the elfproef
+    assert not contains_bsn(
+        "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
+    )  # fullwidth, but failing the elfproef
