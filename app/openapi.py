@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from app import API_VERSION
 from app.domain import vocabulary
 from app.problems import PROBLEM_MEDIA_TYPE
+from app.schemas.bounds import BOUNDS_TEXT
 from app.schemas.problem import Problem
 
 BASE_PATH = "/api/v1"
@@ -151,6 +152,9 @@ def _shape_operation(method: str, operation: dict[str, Any]) -> None:
     if method in _METHODS_WITH_BODY:
         responses.setdefault("413", {})
         responses.setdefault("415", {})
+    body = operation.get("requestBody")
+    if body is not None and "application/json" in body.get("content", {}):
+        body["description"] = f"{body.get('description', '')} {BOUNDS_TEXT}".strip()
     responses.setdefault("406", {})
     responses.setdefault("500", {})
     responses.setdefault("503", {})

@@ -12,6 +12,7 @@ from app.errors import InvalidInput
 from app.problems import invalid_params_from
 from app.routers.params import location
 from app.routers.route import ContractRoute
+from app.schemas.bounds import MAX_DEPTH, deeper_than
 from app.schemas.events import BatchItemError, BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
 from app.services.events import Rejection, Sender, record_event
@@ -142,8 +143,11 @@ def parse_batch(raw: bytes, content_type: str, max_events: int) -> list[Any]:
     if media_type in NDJSON_TYPES:
         lines = [line for line in raw.splitlines() if line.strip()]
         items = [_parse_json(line, f"[{index}]") for index, line in enumerate(lines)]
+        for index, line in enumerate(lines):  # a line is an event, one level in a batch
+            _check_depth(line, f"[{index}]", MAX_DEPTH - 1)
     else:
         items = _parse_json(raw, "body")
+        _check_depth(raw, "body", MAX_DEPTH)
         if not isinstance(items, list):
             raise InvalidInput(
                 "a batch is a JSON array of events, or NDJSON with Content-Type "
@@ -169,6 +173,18 @@ def parse_batch(raw: bytes, content_type: str, max_events: int) -> list[Any]:
             ],
         )
     return items
+
+
+def _check_depth(raw: bytes, where: str, depth: int) -> None:
+    if deeper_than(raw, depth):
+        raise InvalidInput(
+            f"{where} nests arrays and objects deeper than an event can",
+            invalid_params=[
+                InvalidParam(
+                    name=where, code="too_deep", reason=f"at most {MAX_DEPTH} deep in a batch"
+                )
+            ],
+        )
 
 
 def _parse_json(raw: bytes, where: str) -> Any:

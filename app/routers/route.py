@@ -14,7 +14,8 @@ import orjson
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from app.errors import ServiceError
+from app.errors import InvalidInput, ServiceError
+from app.schemas.bounds import bounds_problem
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -46,6 +47,25 @@ def accepts(accept: str, produced: Iterable[str]) -> bool:
     return False
 
 
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return "transfer-encoding" in request.headers or (length is not None and length != "0")
+
+
+async def _check_bounds(request: StrictJsonRequest) -> None:
+    """A JSON body within app/schemas/bounds.py's bounds, parsed once for the handler."""
+    raw = await request.body()
+    if not raw:
+        return
+    try:
+        parsed = await request.json()
+    except orjson.JSONDecodeError:
+        return  # FastAPI reports it, with where
+    problem = bounds_problem(raw, parsed)
+    if problem is not None:
+        raise InvalidInput(problem.reason, invalid_params=[problem])
+
+
 class ContractRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -62,14 +82,19 @@ class ContractRoute(APIRoute):
                     slug="not-acceptable",
                 )
             content_type = request.headers.get("content-type")
-            if consumes and content_type and _media_type(content_type) not in consumes:
+            if consumes and (
+                _media_type(content_type) not in consumes if content_type else _has_body(request)
+            ):
                 raise ServiceError(
-                    f"send the body as {' or '.join(consumes)}",
+                    f"send the body as {' or '.join(consumes)}, with its Content-Type",
                     status=415,
                     title="Unsupported media type",
                     slug="unsupported-media-type",
                 )
-            return await handler(StrictJsonRequest(request.scope, request.receive))
+            strict = StrictJsonRequest(request.scope, request.receive)
+            if self.body_field is not None:
+                await _check_bounds(strict)
+            return await handler(strict)
 
         return checked
 

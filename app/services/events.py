@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.domain.terms import TermPolicy
 from app.errors import Conflict, Forbidden
 from app.metrics import BATCH_SIZE, EVENTS_INGESTED, FIGURES_WARMED, REFOLD_SECONDS
+from app.schemas.bounds import MAX_ERRORS, MAX_VALUES, more_values_than
 from app.schemas.events import EVENT_ADAPTER, Event
 from app.services.clients import Principal
 from app.services.event_store import PreparedEvent
@@ -87,6 +88,9 @@ class BatchOutcome:
     warmed: int = 0  # figures computed for the batch's data version (figure_warmer.py)
 
 
+_TOO_MANY = {"type": "too_many_values", "loc": (), "msg": f"at most {MAX_VALUES} JSON values"}
+
+
 def record_batch(
     session: Session, items: Sequence[Any], sender: Sender, warming: BatchWarming | None = None
 ) -> BatchOutcome:
@@ -100,10 +104,15 @@ def record_batch(
     rejections: list[Rejection] = []
     prepared: list[PreparedEvent] = []
     for index, item in enumerate(items):
+        if more_values_than(item, MAX_VALUES):
+            rejections.append(Rejection(index, _event_id_of(item), "invalid", [_TOO_MANY]))
+            continue
         try:
             event = EVENT_ADAPTER.validate_python(item)
         except ValidationError as exc:
-            rejections.append(Rejection(index, _event_id_of(item), "invalid", exc.errors()))
+            # what crosses back from the worker is the problem, never the input again
+            errors = exc.errors(include_url=False, include_input=False)[:MAX_ERRORS]
+            rejections.append(Rejection(index, _event_id_of(item), "invalid", errors))
             continue
         refusal = sender.refusal(event)
         if refusal:
