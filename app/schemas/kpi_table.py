@@ -222,6 +222,9 @@ def catalogue_rows(entries: Iterable[KpiDefinition]) -> tuple[list[str], list[di
     return list(CATALOGUE_COLUMNS), rows
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], dialect: Dialect) -> str:
     excel = dialect == "excel"
     buffer = io.StringIO()
@@ -253,4 +256,8 @@ def _cell(value: Any, decimal_comma: bool) -> Any:
         return text.replace(".", ",") if decimal_comma else text
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        # OWASP "CSV injection": a spreadsheet runs a cell starting so as a formula. Only
+        # text is quoted: numbers were written above and keep their sign.
+        return "'" + value
     return value

@@ -3,6 +3,8 @@ would be sent for a wrong token, a missing scope, a forged form, invalid input o
 note; and that nothing is written when a form is refused. (tests/browser/ drives the pages
 themselves in Chromium.)"""
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 
@@ -291,3 +293,30 @@ def test_a_page_takes_only_the_years_the_service_handles(
         page = browser.get(path, params={"from": "0001-01-01", "to": "9999-12-31"}, headers=HTML)
         assert page.status_code == 400, path
         assert "<code>from</code>" in page.text and "<code>to</code>" in page.text, path
+
+
+@pytest.mark.parametrize(
+    "note",
+    ['=HYPERLINK("http://127.0.0.1/x","klik")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"],
+    ids=["equals", "plus", "minus", "at", "tab", "carriage-return"],
+)
+def test_a_note_a_spreadsheet_would_run_is_exported_as_text(
+    client: TestClient, browser: TestClient, tokens: dict[str, str], note: str
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"T-{i}", team="noord") for i in range(2)]
+    assert client.post("/api/v1/events/batch", json=events).status_code == 200
+    _, csrf = sign_in(browser, tokens["audit:read"])
+    form = {"csrf": csrf, "size": "1", "from": "2026-01-01", "to": "2026-12-31", "seed": "3"}
+    form["stratify_by"] = "team"
+    drawn = browser.post("/werkbank/steekproeven", data=form, headers=HTML, follow_redirects=False)
+    sample = drawn.headers["location"]
+    case = re.search(r'name="trajectoryId" value="([^"]+)"', browser.get(sample, headers=HTML).text)
+    assert case is not None
+    judgement = {"csrf": csrf, "trajectoryId": case.group(1), "judgement": "afwijking"}
+    judged = browser.post(f"{sample}/oordelen", data={**judgement, "note": note}, headers=HTML)
+    assert judged.status_code == 200
+    rows = list(
+        csv.reader(io.StringIO(browser.get(f"{sample}/csv").text.lstrip("\ufeff")), delimiter=";")
+    )
+    # quoted as text: the spreadsheet shows it and runs nothing (the form trims the note)
+    assert rows[1][2] == "'" + note.strip()
