@@ -7,7 +7,7 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.schemas.kpi_table import FORMULA_TRIGGERS, write_csv
+from app.schemas.kpi_table import FORMULA_TRIGGERS, Dialect, write_csv
 
 TEXT = st.text(alphabet=st.sampled_from([*FORMULA_TRIGGERS, "a", "1", ",", ";", '"', " "]))
 
@@ -15,7 +15,8 @@ TEXT = st.text(alphabet=st.sampled_from([*FORMULA_TRIGGERS, "a", "1", ",", ";", 
 @given(st.lists(TEXT | st.floats(allow_nan=False) | st.integers(), min_size=1, max_size=6))
 def test_no_text_cell_starts_a_formula_and_numbers_stay_numbers(values: list[object]) -> None:
     columns = [f"c{i}" for i in range(len(values))]
-    for dialect, delimiter in (("excel", ";"), ("standard", ",")):
+    dialects: list[tuple[Dialect, str]] = [("excel", ";"), ("standard", ",")]
+    for dialect, delimiter in dialects:
         text = write_csv(columns, [dict(zip(columns, values, strict=True))], dialect)
         (row,) = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))[1:]
         for value, cell in zip(values, row, strict=True):

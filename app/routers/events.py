@@ -121,9 +121,10 @@ def _item_error(rejection: Rejection) -> BatchItemError:
     """A rejected item in the words of HTTP: its status and the problems with it."""
     if rejection.reason == "invalid":
         status, params = 400, invalid_params_from(rejection.errors)
-    elif rejection.reason == "other_municipality":
+    elif rejection.reason in ("other_municipality", "outside_teams"):
         status = 403
-        params = [InvalidParam(name="municipality", code="forbidden", reason=rejection.detail)]
+        name = "municipality" if rejection.reason == "other_municipality" else "trajectoryId"
+        params = [InvalidParam(name=name, code="forbidden", reason=rejection.detail)]
     else:
         status = 409
         params = [

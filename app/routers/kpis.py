@@ -280,6 +280,7 @@ def put_target(
         change=request_body.change,
         note=request_body.note,
         min_cell_size=settings.min_cell_size,
+        writer_teams=caller.teams,
     )
     view = kpi_output.target_view(target)
     assert view is not None
@@ -320,6 +321,7 @@ def post_value(
         value=request_body.value,
         n=request_body.n,
         source=request_body.source,
+        writer_teams=caller.teams,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -9,15 +9,19 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.domain.terms import TermPolicy
+from app.domain.vocabulary import EventType
 from app.errors import Conflict, Forbidden
 from app.metrics import BATCH_SIZE, EVENTS_INGESTED, FIGURES_WARMED, REFOLD_SECONDS
 from app.schemas.bounds import MAX_ERRORS, MAX_VALUES, more_values_than
-from app.schemas.events import EVENT_ADAPTER, Event
+from app.schemas.events import EVENT_ADAPTER, Event, TrajectoryOpened
 from app.services.clients import Principal
 from app.services.event_store import PreparedEvent
 from app.services.figure_warmer import BatchWarming, warm_in_batch
 from app.services.ingest import ingest, prepare
+from app.services.projection_store import trajectory_teams
 from app.settings import Settings
+
+OPENED = EventType.TRAJECTORY_OPENED.value
 
 
 @dataclass(frozen=True)
@@ -28,16 +32,48 @@ class Sender:
     default_municipality: str
     limited_to: str | None
     terms: TermPolicy
+    teams: tuple[str, ...] | None = None  # a team-limited client writes its teams' cases only
 
     @classmethod
     def of(cls, principal: Principal, settings: Settings) -> "Sender":
         municipality = principal.municipality or settings.default_municipality
-        return cls(municipality, principal.municipality, settings.terms())
+        return cls(municipality, principal.municipality, settings.terms(), principal.teams)
 
     def refusal(self, event: Event) -> str | None:
         if self.limited_to and event.municipality and event.municipality != self.limited_to:
             return f"this client writes for municipality {self.limited_to} only"
+        opens_elsewhere = isinstance(event, TrajectoryOpened) and event.data.team not in (
+            self.teams or (event.data.team,)
+        )
+        if opens_elsewhere:
+            return f"this client opens trajectories of its teams only ({self._teams})"
         return None
+
+    def outside_teams(self, session: Session, prepared: Sequence[PreparedEvent]) -> list[int]:
+        """The indexes of events on trajectories that are not this team-limited client's:
+        stored under another team, or neither stored nor opened in this request (a case
+        opened later by someone else must not hold its events)."""
+        if self.teams is None:
+            return []
+        opened_here = {(e.municipality, e.trajectory_id) for e in prepared if e.type == OPENED}
+        elsewhere = {(e.municipality, e.trajectory_id) for e in prepared} - opened_here
+        teams = trajectory_teams(session, elsewhere)
+        return [
+            e.index
+            for e in prepared
+            if (e.municipality, e.trajectory_id) in elsewhere
+            and teams.get((e.municipality, e.trajectory_id)) not in self.teams
+        ]
+
+    def why_outside(self) -> str:
+        return (
+            f"this client writes trajectories of its teams only ({self._teams}); open the "
+            "trajectory first (trajectory.opened naming one of them)"
+        )
+
+    @property
+    def _teams(self) -> str:
+        return ", ".join(self.teams or ())
 
 
 @dataclass(frozen=True)
@@ -51,6 +87,8 @@ def record_event(session: Session, event: Event, sender: Sender) -> SingleOutcom
     if refusal:
         raise Forbidden(refusal)
     prepared = prepare(0, event, sender.default_municipality)
+    if sender.outside_teams(session, [prepared]):
+        raise Forbidden(sender.why_outside())
     report = ingest(session, [prepared], sender.terms)
     REFOLD_SECONDS.observe(report.refold_seconds)
     _count(
@@ -73,7 +111,7 @@ class Rejection:
 
     index: int
     event_id: str | None
-    reason: Literal["invalid", "other_municipality", "conflict"]
+    reason: Literal["invalid", "other_municipality", "outside_teams", "conflict"]
     errors: Sequence[Mapping[str, Any]] = ()  # the validation errors of an invalid item
     detail: str = ""
 
@@ -121,6 +159,15 @@ def record_batch(
             )
             continue
         prepared.append(prepare(index, event, sender.default_municipality))
+    outside = set(sender.outside_teams(session, prepared))
+    if outside:
+        why = sender.why_outside()
+        rejections += [
+            Rejection(e.index, e.event_id, "outside_teams", detail=why)
+            for e in prepared
+            if e.index in outside
+        ]
+        prepared = [e for e in prepared if e.index not in outside]
     report = ingest(session, prepared, sender.terms)
     rejections += [Rejection(e.index, e.event_id, "conflict") for e in report.conflicts]
     rejections.sort(key=lambda r: r.index)
@@ -149,7 +196,7 @@ def observe_batch(outcome: BatchOutcome) -> None:
         duplicate=outcome.duplicates,
         conflict=reasons.count("conflict"),
         invalid=reasons.count("invalid"),
-        refused=reasons.count("other_municipality"),
+        refused=reasons.count("other_municipality") + reasons.count("outside_teams"),
     )
 
 

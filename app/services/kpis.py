@@ -21,7 +21,7 @@ from app.domain.kpis.spec import (
     Kpi,
     Reported,
 )
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.metrics import KPI_QUERY_SECONDS
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
@@ -192,8 +192,16 @@ def set_target(
     change: float,
     note: str | None,
     min_cell_size: int,
+    writer_teams: tuple[str, ...] | None = None,
 ) -> KpiTarget:
+    """`writer_teams`: the teams a team-limited client is limited to; a target holds for the
+    whole municipality, so such a client may not set one."""
     kpi = get_kpi(kpi_id)
+    if writer_teams is not None:
+        raise Forbidden(
+            "a target holds for the whole municipality; this client is limited to teams "
+            f"({', '.join(writer_teams)})"
+        )
     baseline_value = None
     if baseline is not None:
         figure = compute_figure(session, municipality, kpi.id, KpiQuery(*baseline), min_cell_size)
@@ -240,9 +248,17 @@ def record_reported_value(
     value: float,
     n: int | None,
     source: str,
+    writer_teams: tuple[str, ...] | None = None,
 ) -> tuple[ReportedValue, bool]:
-    """Store (or replace) the value for this period and group; True when newly created."""
+    """Store (or replace) the value for this period and group; True when newly created.
+    A team-limited writer (`writer_teams`) posts only values of a group naming one of its
+    teams."""
     kpi = get_kpi(kpi_id)
+    if writer_teams is not None and group.get("team") not in writer_teams:
+        raise Forbidden(
+            f"this client posts values of its own teams only ({', '.join(writer_teams)}): "
+            "name one in group.team"
+        )
     if not isinstance(kpi.measure, Reported):
         # A derived KPI has no collection of posted values: that resource does not exist.
         raise NotFound(

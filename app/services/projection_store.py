@@ -177,3 +177,20 @@ def _lock_trajectories(connection: Connection, keys: set[TrajectoryKey]) -> None
         ),
         {"keys": sorted(f"{m}:{t}" for m, t in keys)},
     )
+
+
+def trajectory_teams(
+    session: Session, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], str | None]:
+    """The team each stored trajectory (municipality, id) belongs to; absent ones left out."""
+    found: dict[tuple[str, str], str | None] = {}
+    for municipality, ids in by_municipality(keys).items():
+        for part in chunks(ids):
+            rows = session.execute(
+                select(Trajectory.trajectory_id, Trajectory.team).where(
+                    Trajectory.municipality == municipality,
+                    among(session, Trajectory.trajectory_id, part),
+                )
+            )
+            found |= {(municipality, tid): team for tid, team in rows}
+    return found

@@ -14,6 +14,7 @@ from app.db import upgrade_database
 from app.main import create_app
 from app.models import ApiClient
 from app.settings import Settings
+from tests.factories import opened, step
 from tests.helpers import PUBLIC, SCOPES, api_routes, assert_problem, guards
 from tests.kpis.scenario import Case, post
 
@@ -198,3 +199,48 @@ def test_a_regional_client_names_the_municipality_it_reads(
     assert_problem(
         client.get("/api/v1/trajectories", params={"municipality": "0200"}, headers=limited), 403
     )
+
+
+def test_a_team_limit_limits_every_write(client: TestClient, engine: Engine) -> None:
+    """A client limited to noord writes noord's cases and noord's values only: no target for
+    the whole municipality, no value without its team, no event on another team's case (or
+    on a case nobody opened yet, which someone else could open for another team)."""
+    from app.services.clients import SCOPES as ALL_SCOPES
+    from app.services.clients import create_client
+
+    with Session(engine) as session, session.begin():
+        token = create_client(session, "noord only", ALL_SCOPES, "0193", ["noord"])[1]
+    noord = {"Authorization": f"Bearer {token}"}
+    at = "2026-03-02T09:00:00+01:00"
+    post(client, Case("Z-1", "2026-03-02", team="zuid"))  # by the unlimited client
+    own = [opened(at, "N-1", team="noord"), step("request", at, None, "N-1")]
+    other = [opened(at, "Z-2", team="zuid")]
+    later = [step("request", at, None, "Z-1")]  # on the stored zuid case
+    unopened = [step("request", at, None, "U-1")]
+    assert client.post("/api/v1/events", json=own[0], headers=noord).status_code == 201
+    for body in (other[0], later[0], unopened[0]):
+        assert_problem(client.post("/api/v1/events", json=body, headers=noord), 403)
+    batch = client.post(
+        "/api/v1/events/batch", json=[*own[1:], other[0], later[0], unopened[0]], headers=noord
+    ).json()
+    assert batch["created"] == len(own) - 1
+    assert [e["status"] for e in batch["errors"]] == [403, 403, 403]
+    assert {p["name"] for e in batch["errors"] for p in e["invalidParams"]} <= {
+        "trajectoryId",
+        "municipality",
+    }
+
+    target = client.put("/api/v1/kpis/inflow/target", json={"value": 10}, headers=noord)
+    assert_problem(target, 403)
+    value = {"from": "2026-03-01", "to": "2026-03-31", "value": 0.5, "n": 300, "source": "x"}
+    for group in ({}, {"team": "zuid"}, {"district": "centrum"}):
+        answer = client.post(
+            "/api/v1/kpis/awareness/values", json={**value, "group": group}, headers=noord
+        )
+        assert_problem(answer, 403)
+    own_value = {**value, "group": {"team": "noord"}}
+    assert (
+        client.post("/api/v1/kpis/awareness/values", json=own_value, headers=noord).status_code
+        == 201
+    )
+    assert client.get("/api/v1/trajectories/Z-2").status_code == 404  # nothing of zuid stored

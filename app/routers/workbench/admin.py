@@ -183,6 +183,7 @@ def target_set(
         change=body.change,
         note=body.note,
         min_cell_size=settings.min_cell_size,
+        writer_teams=visitor.caller.teams,
     )
     return RedirectResponse("/werkbank/beheer/streefwaarden", status_code=303)
 
@@ -231,5 +232,6 @@ def value_record(
         value=body.value,
         n=body.n,
         source=body.source,
+        writer_teams=visitor.caller.teams,
     )
     return render(request, visitor, "admin_values.html", kpis=REPORTED, recorded=row)
