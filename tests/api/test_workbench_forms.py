@@ -320,3 +320,26 @@ def test_a_note_a_spreadsheet_would_run_is_exported_as_text(
     )
     # quoted as text: the spreadsheet shows it and runs nothing (the form trims the note)
     assert rows[1][2] == "'" + note.strip()
+
+
+@pytest.mark.parametrize("form_token", ["right", "wrong", "other session's"])
+def test_signing_out_ends_the_session_on_the_server_whatever_the_form_token(
+    client: TestClient, tokens: dict[str, str], form_token: str
+) -> None:
+    with (
+        TestClient(client.app, raise_server_exceptions=False) as browser,
+        TestClient(client.app, raise_server_exceptions=False) as other,
+    ):
+        _, csrf = sign_in(browser, tokens["kpi:read"])
+        _, other_csrf = sign_in(other, tokens["kpi:read"])
+        cookies = dict(browser.cookies)
+        sent = {"right": csrf, "wrong": "x" * len(csrf), "other session's": other_csrf}
+        out = browser.post(
+            "/werkbank/uitloggen", data={"csrf": sent[form_token]}, follow_redirects=False
+        )
+        assert out.status_code == 303
+        with TestClient(client.app, raise_server_exceptions=False, cookies=cookies) as thief:
+            replay = thief.get("/werkbank/", headers=HTML, follow_redirects=False)
+        assert replay.status_code in (303, 401), "the old cookie still signs in"
+        # the other session is untouched
+        assert other.get("/werkbank/", headers=HTML, follow_redirects=False).status_code == 200

@@ -101,8 +101,12 @@ def sign_out(
     visitor: SignedIn,
     csrf: CsrfField,
 ) -> Response:
-    if secrets.compare_digest(visitor.csrf, csrf):
-        web_sessions.sign_out(session, request.cookies.get(SESSION_COOKIE, ""))
+    # Whatever the form token: the cookie is deleted, so the server's session must end with
+    # it, or the old cookie would still sign in. A forged sign-out (the cookie is
+    # SameSite=Strict, so hardly possible) costs a sign-in; a sign-out that leaves the
+    # session alive costs its protection.
+    del csrf
+    web_sessions.sign_out(session, request.cookies.get(SESSION_COOKIE, ""))
     answer = RedirectResponse(f"{COOKIE_PATH}/inloggen", status_code=303)
     answer.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
     return answer
