@@ -47,7 +47,7 @@ class ReadGuard(ScopeGuard):
         municipality: Annotated[
             str | None,
             Query(
-                pattern=r"^\d{4}$",
+                pattern=r"^[0-9]{4}$",
                 description="Gemeentecode to read, for clients serving several municipalities.",
             ),
         ] = None,

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     # The gemeentecode events belong to when neither the client nor the event names one.
     # 0193 is Zwolle, whose SWT the domain reference follows.
-    default_municipality: str = Field(default="0193", pattern=r"^\d{4}$")
+    default_municipality: str = Field(default="0193", pattern=r"^[0-9]{4}$")
     max_batch_events: int = Field(default=10_000, ge=1)
     # Request bodies: the batch route takes up to max_body_bytes, every other route up to
     # max_body_bytes_single (one event, a target, a client: a few kB at most).
@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     ingest_processes: int = Field(default=1, ge=0, le=32)
     # When, each night on the municipality's clock, the figures asked lately are computed
     # again for the new day (app/services/figure_warmer.py); "none" never.
-    figure_warm_at: str = Field(default="00:05", pattern=r"^(none|([01]\d|2[0-3]):[0-5]\d)$")
+    figure_warm_at: str = Field(default="00:05", pattern=r"^(none|([01][0-9]|2[0-3]):[0-5][0-9])$")
     # How long a batch may spend computing the figures asked since the previous batch, so
     # that readers find them ready when it commits, as a share of the batch's own time
     # (app/services/figure_warmer.py); 0 never.

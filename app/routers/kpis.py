@@ -1,5 +1,6 @@
 """GET /kpis (catalogue), GET /kpis/{kpiId} (figures, JSON or CSV), targets, reported values."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -100,9 +101,14 @@ def parse_group_by(raw: str | None) -> tuple[str, ...]:
                 reason=f"at most one of {', '.join(TIME_GRAINS)}",
             )
         )
+    problems += [
+        InvalidParam(name="groupBy", code="duplicate", reason=f"{name!r} is named twice")
+        for name, times in Counter(names).items()
+        if times > 1
+    ]
     if problems:
-        raise InvalidInput("groupBy names unknown dimensions", invalid_params=problems)
-    return tuple(dict.fromkeys(names))  # a dimension named twice groups once
+        raise InvalidInput("groupBy names unknown or repeated dimensions", invalid_params=problems)
+    return names
 
 
 _DIMENSION = "(" + "|".join(DIMENSIONS) + ")"
@@ -140,7 +146,8 @@ def figure_request(
             + ", ".join(DIMENSIONS)
             + ", and at most one of "
             + ", ".join(TIME_GRAINS)
-            + ". Not every KPI supports every breakdown (see its catalogue entry).",
+            + "; each at most once. Not every KPI supports every breakdown (see its "
+            "catalogue entry).",
             max_length=200,
             pattern=GROUP_BY_PATTERN,
         ),

@@ -116,7 +116,7 @@ FreeText = Annotated[
     ),
     NoBsn,
 ]
-Gemeentecode = Annotated[str, Field(pattern=r"^\d{4}$", examples=["0193"])]
+Gemeentecode = Annotated[str, Field(pattern=r"^[0-9]{4}$", examples=["0193"])]
 
 
 # --- strict scalars ------------------------------------------------------------------------
@@ -125,12 +125,16 @@ Gemeentecode = Annotated[str, Field(pattern=r"^\d{4}$", examples=["0193"])]
 # a boolean is, and dates and timestamps as RFC 3339 text in years the service handles.
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
-_YEAR = r"(19\d{2}|2[01]\d{2})"  # 1900-2199, the years the service handles
-DATE_TEXT = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_LOCAL_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$")
-_TIME_TEXT = r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T" + _TIME_TEXT + "$")
+_YEAR = r"(19[0-9]{2}|2[01][0-9]{2})"  # 1900-2199, the years the service handles
+DATE_TEXT = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_LOCAL_TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?$"
+)
+_TIME_TEXT = (
+    r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+)
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T" + _TIME_TEXT + "$")
 
 
 def _year_in_range(text: str) -> None:

@@ -10,8 +10,14 @@ from app.schemas.base import ApiModel, Code, Gemeentecode, NoBsn
 Scope = Literal["events:write", "kpi:read", "audit:read", "admin"]
 
 
+# Letters of the Latin alphabets written in Dutch municipalities (accents included), digits
+# and a few separators. Spelled out: Python's and Rust's \w take every script's letters,
+# ECMAScript's (the OpenAPI document's reader) only ASCII, so the two refused different names.
+CLIENT_NAME = r"^[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F_ .:()-]+$"
+
+
 class ClientRequest(ApiModel):
-    name: Annotated[str, NoBsn] = Field(min_length=1, max_length=100, pattern=r"^[\w .:()-]+$")
+    name: Annotated[str, NoBsn] = Field(min_length=1, max_length=100, pattern=CLIENT_NAME)
     scopes: list[Scope] = Field(min_length=1)
     municipality: Gemeentecode | None = Field(
         default=None, description="Limit the client to this gemeentecode (recommended)."

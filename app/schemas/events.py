@@ -184,8 +184,36 @@ class GoalEvaluatedData(ApiModel):
 Score = Annotated[int, Field(ge=1, le=5), WholeNumber]
 
 
+def _scored_items_only(schema: dict[str, Any]) -> None:
+    """As validated: at least one item, and an item without a score is left out (not null)."""
+    schema["minProperties"] = 1
+    for field in schema["properties"].values():
+        kept = [branch for branch in field.pop("anyOf", []) if branch.get("type") != "null"]
+        if kept:
+            field.update(kept[0])
+        field.pop("default", None)
+
+
 class SatisfactionScores(ApiModel):
-    """Agreement 1 (strongly disagree) .. 5 (strongly agree), CEO Wmo items; any subset."""
+    """Agreement 1 (strongly disagree) .. 5 (strongly agree), CEO Wmo items; any non-empty
+    subset (leave out an item without a score)."""
+
+    model_config = ConfigDict(json_schema_extra=_scored_items_only)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scores_given(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            if not value:
+                raise PydanticCustomError("required", "at least one item needs a score")
+            unscored = sorted(name for name, score in value.items() if score is None)
+            if unscored:
+                raise PydanticCustomError(
+                    "unscored_item",
+                    "leave out an item without a score ({items})",
+                    {"items": ", ".join(unscored)},
+                )
+        return value
 
     overall: Score | None = None
     listened_to: Score | None = None
@@ -202,13 +230,6 @@ class SatisfactionScores(ApiModel):
 
 class SatisfactionRecordedData(ApiModel):
     scores: SatisfactionScores
-
-    @field_validator("scores")
-    @classmethod
-    def _at_least_one(cls, value: SatisfactionScores) -> SatisfactionScores:
-        if not value.model_dump(exclude_none=True):
-            raise PydanticCustomError("required", "at least one item needs a score")
-        return value
 
 
 class TermSuspendedData(ApiModel):
