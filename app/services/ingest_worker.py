@@ -38,7 +38,7 @@ from app.services.figure_cache import FigureCache
 from app.services.figure_warmer import BatchWarming
 
 logger = logging.getLogger("wijkteam_kpi.ingest")
-PARENT_CHECK_SECONDS = 1.0
+PARENT_CHECK_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -50,20 +50,30 @@ class _Failed:
 
 
 _worker_sessions: sessionmaker[Session] | None = None  # in a worker: its own engine
+_parent: int | None = None  # in a worker: the serving process it belongs to
+
+
+class ParentGone(Exception):
+    """The serving process died while this worker folded its batch."""
 
 
 def _start_worker(database_url: str, log_level: str, log_format: str) -> None:
     global _worker_sessions
     configure_logging(log_level, log_format)
     _worker_sessions = create_session_factory(create_db_engine(database_url, pool_size=1))
-    parent = os.getppid()
-    threading.Thread(target=_end_with, args=(parent,), name="parent-watch", daemon=True).start()
+    global _parent
+    _parent = os.getppid()
+    threading.Thread(target=_end_with, args=(_parent,), name="parent-watch", daemon=True).start()
 
 
 def _end_with(parent: int) -> None:
     """A serving process that is killed outright cannot stop its worker, which would wait
     for batches forever: once this worker has another parent, it ends (a batch it was
-    folding is rolled back with its connection; its sender got no answer and retries)."""
+    folding is rolled back with its connection; its sender got no answer and retries).
+    A batch that finishes between two looks checks its parent before it commits.
+
+    Not prctl(PR_SET_PDEATHSIG): it fires when the parent's *thread* that started the
+    worker ends, and the pool starts workers from whichever thread submits first."""
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK_SECONDS)
     logger.warning("the serving process is gone; the ingest worker ends")
@@ -77,7 +87,13 @@ def _record_in_worker(
     carry_request_id(request_id)  # the worker's log lines belong to the request
     try:
         with _worker_sessions.begin() as session:
-            return record_batch(session, items, sender, warming)
+            outcome = record_batch(session, items, sender, warming)
+            if os.getppid() != _parent:  # nobody waits for this answer: roll back
+                raise ParentGone()
+            return outcome
+    except ParentGone:
+        logger.warning("the serving process died during a batch; it is rolled back")
+        return _Failed(unavailable=False)  # the parent watch ends this worker
     except Exception as exc:
         if is_unavailable(exc):
             logger.warning("database unavailable during a batch: %s", exc.__class__.__name__)

@@ -18,16 +18,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from app.db import create_db_engine
+from app.db import create_db_engine, create_session_factory
 from app.domain.terms import DEFAULT_TERMS
 from app.errors import ServiceUnavailable
 from app.logs import carry_request_id
 from app.main import create_app
+from app.services import ingest_worker
 from app.services.events import Sender
 from app.services.ingest_worker import BatchIngest
 from app.settings import Settings
 from scripts.generate_events import generate
-from tests.conftest import authorised
+from tests.conftest import authorised, empty_all_tables
 from tests.factories import full_trajectory, opened
 from tests.helpers import assert_problem, live_server, stored_events
 
@@ -183,6 +184,23 @@ def test_an_ingest_worker_ends_when_its_serving_process_is_killed(tmp_path: Path
                 break
             time.sleep(0.1)
         assert not running(worker)
+
+
+@pytest.mark.parametrize("parent_alive", [True, False])
+def test_a_worker_commits_a_batch_only_while_its_serving_process_lives(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, parent_alive: bool
+) -> None:
+    """A serving process SIGKILLed just before its worker commits leaves nobody waiting for
+    the answer (the sender will retry): the worker looks at its parent before it commits,
+    so such a batch is rolled back, however little time was left between two watches."""
+    empty_all_tables(engine)
+    monkeypatch.setattr(ingest_worker, "_worker_sessions", create_session_factory(engine))
+    parent = os.getppid() if parent_alive else os.getppid() + 1_000_000  # not ours: it died
+    monkeypatch.setattr(ingest_worker, "_parent", parent)
+    batch = [opened("2026-03-02T09:00:00+01:00", f"T-{i}") for i in range(3)]
+    result = ingest_worker._record_in_worker(batch, Sender("0193", None, DEFAULT_TERMS), None, None)
+    assert stored_events(engine) == (3 if parent_alive else 0)
+    assert isinstance(result, ingest_worker._Failed) is not parent_alive
 
 
 def test_a_batch_in_progress_is_finished_and_stored_when_the_server_is_stopped(
