@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("file", type=Path)
     load.add_argument("--municipality", help="for events that name none (default: the setting)")
     load.add_argument("--batch-size", type=int, default=5000)
+    load.add_argument(
+        "--restart",
+        action="store_true",
+        help="give up an unfinished import of a file of this name that has changed since",
+    )
     export = commands.add_parser("openapi", help="write the OpenAPI document")
     export.add_argument("output", type=Path, nargs="?", default=None)
     args = parser.parse_args(argv)
@@ -88,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refolded {count} trajectories")
         return 0
     if args.command == "import":
-        return import_events(settings, args.file, args.municipality, args.batch_size)
+        return import_events(settings, args.file, args.municipality, args.batch_size, args.restart)
     if args.command == "openapi":
         from app.main import create_app
 
@@ -112,12 +117,17 @@ def migrate(settings: Settings) -> None:
 
 
 def import_events(
-    settings: Settings, source: Path, municipality: str | None, batch_size: int
+    settings: Settings,
+    source: Path,
+    municipality: str | None,
+    batch_size: int,
+    restart: bool = False,
 ) -> int:
     from tqdm import tqdm
 
     from app.db import create_db_engine, create_session_factory, ensure_schema_current
-    from app.services.backfill import import_file, state_path
+    from app.errors import Conflict
+    from app.services.backfill import import_file
     from app.services.events import Sender
 
     if not source.is_file():
@@ -133,8 +143,12 @@ def import_events(
         bar.total = end
         bar.update(position - bar.n)
 
+    sessions = create_session_factory(engine)
     try:
-        report = import_file(create_session_factory(engine), source, sender, batch_size, progress)
+        report = import_file(sessions, source, sender, batch_size, progress, restart)
+    except Conflict as refused:
+        print(refused.detail, file=sys.stderr)
+        return 3
     finally:
         bar.close()
         engine.dispose()
@@ -149,7 +163,7 @@ def import_events(
         print(f"  item {rejection.index} ({event_id}): {rejection.reason}")
     if len(report.rejected) > 20:
         print(f"  ... and {len(report.rejected) - 20} more")
-    print(f"progress kept in {state_path(source)} (delete it to import the file again)")
+    print("progress is kept in the database (table event_imports), per file content")
     return 1 if report.rejected else 0
 
 

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from app.db import create_session_factory
 from app.domain.terms import DEFAULT_TERMS
+from app.errors import Conflict
 from app.models import StoredEvent, Trajectory
 from app.services import events as events_service
-from app.services.backfill import import_file, state_path
+from app.services.backfill import import_file
 from app.services.events import Sender
+from tests.conftest import empty_all_tables
 from tests.factories import opened, step
 
 SENDER = Sender("0193", None, DEFAULT_TERMS)
@@ -71,7 +73,59 @@ def test_an_interrupted_import_resumes_and_a_rerun_changes_nothing(
     steps = client.get("/api/v1/trajectories/IMP-9").json()["state"]["steps"]
     assert [s["step"] for s in steps] == ["request"]
 
-    state_path(source).unlink()  # run again from the start: every event is a duplicate
+    # run again after it finished: from the start, every event a duplicate
     again = import_file(sessions, source, SENDER, batch_size=4)
     assert (again.created, again.duplicates) == (0, 20)
     assert _stored(engine) == (20, 10)
+
+
+def test_the_same_file_loads_whole_into_a_second_database(
+    engine: Engine, tmp_path: Path, database_url: str
+) -> None:
+    """Progress belongs to the database loaded, not to the file: staging, then production."""
+    from app.db import create_db_engine, upgrade_database
+
+    empty_all_tables(engine)
+    source = tmp_path / "export.ndjson"
+    source.write_bytes(b"\n".join(orjson.dumps(e) for e in _events(10)))
+    staging_url = f"sqlite:///{tmp_path / 'staging.sqlite3'}"
+    upgrade_database(staging_url)
+    staging = create_db_engine(staging_url, pool_size=1)
+    first = import_file(create_session_factory(staging), source, SENDER, batch_size=4)
+    assert first.created == 10
+    staging.dispose()
+    production = import_file(create_session_factory(engine), source, SENDER, batch_size=4)
+    assert (production.created, production.resumed_at) == (10, 0)
+    assert _stored(engine) == (10, 5)
+
+
+def test_a_file_changed_during_an_unfinished_import_is_refused_until_restarted(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty_all_tables(engine)
+    events = _events(16)
+    source = tmp_path / "events.ndjson"
+    source.write_bytes(b"\n".join(orjson.dumps(e) for e in events[:12]))
+    sessions = create_session_factory(engine)
+    real = events_service.record_batch
+    calls = 0
+
+    def dies_on_the_second_batch(*args: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ConnectionError("the database went away")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("app.services.backfill.record_batch", dies_on_the_second_batch)
+    with pytest.raises(ConnectionError):
+        import_file(sessions, source, SENDER, batch_size=4)
+    monkeypatch.setattr("app.services.backfill.record_batch", real)
+    # the export is made again meanwhile: other events at other offsets
+    source.write_bytes(b"\n".join(orjson.dumps(e) for e in reversed(events)))
+    with pytest.raises(Conflict):
+        import_file(sessions, source, SENDER, batch_size=4)
+    assert _stored(engine)[0] == 4  # the refusal stored nothing
+    restarted = import_file(sessions, source, SENDER, batch_size=4, restart=True)
+    assert (restarted.created, restarted.duplicates, restarted.resumed_at) == (12, 4, 0)
+    assert _stored(engine) == (16, 8)

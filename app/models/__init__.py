@@ -5,6 +5,7 @@ from app.models.base import Base
 from app.models.client import AccessLogEntry, ApiClient
 from app.models.data_version import DataVersion
 from app.models.event import StoredEvent
+from app.models.event_import import EventImport
 from app.models.kpi import KpiTarget, ReportedValue
 from app.models.projection_build import ProjectionBuild
 from app.models.trajectory import (
@@ -27,6 +28,7 @@ __all__ = [
     "Base",
     "Complaint",
     "DataVersion",
+    "EventImport",
     "KpiTarget",
     "ProjectionBuild",
     "ReportedValue",

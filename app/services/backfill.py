@@ -1,22 +1,30 @@
 """Loading a file of events (the backfill from a registration system): in batches, each its
 own transaction, resumable after an interruption, idempotent when run again.
 
-The file is NDJSON (one event per line) or one JSON array. Progress is kept beside the
-file (`<file>.import-state`): the byte offset after the last committed batch of an NDJSON
+The file is NDJSON (one event per line) or one JSON array. Progress is kept in the database
+the file is loaded into (table `event_imports`, by the SHA-256 of the file's content), in
+each batch's own transaction: the byte offset after the last committed batch of an NDJSON
 file, or the number of array items committed. Run again after a crash, the import skips
 what was committed; run again after it finished, every event is a duplicate and nothing
-changes (eventIds are idempotent).
+changes (eventIds are idempotent). The same file loaded into another database starts
+there from its beginning. A file that changed while an import of it was under way (same
+name, other content) is refused until the unfinished one is given up (`restart`): its
+offsets would point into other events.
 """
 
-import json
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.errors import Conflict
+from app.models import EventImport
 from app.services.events import BatchOutcome, Rejection, Sender, record_batch
 
 
@@ -32,8 +40,12 @@ class ImportReport:
 Progress = Callable[[int, int], None]  # (position now, position at the end)
 
 
-def state_path(source: Path) -> Path:
-    return source.with_name(source.name + ".import-state")
+def file_digest(source: Path) -> str:
+    digest = hashlib.sha256()
+    with source.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def import_file(
@@ -42,25 +54,67 @@ def import_file(
     sender: Sender,
     batch_size: int,
     progress: Progress | None = None,
+    restart: bool = False,
 ) -> ImportReport:
     report = ImportReport()
-    state_file = state_path(source)
-    state = {"position": 0, "items": 0}
-    if state_file.exists():
-        state = json.loads(state_file.read_text())
-    report.resumed_at = int(state["items"])
+    digest = file_digest(source)
+    with sessions.begin() as session:
+        state = _progress_of(session, source.name, digest, restart)
+        start, done = (state.position, state.items) if state.finished_at is None else (0, 0)
+        _save(session, digest, source.name, start, done, finished=False)
+    report.resumed_at = done
     batches = _array_batches if _is_array(source) else _ndjson_batches
     end = source.stat().st_size if batches is _ndjson_batches else None
-    done = int(state["items"])
-    for items, position, total in batches(source, int(state["position"]), batch_size):
+    position = start
+    for items, position, total in batches(source, start, batch_size):
         with sessions.begin() as session:
             outcome = record_batch(session, items, sender)
+            _save(session, digest, source.name, position, done + len(items), finished=False)
         _add(report, outcome, first_item=done)
         done += len(items)
-        state_file.write_text(json.dumps({"position": position, "items": done}))
         if progress:
             progress(position, end if end is not None else total)
+    with sessions.begin() as session:
+        _save(session, digest, source.name, position, done, finished=True)
     return report
+
+
+def _progress_of(session: Session, name: str, digest: str, restart: bool) -> EventImport:
+    """This file's import so far (a new one if none), refusing a changed file under way."""
+    unfinished = session.execute(
+        select(EventImport).where(
+            EventImport.file_name == name,
+            EventImport.file_sha256 != digest,
+            EventImport.finished_at.is_(None),
+        )
+    ).scalars()
+    changed = list(unfinished)
+    if changed and not restart:
+        raise Conflict(
+            f"an import of {name} stopped after {changed[0].items} events and the file has "
+            "changed since; its progress no longer fits the file. Run with --restart to "
+            "load the new file from its beginning (stored events count as duplicates)"
+        )
+    if changed or restart:
+        stale = [c.file_sha256 for c in changed] + [digest] * restart
+        session.execute(delete(EventImport).where(EventImport.file_sha256.in_(stale)))
+    found = session.get(EventImport, digest)
+    now = datetime.now(UTC)
+    return found or EventImport(position=0, items=0, started_at=now, finished_at=None)
+
+
+def _save(
+    session: Session, digest: str, name: str, position: int, items: int, *, finished: bool
+) -> None:
+    now = datetime.now(UTC)
+    row = session.get(EventImport, digest)
+    if row is None:
+        row = EventImport(file_sha256=digest, file_name=name[:255], started_at=now)
+        session.add(row)
+    elif row.finished_at is not None and not finished:
+        row.started_at = now  # a finished file loaded again: a new run
+    row.position, row.items, row.updated_at = position, items, now
+    row.finished_at = now if finished else None
 
 
 def _add(report: ImportReport, outcome: BatchOutcome, first_item: int) -> None:
