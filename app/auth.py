@@ -9,9 +9,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from app.deps import SettingsDep
+from app.domain.kpis.rounding import Rounding
 from app.errors import Forbidden, Unauthorized
 from app.services.access_log import record_access
 from app.services.clients import Principal
+from app.settings import Settings
 
 bearer = HTTPBearer(auto_error=False, description="The token of an API client (`wk_...`).")
 
@@ -74,6 +76,11 @@ class Caller:
     @property
     def teams(self) -> tuple[str, ...] | None:
         return self.principal.teams
+
+    def rounding(self, settings: Settings) -> Rounding | None:
+        """How this client's figures are rounded: not at all for a reader of cases
+        (audit:read sees them anyway), keyed random rounding for a reader of figures only."""
+        return None if "audit:read" in self.principal.scopes else settings.rounding()
 
     @property
     def signature(self) -> str:

@@ -7,14 +7,16 @@ from pathlib import Path
 from typing import Literal
 
 import orjson
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.domain.atw import DEFAULT_CALENDAR, AtwCalendar, Decree
+from app.domain.kpis.rounding import Rounding
 from app.domain.terms import DEFAULT_TERMS, TermPolicy
 from app.domain.vocabulary import LawDomain
 
 DEFAULT_SQLITE_PATH = Path("data") / "wijkteam-kpi.sqlite3"
+DEVELOPMENT_DISCLOSURE_KEY = "development-only-disclosure-key"
 
 
 class DeclaredDaysDecree(BaseModel):
@@ -43,6 +45,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     max_body_bytes_single: int = Field(default=1024 * 1024, ge=1024)
     min_cell_size: int = Field(default=5, ge=1)
+    # Readers of figures only (no audit:read) get every count rounded to a multiple of this,
+    # keyed by DISCLOSURE_KEY (app/domain/kpis/rounding.py, README "Small numbers"); 1: none.
+    rounding_base: int = Field(default=5, ge=1, le=100)
+    # Who holds the key can partly undo the rounding: in production set a long random
+    # secret (the service refuses to start with the development one).
+    disclosure_key: SecretStr = SecretStr(DEVELOPMENT_DISCLOSURE_KEY)
     db_pool_size: int = Field(default=40, ge=1)
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"  # one JSON object per line, with request_id
@@ -88,6 +96,24 @@ class Settings(BaseSettings):
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],
     # "days": ["2029-05-11"]}]'. After adding one, run `wijkteam-kpi migrate`.
     atw_declared_days: list[DeclaredDaysDecree] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _secret_in_production(self) -> "Settings":
+        key = self.disclosure_key.get_secret_value()
+        if self.environment == "production" and key == DEVELOPMENT_DISCLOSURE_KEY:
+            raise ValueError(
+                "set DISCLOSURE_KEY to a long random secret in production (for example "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        if len(key) < 16:
+            raise ValueError("DISCLOSURE_KEY must be at least 16 characters")
+        return self
+
+    def rounding(self) -> Rounding | None:
+        """The rounding readers of figures only get (None: rounding off)."""
+        if self.rounding_base == 1:
+            return None
+        return Rounding(self.disclosure_key.get_secret_value().encode(), self.rounding_base)
 
     def figure_fingerprint(self) -> str:
         """A digest of the settings a figure depends on (terms, the Atw calendar, the

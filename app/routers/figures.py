@@ -61,7 +61,12 @@ def list_figures(
     groups = parse_group_by(group_by)
     query = figure_query(start, end, groups, {}, None, caller.teams)
     figures, omitted = every_figure(
-        session, caller.municipality, query, settings.min_cell_size, cache
+        session,
+        caller.municipality,
+        query,
+        settings.min_cell_size,
+        cache,
+        caller.rounding(settings),
     )
     tables = [(kpi_output.figure_view(f, settings.min_cell_size), f.kpi) for f in figures]
     columns, rows = kpi_table.long_rows(tables, groups)

@@ -208,7 +208,13 @@ def read_kpi(
     dialect: CsvDialect = "standard",
 ) -> Any:
     figure = compute_figure(
-        session, caller.municipality, kpi_id, asked.query(caller), settings.min_cell_size, cache
+        session,
+        caller.municipality,
+        kpi_id,
+        asked.query(caller),
+        settings.min_cell_size,
+        cache,
+        caller.rounding(settings),
     )
     body = kpi_output.figure_view(figure, settings.min_cell_size)
     if csv_requested(request, output):
@@ -245,7 +251,13 @@ def read_kpi_table(
     flattened; the columns depend only on the KPI and `groupBy`. `dialect=excel` for a
     Dutch-locale Excel."""
     figure = compute_figure(
-        session, caller.municipality, kpi_id, asked.query(caller), settings.min_cell_size, cache
+        session,
+        caller.municipality,
+        kpi_id,
+        asked.query(caller),
+        settings.min_cell_size,
+        cache,
+        caller.rounding(settings),
     )
     return _table(kpi_output.figure_view(figure, settings.min_cell_size), figure.kpi, dialect)
 

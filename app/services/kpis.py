@@ -13,6 +13,7 @@ from app.db import PARALLEL_READS, reads_engine
 from app.domain.kpis.catalogue import CATALOGUE, KPIS
 from app.domain.kpis.disclosure import protect
 from app.domain.kpis.figures import DIMENSIONS, Cell, Figure, KpiQuery
+from app.domain.kpis.rounding import Rounding, round_cells, round_open_intervals
 from app.domain.kpis.spec import (
     NO_BREAKDOWN,
     NO_TIME_SERIES,
@@ -96,7 +97,10 @@ def compute_figure(
     query: KpiQuery,
     min_cell_size: int,
     cache: FigureCache | None = None,
+    rounding: Rounding | None = None,
 ) -> Figure:
+    """The KPI's protected figure; with `rounding` (a reader of figures only), every count
+    rounded as `domain/kpis/rounding.py` says, after the cache (which keeps exact cells)."""
     kpi = get_kpi(kpi_id)
     check_breakdown(kpi, query)
     target = session.get(KpiTarget, (municipality, kpi.id))
@@ -117,6 +121,11 @@ def compute_figure(
                 lambda: encode(_computed(session, municipality, kpi, query, min_cell_size)),
                 recipe,
             )
+        )
+    if rounding is not None:
+        cells = round_cells(cells, measure, query, municipality, rounding)
+        open_intervals = round_open_intervals(
+            open_intervals, measure, query, municipality, rounding
         )
     return Figure(kpi, query, cells, open_intervals=open_intervals, target=target)
 
@@ -144,6 +153,7 @@ def every_figure(
     query: KpiQuery,
     min_cell_size: int,
     cache: FigureCache | None = None,
+    rounding: Rounding | None = None,
 ) -> tuple[list[Figure], list[str]]:
     """Every KPI of the catalogue for one query; the ids of those that cannot answer it
     (a breakdown or time series they do not have) come back apart.
@@ -165,7 +175,7 @@ def every_figure(
     engine = session.get_bind()
     if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
         figures = [
-            compute_figure(session, municipality, kpi_id, query, min_cell_size, cache)
+            compute_figure(session, municipality, kpi_id, query, min_cell_size, cache, rounding)
             for kpi_id in answerable
         ]
         return figures, omitted
@@ -174,7 +184,7 @@ def every_figure(
 
     def compute(kpi_id: str) -> Figure:
         with Session(workers) as own:
-            return compute_figure(own, municipality, kpi_id, query, min_cell_size, cache)
+            return compute_figure(own, municipality, kpi_id, query, min_cell_size, cache, rounding)
 
     return list(_FIGURE_WORKERS.map(compute, answerable)), omitted
 

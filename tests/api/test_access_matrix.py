@@ -206,12 +206,17 @@ def check_limits(engine: Engine, kind: Kind, key: str, body: Any) -> None:
         teams = {g["key"]["team"] for g in body["groups"]}
         assert teams <= (kind.teams or set(TEAMS)), (kind.name, teams)
         shown = sum(g["n"] or 0 for g in body["groups"])
-        assert shown <= visible_count(engine, kind), (kind.name, shown)
+        # a reader of figures only sees counts rounded to a multiple of 5: each up by 4 at most
+        slack = 0 if "audit:read" in kind.scopes else 4 * len(body["groups"])
+        assert shown <= visible_count(engine, kind) + slack, (kind.name, shown)
+        if slack:
+            assert all((g["n"] or 0) % 5 == 0 for g in body["groups"]), (kind.name, body)
     elif key == "GET /api/v1/figures":
         teams = {r["group"]["team"] for r in body["rows"]}
         assert teams <= (kind.teams or set(TEAMS)), (kind.name, teams)
-        inflow = sum(r["n"] or 0 for r in body["rows"] if r["kpi"] == "inflow")
-        assert inflow <= visible_count(engine, kind), (kind.name, inflow)
+        inflow = [r["n"] or 0 for r in body["rows"] if r["kpi"] == "inflow"]
+        slack = 0 if "audit:read" in kind.scopes else 4 * len(inflow)
+        assert sum(inflow) <= visible_count(engine, kind) + slack, (kind.name, inflow)
     elif key == "GET /api/v1/audit/summary":
         counted = sum(g["trajectories"] for g in body["groups"])
         assert counted == visible_count(engine, kind), (kind.name, counted)

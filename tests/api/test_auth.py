@@ -128,7 +128,11 @@ def test_a_development_start_prints_a_token_and_production_does_not(
         upgrade_database(url)
         with (
             caplog.at_level(logging.WARNING, logger="wijkteam_kpi"),
-            TestClient(create_app(Settings(environment=environment, database_url=url))) as client,
+            TestClient(
+                create_app(
+                    Settings(environment=environment, database_url=url, disclosure_key="k" * 32)
+                )
+            ) as client,
         ):
             printed = re.findall(r"wk_[\w-]+", caplog.text)
             if environment == "production":

@@ -27,6 +27,7 @@ from app.routers.workbench.common import (
 from app.schemas import kpi_output, kpi_table
 from app.services.figure_cache import FigureCache
 from app.services.kpis import compute_figure, every_figure, figure_query, get_kpi
+from app.settings import Settings
 
 router = page_router()
 
@@ -121,6 +122,7 @@ def overview(
         figure_query(start, end, (), {}, None, caller.teams),
         settings.min_cell_size,
         cache,
+        caller.rounding(settings),
     )
     trends, _ = every_figure(
         session,
@@ -128,6 +130,7 @@ def overview(
         figure_query(start, end, (grain,), {}, None, caller.teams),
         settings.min_cell_size,
         cache,
+        caller.rounding(settings),
     )
     trend_of = {figure.kpi.id: series(figure, grain) for figure in trends}
     rows = []
@@ -165,21 +168,22 @@ def _kpi_figures(
     span: tuple[date, date],
     grain: str,
     by: str,
-    min_cell_size: int,
+    settings: Settings,
     cache: FigureCache | None,
 ) -> tuple[Figure | None, Figure | None]:
     """The KPI over time and broken down, as far as its measure has either."""
     caller = visitor.caller
+    min_cell_size, rounding = settings.min_cell_size, caller.rounding(settings)
     over_time = broken_down = None
     if not isinstance(kpi.measure, NO_TIME_SERIES):
         query = figure_query(*span, (grain,), {}, None, caller.teams)
         over_time = compute_figure(
-            session, caller.municipality, kpi.id, query, min_cell_size, cache
+            session, caller.municipality, kpi.id, query, min_cell_size, cache, rounding
         )
     if not isinstance(kpi.measure, NO_BREAKDOWN):
         query = figure_query(*span, (by,), {}, None, caller.teams)
         broken_down = compute_figure(
-            session, caller.municipality, kpi.id, query, min_cell_size, cache
+            session, caller.municipality, kpi.id, query, min_cell_size, cache, rounding
         )
     return over_time, broken_down
 
@@ -203,9 +207,7 @@ def kpi_page(
     target and 0-meting (with the same numbers as a table), and a breakdown."""
     kpi = get_kpi(kpi_id)
     span = period_or_this_year(start, end)
-    over_time, broken_down = _kpi_figures(
-        session, visitor, kpi, span, grain, by, settings.min_cell_size, cache
-    )
+    over_time, broken_down = _kpi_figures(session, visitor, kpi, span, grain, by, settings, cache)
     rows = series(over_time, grain) if over_time else []
     shown_figure = over_time or broken_down
     stored = shown_figure.target if shown_figure else None
@@ -248,9 +250,7 @@ def kpi_csv(
     """The table the KPI page shows, as the API's CSV (same cells, same suppression)."""
     kpi = get_kpi(kpi_id)
     span = period_or_this_year(start, end)
-    over_time, broken_down = _kpi_figures(
-        session, visitor, kpi, span, grain, by, settings.min_cell_size, cache
-    )
+    over_time, broken_down = _kpi_figures(session, visitor, kpi, span, grain, by, settings, cache)
     figure = over_time if table == "reeks" else broken_down
     if figure is None:
         raise NotFound(f"{kpi.id} has no {table} table")

@@ -61,10 +61,11 @@ def report(
     before = period.previous()
     caller = visitor.caller
     cell_size = settings.min_cell_size
+    rounding = caller.rounding(settings)
 
     def figures(span: ReportPeriod, group_by: tuple[str, ...] = ()) -> dict[str, Any]:
         query = figure_query(span.start, span.end, group_by, {}, None, caller.teams)
-        found, _ = every_figure(session, caller.municipality, query, cell_size, cache)
+        found, _ = every_figure(session, caller.municipality, query, cell_size, cache, rounding)
         return {f.kpi.id: f for f in found}
 
     now, earlier = figures(period), figures(before)
@@ -74,6 +75,7 @@ def report(
         figure_query(before.start, period.end, ("month",), {}, None, caller.teams),
         cell_size,
         cache,
+        rounding,
     )[0]
     charts = []
     for figure in monthly:
