@@ -126,8 +126,11 @@ class Settings(BaseSettings):
                 "assessment_term_days",
                 "decision_term_days",
                 "atw_declared_days",
+                "rounding_base",
             },
         )
+        key = self.disclosure_key.get_secret_value().encode()
+        relevant["rounding_key"] = hashlib.sha256(b"fingerprint:" + key).hexdigest()
         return hashlib.sha256(orjson.dumps(relevant, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
     @field_validator("assessment_term_days", "decision_term_days")

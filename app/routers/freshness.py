@@ -42,6 +42,7 @@ def validate(
         "version": data_version.current(session, caller.municipality),
         "municipality": caller.municipality,
         "teams": sorted(caller.teams) if caller.teams is not None else None,
+        "rounded": caller.rounding(request.state.settings) is not None,
         # Both computed once at start-up, not per request (app state, see app/main.py).
         "settings": request.state.figure_fingerprint,
         "code": [API_VERSION, request.state.projection_gate.version],
