@@ -7,6 +7,7 @@ every answer is checked against the OpenAPI document: no 5xx, status codes, cont
 and bodies as documented.
 """
 
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -30,8 +31,9 @@ from app.settings import Settings
 from tests.conftest import _create_postgres_database, _drop_postgres_database, empty_all_tables
 
 pytestmark = pytest.mark.slow
-EXAMPLES = 20
-SEED = 20261130
+# A longer run: SCHEMATHESIS_EXAMPLES=200 SCHEMATHESIS_SEED=1 scripts/test.sh -k schemathesis
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "20"))
+SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261130"))
 
 
 @pytest.fixture
