@@ -129,7 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.ingest_processes,
             settings.log_level,
             settings.log_format,
-            settings.figure_warm_in_batch,
         )
         warmer: DailyWarmer | None = None
         try:

@@ -87,10 +87,6 @@ class Settings(BaseSettings):
     # When, each night on the municipality's clock, the figures asked lately are computed
     # again for the new day (app/services/figure_warmer.py); "none" never.
     figure_warm_at: str = Field(default="00:05", pattern=r"^(none|([01][0-9]|2[0-3]):[0-5][0-9])$")
-    # How long a batch may spend computing the figures asked since the previous batch, so
-    # that readers find them ready when it commits, as a share of the batch's own time
-    # (app/services/figure_warmer.py); 0 never.
-    figure_warm_in_batch: float = Field(default=1.0, ge=0, le=10)
 
     # Decrees of Atw art. 3 lid 3 beyond the ones shipped, as JSON, e.g.
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],

@@ -251,7 +251,7 @@ def read_kpis(client: httpx.Client, stop: threading.Event, limit: int) -> list[f
 
 
 def cache_outcomes(client: httpx.Client) -> Counter[str]:
-    """The service's figure cache look-ups so far, by outcome (hit, miss, waited, warmed)."""
+    """The service's figure cache look-ups so far, by outcome (hit, miss, waited)."""
     found: Counter[str] = Counter()
     for family in text_string_to_metric_families(client.get("/metrics").text):
         for sample in family.samples:

@@ -7,7 +7,7 @@ import orjson
 from fastapi import APIRouter, Body, Request, Response, status
 
 from app.auth import EventWriter
-from app.deps import BatchIngestDep, FigureCacheDep, SessionDep, SettingsDep
+from app.deps import BatchIngestDep, SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.problems import invalid_params_from
 from app.routers.params import location
@@ -102,12 +102,11 @@ async def post_batch(
     session: SessionDep,
     settings: SettingsDep,
     batches: BatchIngestDep,
-    cache: FigureCacheDep,
 ) -> BatchResult:
     raw = await request.body()  # the body-limit middleware has bounded it
     items = parse_batch(raw, request.headers.get("content-type", ""), settings.max_batch_events)
     sender = Sender.of(caller.principal, settings)
-    outcome = await batches.record(session, items, sender, cache)
+    outcome = await batches.record(session, items, sender)
     return BatchResult(
         received=outcome.received,
         created=outcome.created,

@@ -121,10 +121,8 @@ def summary(
     cache.remember(recipe)
     key = cache.key(session, municipality, "audit-summary", start, end, group_by, today, teams)
     found = cache.fetch(
-        session,
         key,  # dataclasses, serialised as they are
         lambda: orjson.dumps(_summary(session, municipality, start, end, group_by, today, teams)),
-        recipe,
     )
     return [_summary_from(group) for group in orjson.loads(found)]
 

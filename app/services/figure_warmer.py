@@ -1,5 +1,4 @@
-"""What was asked, computed again before anyone asks: each night for the new day, and in
-each batch for the data it brings.
+"""What was asked, computed again before anyone asks: each night, for the new day.
 
 The cache key of a figure or an audit summary holds the day, because figures wait for time
 to pass (cases still open, terms running out). So the first refresh of each day used to
@@ -10,35 +9,17 @@ again, one answer after another, under the new day's keys. Readers who come earl
 that computation (`FigureCache.fetch`) instead of starting their own. Only reads that
 passed the projection gate remember anything, so the warming never computes from a
 projection that is not current.
-
-A batch moves the data version, and with it every key: beside a bulk sender, each batch
-used to send every dashboard's next refresh to a cold computation, competing with the
-next batch for the cores. So a batch computes
-the figures asked since the previous batch before it commits (`warm_in_batch`), in its own
-transaction, which sees its own writes and every write committed before them; holding
-the data version's row lock from its bump to its commit, no other write can commit
-meanwhile. So it computes exactly the data of the version it commits. The answers are
-written with the batch (warmed_answers.py) under that version's keys, so they become
-visible with it, to every serving process, and vanish should the batch roll back. Readers
-meet the new version with its figures already there. The warming takes at most a share of
-the batch's own time (FIGURE_WARM_IN_BATCH), planned by what each figure cost when a
-reader computed it, and never computes more than readers asked for: each asked figure
-once, in the next batch.
 """
 
 import logging
 import threading
-import time as clock
-from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.calendar import MUNICIPAL_TZ, local_today
-from app.services import warmed_answers
 from app.services.audit import SummaryRecipe, summary
-from app.services.figure_cache import CollectingStore, FigureCache, Recipe
+from app.services.figure_cache import FigureCache, Recipe
 from app.services.kpis import FigureRecipe, compute_figure
 
 logger = logging.getLogger("wijkteam_kpi.figure_warmer")
@@ -65,44 +46,6 @@ def _compute(session: Session, recipe: Recipe, cache: FigureCache) -> None:
         case SummaryRecipe(municipality, start, end, group_by, as_of, teams):
             today = as_of or local_today()
             summary(session, municipality, start, end, group_by, today, teams, cache)
-
-
-@dataclass(frozen=True)
-class BatchWarming:
-    """What a batch computes before it commits, as plain data (it crosses to the worker)."""
-
-    context: str  # the serving process's FigureCache.context: the same keys
-    # Asked since the previous batch, most recent first, with what each cost to compute.
-    recipes: tuple[tuple[Recipe, float], ...]
-    share: float  # of the batch's own time that the warming may take
-
-
-def warm_in_batch(
-    session: Session, warming: BatchWarming, changed: Collection[str], spent: float
-) -> int:
-    """Compute the asked figures of the municipalities in `changed`, in the batch's
-    transaction after its data version bump, and hand them over with it; how many. A
-    figure starts only if what it cost last time fits in what is left of `share` x `spent`:
-    a small batch takes on no figure costlier than itself."""
-    store = CollectingStore()
-    cache = FigureCache(store, warming.context)
-    answers: list[tuple[str, str, bytes]] = []
-    started = clock.perf_counter()
-    for recipe, cost in warming.recipes:
-        if clock.perf_counter() - started + cost > warming.share * spent:
-            continue  # a cheaper one may still fit
-        if recipe.municipality not in changed:
-            continue  # its cached answer is still current
-        try:
-            # A savepoint: a figure that fails must not abort the batch's transaction.
-            with session.begin_nested():
-                _compute(session, recipe, cache)
-        except Exception:
-            logger.exception("warming %r in a batch failed; it is computed when asked", recipe)
-        answers += [(recipe.municipality, key, answer) for key, answer in store.collected]
-        store.collected.clear()
-    warmed_answers.hand_over(session, changed, answers)
-    return len(answers)
 
 
 def seconds_until(at: time, now: datetime) -> float:

@@ -116,10 +116,7 @@ def compute_figure(
         key = cache.figure_key(session, municipality, kpi.id, query, min_cell_size)
         cells, open_intervals = decode(
             cache.fetch(
-                session,
-                key,
-                lambda: encode(_computed(session, municipality, kpi, query, min_cell_size)),
-                recipe,
+                key, lambda: encode(_computed(session, municipality, kpi, query, min_cell_size))
             )
         )
     if rounding is not None:

@@ -198,7 +198,7 @@ def test_a_worker_commits_a_batch_only_while_its_serving_process_lives(
     parent = os.getppid() if parent_alive else os.getppid() + 1_000_000  # not ours: it died
     monkeypatch.setattr(ingest_worker, "_parent", parent)
     batch = [opened("2026-03-02T09:00:00+01:00", f"T-{i}") for i in range(3)]
-    result = ingest_worker._record_in_worker(batch, Sender("0193", None, DEFAULT_TERMS), None, None)
+    result = ingest_worker._record_in_worker(batch, Sender("0193", None, DEFAULT_TERMS), None)
     assert stored_events(engine) == (3 if parent_alive else 0)
     assert isinstance(result, ingest_worker._Failed) is not parent_alive
 
