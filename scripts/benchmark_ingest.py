@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 from app.db import create_db_engine, create_session_factory, upgrade_database
 from app.domain.calendar import local_date
 from app.models import StoredEvent
-from app.services.clients import SCOPES, create_client
+from app.services.access.clients import SCOPES, create_client
 from scripts.generate_events import generate
 
 ADMIN_URL = os.environ.get(

@@ -17,7 +17,7 @@ from app.domain.events import DomainEvent
 from app.domain.terms import DEFAULT_TERMS
 from app.domain.vocabulary import EventType
 from app.schemas.events import EVENT_ADAPTER
-from app.services.projection import PROJECTION_VERSION, project
+from app.services.projection.project import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {

@@ -15,7 +15,7 @@ from app.routers.route import ContractRoute
 from app.schemas.bounds import MAX_DEPTH, deeper_than
 from app.schemas.events import BatchItemError, BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
-from app.services.events import Rejection, Sender, record_event
+from app.services.ingestion.events import Rejection, Sender, record_event
 
 router = APIRouter(prefix="/events", tags=["events"], route_class=ContractRoute)
 

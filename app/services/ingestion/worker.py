@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db import create_db_engine, create_session_factory, is_unavailable
 from app.errors import DATABASE_RETRY_AFTER_SECONDS, ServiceUnavailable, database_away
 from app.logs import carry_request_id, configure_logging, current_request_id
-from app.services.events import BatchOutcome, Sender, observe_batch, record_batch
+from app.services.ingestion.events import BatchOutcome, Sender, observe_batch, record_batch
 
 logger = logging.getLogger("wijkteam_kpi.ingest")
 PARENT_CHECK_SECONDS = 0.2
@@ -131,9 +131,7 @@ class BatchIngest:
         observe_batch(outcome)
         return outcome
 
-    async def _in_worker(
-        self, items: Sequence[Any], sender: Sender
-    ) -> BatchOutcome:
+    async def _in_worker(self, items: Sequence[Any], sender: Sender) -> BatchOutcome:
         pool = self._current_pool()
         try:
             work = pool.submit(_record_in_worker, items, sender, current_request_id())

@@ -26,9 +26,9 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.metrics import KPI_QUERY_SECONDS
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
-from app.services import data_version
-from app.services.figure_cache import Computed, FigureCache, decode, encode
-from app.services.kpi_sql import evaluate_sql, open_intervals_sql
+from app.services.figures.cache import Computed, FigureCache, decode, encode
+from app.services.figures.kpi_sql import evaluate_sql, open_intervals_sql
+from app.services.storage import data_version
 
 # One set of workers for the whole process: however many requests ask for the catalogue,
 # at most PARALLEL_READS figures are computed side by side, on a pool of their own
@@ -88,6 +88,9 @@ class FigureRecipe:
     kpi_id: str
     query: KpiQuery
     cell_size: int
+
+    def compute(self, session: Session, cache: FigureCache) -> None:
+        compute_figure(session, self.municipality, self.kpi_id, self.query, self.cell_size, cache)
 
 
 def compute_figure(

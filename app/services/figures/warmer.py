@@ -17,10 +17,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.domain.calendar import MUNICIPAL_TZ, local_today
-from app.services.audit import SummaryRecipe, summary
-from app.services.figure_cache import FigureCache, Recipe
-from app.services.kpis import FigureRecipe, compute_figure
+from app.domain.calendar import MUNICIPAL_TZ
+from app.services.figures.cache import FigureCache
 
 logger = logging.getLogger("wijkteam_kpi.figure_warmer")
 
@@ -32,20 +30,11 @@ def warm(sessions: sessionmaker[Session], cache: FigureCache) -> int:
     for recipe in cache.recently_asked():
         try:
             with sessions() as session:
-                _compute(session, recipe, cache)
+                recipe.compute(session, cache)
             done += 1
         except Exception:  # one answer that cannot be computed must not stop the others
             logger.exception("warming %r failed; it is computed when asked", recipe)
     return done
-
-
-def _compute(session: Session, recipe: Recipe, cache: FigureCache) -> None:
-    match recipe:
-        case FigureRecipe(municipality, kpi_id, query, cell_size):
-            compute_figure(session, municipality, kpi_id, query, cell_size, cache)
-        case SummaryRecipe(municipality, start, end, group_by, as_of, teams):
-            today = as_of or local_today()
-            summary(session, municipality, start, end, group_by, today, teams, cache)
 
 
 def seconds_until(at: time, now: datetime) -> float:

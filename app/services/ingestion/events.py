@@ -13,10 +13,10 @@ from app.errors import Conflict, Forbidden
 from app.metrics import BATCH_SIZE, EVENTS_INGESTED, REFOLD_SECONDS
 from app.schemas.bounds import MAX_ERRORS, MAX_VALUES, more_values_than
 from app.schemas.events import EVENT_ADAPTER, Event, TrajectoryOpened
-from app.services.clients import Principal
-from app.services.event_store import PreparedEvent
-from app.services.ingest import ingest, prepare
-from app.services.projection_store import trajectory_teams
+from app.services.access.clients import Principal
+from app.services.ingestion.ingest import ingest, prepare
+from app.services.projection.store import trajectory_teams
+from app.services.storage.event_store import PreparedEvent
 from app.settings import Settings
 
 OPENED = EventType.TRAJECTORY_OPENED.value

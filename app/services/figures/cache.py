@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from app.domain.calendar import local_today
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.metrics import FIGURE_CACHE
-from app.services import data_version
+from app.services.storage import data_version
 
 logger = logging.getLogger("wijkteam_kpi.figure_cache")
 TTL_SECONDS = 24 * 3600  # a key is dead once the day or the version moves; Redis drops it
@@ -133,11 +133,13 @@ class RedisStore(_Striped):
 
 
 class Recipe(Hashable, Protocol):
-    """An answer as asked (kpis.FigureRecipe, audit.SummaryRecipe): enough to compute it
-    again, and whose municipality it is."""
+    """An answer as asked (kpis.FigureRecipe, audit.SummaryRecipe): whose municipality it
+    is, and how to compute it again into the cache (the nightly warming calls it)."""
 
     @property
     def municipality(self) -> str: ...
+
+    def compute(self, session: Session, cache: "FigureCache") -> None: ...
 
 
 class FigureCache:
