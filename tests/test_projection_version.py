@@ -75,5 +75,6 @@ def test_what_the_projection_computes_is_pinned_to_its_version() -> None:
     digest = scenario_digest()
     assert GOLDEN.get(PROJECTION_VERSION) == digest, (
         "the fold, terms, audit or projection rows compute something new: bump "
-        f"PROJECTION_VERSION in app/services/projection.py and record {digest!r} for it here"
+        "PROJECTION_VERSION in app/services/projection/project.py and record "
+        f"{digest!r} for it here"
     )

@@ -147,7 +147,7 @@ class FigureCache:
         self.store = store
         self.context = context  # the code and settings version, fixed at start-up
         # What was asked lately, as recipes its service can compute again on another day
-        # (app/services/figure_warmer.py).
+        # (app/services/figures/warmer.py).
         self._asked: LRUCache[Recipe, None] = LRUCache(maxsize=ASKED_REMEMBERED)
         self._asked_lock = threading.Lock()
 

@@ -130,7 +130,7 @@ def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> Batc
     """Validate every item, store all valid ones in the caller's one transaction.
 
     Plain data in and out and no metrics of its own, so it can run in a worker process
-    (`ingest_worker.py`); `observe_batch()` counts what it did where /metrics is served."""
+    (`worker.py`); `observe_batch()` counts what it did where /metrics is served."""
     rejections: list[Rejection] = []
     prepared: list[PreparedEvent] = []
     for index, item in enumerate(items):
