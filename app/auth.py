@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from app.deps import SettingsDep
 from app.domain.kpis.rounding import Rounding
 from app.errors import Forbidden, Unauthorized
-from app.services.access_log import record_access
-from app.services.clients import Principal
+from app.services.access.access_log import record_access
+from app.services.access.clients import Principal
 from app.settings import Settings
 
 bearer = HTTPBearer(auto_error=False, description="The token of an API client (`wk_...`).")

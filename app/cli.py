@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from app.db import upgrade_database
-from app.services.clients import SCOPES
+from app.services.access.clients import SCOPES
 from app.settings import Settings, get_settings
 
 
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "retention":
         return apply_retention(settings.database_url, settings.retention_years, args.dry_run)
     if args.command == "refold":
-        from app.services.maintenance import refold_all
+        from app.services.projection.maintenance import refold_all
 
         count = refold_all(settings.database_url, settings.terms(), show=True)
         print(f"refolded {count} trajectories")
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def migrate(settings: Settings) -> None:
     """Schema first, then the projection: rebuilt when the code's version differs."""
-    from app.services.maintenance import refold_all
+    from app.services.projection.maintenance import refold_all
 
     upgrade_database(settings.database_url)
     count = refold_all(settings.database_url, settings.terms(), force=False, show=True)
@@ -127,8 +127,8 @@ def import_events(
 
     from app.db import create_db_engine, create_session_factory, ensure_schema_current
     from app.errors import Conflict
-    from app.services.backfill import import_file
-    from app.services.events import Sender
+    from app.services.ingestion.backfill import import_file
+    from app.services.ingestion.events import Sender
 
     if not source.is_file():
         print(f"no such file: {source}", file=sys.stderr)
@@ -170,7 +170,7 @@ def import_events(
 def apply_retention(database_url: str, years: int, dry_run: bool) -> int:
     from app.db import create_db_engine, create_session_factory, ensure_schema_current
     from app.domain.calendar import local_today
-    from app.services.retention import cutoff, expired, purge
+    from app.services.projection.retention import cutoff, expired, purge
 
     engine = create_db_engine(database_url, pool_size=1)
     ensure_schema_current(engine)
@@ -187,7 +187,7 @@ def apply_retention(database_url: str, years: int, dry_run: bool) -> int:
 
 def manage_clients(database_url: str, args: argparse.Namespace) -> int:
     from app.db import create_db_engine, create_session_factory, ensure_schema_current
-    from app.services import clients
+    from app.services.access import clients
 
     engine = create_db_engine(database_url, pool_size=1)
     ensure_schema_current(engine)

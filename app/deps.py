@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from app.services.figure_cache import FigureCache
-from app.services.ingest_worker import BatchIngest
+from app.services.figures.cache import FigureCache
+from app.services.ingestion.worker import BatchIngest
 from app.settings import Settings
 
 

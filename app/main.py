@@ -35,11 +35,11 @@ from app.problems import install_problem_handlers
 from app.routers import audit, clients, events, figures, health, kpis, trajectories, workbench
 from app.routers.freshness import NotModified, not_modified
 from app.routers.params import screen_parameters
-from app.services import figure_cache
-from app.services.clients import SCOPES, create_client, has_clients
-from app.services.figure_warmer import DailyWarmer
-from app.services.ingest_worker import BatchIngest
-from app.services.projection_build import ProjectionGate, code_version, is_current
+from app.services.access.clients import SCOPES, create_client, has_clients
+from app.services.figures import cache as figure_cache
+from app.services.figures.warmer import DailyWarmer
+from app.services.ingestion.worker import BatchIngest
+from app.services.projection.build import ProjectionGate, code_version, is_current
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("wijkteam_kpi")
@@ -129,7 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.ingest_processes,
             settings.log_level,
             settings.log_format,
-            settings.figure_warm_in_batch,
         )
         warmer: DailyWarmer | None = None
         try:

@@ -23,14 +23,8 @@ EVENTS_INGESTED = Counter(
 FIGURE_CACHE = Counter(
     "wijkteam_figure_cache",
     "Figure look-ups in the figure cache, by outcome (hit, miss; waited: a miss answered by "
-    "another reader's computing of the same figure; handed: a miss answered by what a batch "
-    "computed for its data version).",
+    "another reader's computing of the same figure).",
     ["outcome"],
-)
-FIGURES_WARMED = Counter(
-    "wijkteam_figures_warmed",
-    "Figures and audit summaries a batch computed for the data version it commits, because "
-    "readers had asked for them since the previous batch (FIGURE_WARM_IN_BATCH).",
 )
 BATCH_SIZE = Histogram(
     "wijkteam_batch_events",

@@ -81,16 +81,12 @@ class Settings(BaseSettings):
     # figure_cache.py): memory:// in this process, redis://127.0.0.1:6379/1 shared by
     # several processes, or none.
     figure_cache: str = "memory://"
-    # Worker processes that ingest batches (app/services/ingest_worker.py), so readers never
+    # Worker processes that ingest batches (app/services/ingestion/worker.py), so readers never
     # wait behind a batch for the interpreter; 0 ingests in the request's thread.
     ingest_processes: int = Field(default=1, ge=0, le=32)
     # When, each night on the municipality's clock, the figures asked lately are computed
-    # again for the new day (app/services/figure_warmer.py); "none" never.
+    # again for the new day (app/services/figures/warmer.py); "none" never.
     figure_warm_at: str = Field(default="00:05", pattern=r"^(none|([01][0-9]|2[0-3]):[0-5][0-9])$")
-    # How long a batch may spend computing the figures asked since the previous batch, so
-    # that readers find them ready when it commits, as a share of the batch's own time
-    # (app/services/figure_warmer.py); 0 never.
-    figure_warm_in_batch: float = Field(default=1.0, ge=0, le=10)
 
     # Decrees of Atw art. 3 lid 3 beyond the ones shipped, as JSON, e.g.
     # ATW_DECLARED_DAYS='[{"title": "Besluit gelijkstelling van ...", "covers": [2029, 2031],

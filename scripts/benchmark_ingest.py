@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 from app.db import create_db_engine, create_session_factory, upgrade_database
 from app.domain.calendar import local_date
 from app.models import StoredEvent
-from app.services.clients import SCOPES, create_client
+from app.services.access.clients import SCOPES, create_client
 from scripts.generate_events import generate
 
 ADMIN_URL = os.environ.get(
@@ -251,7 +251,7 @@ def read_kpis(client: httpx.Client, stop: threading.Event, limit: int) -> list[f
 
 
 def cache_outcomes(client: httpx.Client) -> Counter[str]:
-    """The service's figure cache look-ups so far, by outcome (hit, miss, waited, warmed)."""
+    """The service's figure cache look-ups so far, by outcome (hit, miss, waited)."""
     found: Counter[str] = Counter()
     for family in text_string_to_metric_families(client.get("/metrics").text):
         for sample in family.samples:

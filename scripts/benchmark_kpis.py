@@ -68,7 +68,7 @@ from app.models import (
     TrajectoryPeriod,
 )
 from app.schemas.events import EVENT_ADAPTER
-from app.services.projection import project
+from app.services.projection.project import project
 from scripts.benchmark_ingest import fresh_database, running_service
 from scripts.generate_events import generate
 

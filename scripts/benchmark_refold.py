@@ -17,9 +17,9 @@ from sqlalchemy import insert
 from app.db import create_db_engine, upgrade_database
 from app.models import StoredEvent
 from app.schemas.events import EVENT_ADAPTER
-from app.services.event_store import stored_row
-from app.services.ingest import prepare
-from app.services.maintenance import refold_all
+from app.services.ingestion.ingest import prepare
+from app.services.projection.maintenance import refold_all
+from app.services.storage.event_store import stored_row
 from app.settings import Settings
 from scripts.benchmark_ingest import fresh_database
 from scripts.generate_events import generate

@@ -20,8 +20,8 @@ from app.db import create_db_engine, create_session_factory, upgrade_database
 from app.domain.terms import DEFAULT_TERMS
 from app.main import create_app
 from app.models import Base
-from app.services.clients import SCOPES, create_client
-from app.services.projection_build import code_version, mark_current
+from app.services.access.clients import SCOPES, create_client
+from app.services.projection.build import code_version, mark_current
 from app.settings import Settings
 
 ADMIN_URL = os.environ.get(

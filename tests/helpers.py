@@ -36,8 +36,8 @@ from app.models import (
     TrajectoryPeriod,
 )
 from app.schemas.events import EVENT_ADAPTER
-from app.services import clients as client_service
-from app.services.kpi_sql import evaluate_sql
+from app.services.access import clients as client_service
+from app.services.figures.kpi_sql import evaluate_sql
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:

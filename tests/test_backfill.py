@@ -12,9 +12,9 @@ from app.db import create_session_factory
 from app.domain.terms import DEFAULT_TERMS
 from app.errors import Conflict
 from app.models import StoredEvent, Trajectory
-from app.services import events as events_service
-from app.services.backfill import import_file
-from app.services.events import Sender
+from app.services.ingestion import events as events_service
+from app.services.ingestion.backfill import import_file
+from app.services.ingestion.events import Sender
 from tests.conftest import empty_all_tables
 from tests.factories import opened, step
 
@@ -57,11 +57,11 @@ def test_an_interrupted_import_resumes_and_a_rerun_changes_nothing(
             raise ConnectionError("the database went away")
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("app.services.backfill.record_batch", dies_on_the_third_batch)
+    monkeypatch.setattr("app.services.ingestion.backfill.record_batch", dies_on_the_third_batch)
     with pytest.raises(ConnectionError):
         import_file(sessions, source, SENDER, batch_size=4)
     assert _stored(engine)[0] == 8  # two batches committed, nothing of the third
-    monkeypatch.setattr("app.services.backfill.record_batch", real)
+    monkeypatch.setattr("app.services.ingestion.backfill.record_batch", real)
 
     resumed = import_file(sessions, source, SENDER, batch_size=4)
     assert resumed.resumed_at == 8
@@ -117,10 +117,10 @@ def test_a_file_changed_during_an_unfinished_import_is_refused_until_restarted(
             raise ConnectionError("the database went away")
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("app.services.backfill.record_batch", dies_on_the_second_batch)
+    monkeypatch.setattr("app.services.ingestion.backfill.record_batch", dies_on_the_second_batch)
     with pytest.raises(ConnectionError):
         import_file(sessions, source, SENDER, batch_size=4)
-    monkeypatch.setattr("app.services.backfill.record_batch", real)
+    monkeypatch.setattr("app.services.ingestion.backfill.record_batch", real)
     # the export is made again meanwhile: other events at other offsets
     source.write_bytes(b"\n".join(orjson.dumps(e) for e in reversed(events)))
     with pytest.raises(Conflict):

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, Table, select
 
 from app.db import create_session_factory
 from app.models import StoredEvent, Trajectory
-from app.services.bulk import insert_missing, insert_rows
+from app.services.storage.bulk import insert_missing, insert_rows
 from tests.conftest import empty_all_tables
 
 EVENTS = cast(Table, StoredEvent.__table__)

@@ -19,7 +19,7 @@ from app.domain.kpis.spec import Duration
 from app.main import create_app
 from app.models import Base, StoredEvent
 from app.models.trajectory import OPEN_INTERVAL_INDEXES, compared_by_autogenerate
-from app.services.kpi_sql import open_intervals_sql
+from app.services.figures.kpi_sql import open_intervals_sql
 from app.settings import Settings
 
 
@@ -101,8 +101,8 @@ def test_refold_rebuilds_the_projection_from_the_events(client: TestClient, engi
     projection table: whether a batch folded the events it held (trajectories it opens) or
     read them back (trajectories with earlier events, including one whose opening comes
     after its first events)."""
-    from app.services.maintenance import refold_all
-    from app.services.projection_store import PROJECTION_TABLES
+    from app.services.projection.maintenance import refold_all
+    from app.services.projection.store import PROJECTION_TABLES
     from scripts.generate_events import generate
 
     events = list(generate(40, seed=9))
@@ -179,9 +179,9 @@ def test_an_upgrade_never_serves_stale_figures_and_then_equals_a_fresh_load(
 
     from app.db import alembic_config
     from app.schemas.events import EVENT_ADAPTER
-    from app.services.event_store import stored_row
-    from app.services.ingest import prepare
-    from app.services.maintenance import refold_all
+    from app.services.ingestion.ingest import prepare
+    from app.services.projection.maintenance import refold_all
+    from app.services.storage.event_store import stored_row
     from scripts.generate_events import generate
     from tests.conftest import authorised, empty_all_tables
 
@@ -228,7 +228,7 @@ def test_an_upgrade_never_serves_stale_figures_and_then_equals_a_fresh_load(
 def tokens_for(url: str) -> str:
     """An all-scopes client of municipality 0193 in that database."""
     from app.db import create_session_factory
-    from app.services.clients import SCOPES, create_client
+    from app.services.access.clients import SCOPES, create_client
 
     engine = create_db_engine(url, pool_size=1)
     with create_session_factory(engine).begin() as session:
@@ -242,8 +242,8 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(
 ) -> None:
     from app.db import create_session_factory
     from app.domain.terms import DEFAULT_TERMS
-    from app.services import projection_build
-    from app.services.projection_build import code_version, is_current, rebuild
+    from app.services.projection import build as projection_build
+    from app.services.projection.build import code_version, is_current, rebuild
     from scripts.generate_events import generate
 
     assert client.post("/api/v1/events/batch", json=list(generate(30, seed=4))).status_code == 200

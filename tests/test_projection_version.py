@@ -17,7 +17,7 @@ from app.domain.events import DomainEvent
 from app.domain.terms import DEFAULT_TERMS
 from app.domain.vocabulary import EventType
 from app.schemas.events import EVENT_ADAPTER
-from app.services.projection import PROJECTION_VERSION, project
+from app.services.projection.project import PROJECTION_VERSION, project
 from scripts.generate_events import generate
 
 GOLDEN = {
@@ -75,5 +75,6 @@ def test_what_the_projection_computes_is_pinned_to_its_version() -> None:
     digest = scenario_digest()
     assert GOLDEN.get(PROJECTION_VERSION) == digest, (
         "the fold, terms, audit or projection rows compute something new: bump "
-        f"PROJECTION_VERSION in app/services/projection.py and record {digest!r} for it here"
+        "PROJECTION_VERSION in app/services/projection/project.py and record "
+        f"{digest!r} for it here"
     )

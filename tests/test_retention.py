@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.domain.audit import Judgement
 from app.models import SampleReview, StoredEvent, Trajectory
 from app.services import audit as audit_service
-from app.services.retention import cutoff, expired, purge
+from app.services.projection.retention import cutoff, expired, purge
 from tests.kpis.scenario import Case, post
 
 

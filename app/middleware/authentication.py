@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.errors import PROBLEM_BASE
 from app.middleware.rate_limit import Budget, address_key, too_many
 from app.problems import problem_response
-from app.services.clients import Principal, authenticate
+from app.services.access.clients import Principal, authenticate
 
 API_PREFIX = "/api/v1/"
 PUBLIC_PATHS = frozenset(

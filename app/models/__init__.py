@@ -16,7 +16,6 @@ from app.models.trajectory import (
     Trajectory,
     TrajectoryPeriod,
 )
-from app.models.warmed_answer import WarmedAnswer
 from app.models.web_session import WebSession
 
 __all__ = [
@@ -38,6 +37,5 @@ __all__ = [
     "SupportSpell",
     "Trajectory",
     "TrajectoryPeriod",
-    "WarmedAnswer",
     "WebSession",
 ]

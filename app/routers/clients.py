@@ -16,8 +16,8 @@ from app.schemas.clients import (
     ClientView,
     ClientWithToken,
 )
-from app.services import clients
-from app.services.access_log import AccessLogFilter, read_access_log
+from app.services.access import clients
+from app.services.access.access_log import AccessLogFilter, read_access_log
 
 router = APIRouter(tags=["administration"], route_class=ContractRoute)
 

@@ -7,7 +7,7 @@ import orjson
 from fastapi import APIRouter, Body, Request, Response, status
 
 from app.auth import EventWriter
-from app.deps import BatchIngestDep, FigureCacheDep, SessionDep, SettingsDep
+from app.deps import BatchIngestDep, SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.problems import invalid_params_from
 from app.routers.params import location
@@ -15,7 +15,7 @@ from app.routers.route import ContractRoute
 from app.schemas.bounds import MAX_DEPTH, deeper_than
 from app.schemas.events import BatchItemError, BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
-from app.services.events import Rejection, Sender, record_event
+from app.services.ingestion.events import Rejection, Sender, record_event
 
 router = APIRouter(prefix="/events", tags=["events"], route_class=ContractRoute)
 
@@ -102,12 +102,11 @@ async def post_batch(
     session: SessionDep,
     settings: SettingsDep,
     batches: BatchIngestDep,
-    cache: FigureCacheDep,
 ) -> BatchResult:
     raw = await request.body()  # the body-limit middleware has bounded it
     items = parse_batch(raw, request.headers.get("content-type", ""), settings.max_batch_events)
     sender = Sender.of(caller.principal, settings)
-    outcome = await batches.record(session, items, sender, cache)
+    outcome = await batches.record(session, items, sender)
     return BatchResult(
         received=outcome.received,
         created=outcome.created,

@@ -22,7 +22,7 @@ from app.routers.tables import (
 from app.schemas import kpi_output, kpi_table
 from app.schemas.base import IsoDate
 from app.schemas.kpis import FigureRow, FigureTable
-from app.services.kpis import every_figure, figure_query
+from app.services.figures.kpis import every_figure, figure_query
 
 router = APIRouter(prefix="/figures", tags=["kpis"], route_class=ContractRoute)
 

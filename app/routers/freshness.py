@@ -20,7 +20,7 @@ from app.auth import Auditor, Caller, KpiReader
 from app.deps import SessionDep
 from app.domain.calendar import local_today
 from app.middleware.headers import CACHE_HEADERS
-from app.services import data_version
+from app.services.storage import data_version
 
 
 class NotModified(Exception):

@@ -37,7 +37,7 @@ from app.schemas.kpis import (
     TargetView,
 )
 from app.schemas.problem import InvalidParam
-from app.services.kpis import (
+from app.services.figures.kpis import (
     catalogue,
     compute_figure,
     figure_query,

@@ -17,8 +17,8 @@ from app.domain.terms import TermPolicy
 from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
 from app.models import AuditFinding, AuditSample, SampleReview, Trajectory
-from app.services.event_store import events_of
-from app.services.figure_cache import FigureCache
+from app.services.figures.cache import FigureCache
+from app.services.storage.event_store import events_of
 from app.services.trajectories import team_visible
 
 # Grouping an audit summary or stratifying a sample: API name -> projection column.
@@ -99,6 +99,19 @@ class SummaryRecipe:
     as_of: date | None
     teams: tuple[str, ...] | None
 
+    def compute(self, session: Session, cache: FigureCache) -> None:
+        today = self.as_of or local_today()
+        summary(
+            session,
+            self.municipality,
+            self.start,
+            self.end,
+            self.group_by,
+            today,
+            self.teams,
+            cache,
+        )
+
 
 def summary(
     session: Session,
@@ -121,10 +134,8 @@ def summary(
     cache.remember(recipe)
     key = cache.key(session, municipality, "audit-summary", start, end, group_by, today, teams)
     found = cache.fetch(
-        session,
         key,  # dataclasses, serialised as they are
         lambda: orjson.dumps(_summary(session, municipality, start, end, group_by, today, teams)),
-        recipe,
     )
     return [_summary_from(group) for group in orjson.loads(found)]
 

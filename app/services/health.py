@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import DatabaseBehind, ensure_schema_current
 from app.errors import ServiceUnavailable
-from app.services.projection_build import ProjectionGate
+from app.services.projection.build import ProjectionGate
 
 
 def check_ready(engine: Engine, sessions: sessionmaker[Session], gate: ProjectionGate) -> None:

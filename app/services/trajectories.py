@@ -12,9 +12,9 @@ from app.domain.terms import TermPolicy
 from app.domain.trajectory import TrajectoryState, fold
 from app.errors import NotFound
 from app.models import Trajectory
-from app.services.event_store import timeline as stored_events
-from app.services.event_store import to_domain
-from app.services.projection import state_document
+from app.services.projection.project import state_document
+from app.services.storage.event_store import timeline as stored_events
+from app.services.storage.event_store import to_domain
 
 
 @dataclass(frozen=True)

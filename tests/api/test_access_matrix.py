@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from app.db import create_session_factory
 from app.models import Trajectory
-from app.services.clients import SCOPES, create_client, revoke
+from app.services.access.clients import SCOPES, create_client, revoke
 from tests.helpers import PUBLIC, api_routes, guards
 from tests.kpis.scenario import Case, post
 

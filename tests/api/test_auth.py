@@ -209,8 +209,8 @@ def test_a_team_limit_limits_every_write(client: TestClient, engine: Engine) -> 
     """A client limited to noord writes noord's cases and noord's values only: no target for
     the whole municipality, no value without its team, no event on another team's case (or
     on a case nobody opened yet, which someone else could open for another team)."""
-    from app.services.clients import SCOPES as ALL_SCOPES
-    from app.services.clients import create_client
+    from app.services.access.clients import SCOPES as ALL_SCOPES
+    from app.services.access.clients import create_client
 
     with Session(engine) as session, session.begin():
         token = create_client(session, "noord only", ALL_SCOPES, "0193", ["noord"])[1]

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.main import create_app
-from app.services.retention import purge
+from app.services.projection.retention import purge
 from app.settings import Settings
 from tests.factories import event, opened
 from tests.kpis.scenario import Case, post

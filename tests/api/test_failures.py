@@ -23,9 +23,9 @@ from app.domain.terms import DEFAULT_TERMS
 from app.errors import ServiceUnavailable
 from app.logs import carry_request_id
 from app.main import create_app
-from app.services import ingest_worker
-from app.services.events import Sender
-from app.services.ingest_worker import BatchIngest
+from app.services.ingestion import worker as ingest_worker
+from app.services.ingestion.events import Sender
+from app.services.ingestion.worker import BatchIngest
 from app.settings import Settings
 from scripts.generate_events import generate
 from tests.conftest import authorised, empty_all_tables
@@ -101,7 +101,7 @@ def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
     in_thread_client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = in_thread_client
-    from app.services.projection_store import refold
+    from app.services.projection.store import refold
 
     def refold_after_losing_the_connection(session: Any, *args: Any, **kwargs: Any) -> None:
         # The events are inserted; the connection dies before the projection is written.
@@ -114,13 +114,13 @@ def test_the_database_cut_during_a_batch_gives_503_stores_nothing_and_recovers(
         refold(session, *args, **kwargs)
 
     # the refold that ingestion calls, after its events were inserted
-    monkeypatch.setattr("app.services.ingest.refold", refold_after_losing_the_connection)
+    monkeypatch.setattr("app.services.ingestion.ingest.refold", refold_after_losing_the_connection)
     batch = full_trajectory("CUT-1")
     response = client.post("/api/v1/events/batch", json=batch)
     assert_problem(response, 503)
     assert int(response.headers["Retry-After"]) > 0
     assert stored_events(engine) == 0
-    monkeypatch.setattr("app.services.ingest.refold", refold)
+    monkeypatch.setattr("app.services.ingestion.ingest.refold", refold)
     again = client.post("/api/v1/events/batch", json=batch)
     assert again.status_code == 200
     assert again.json()["created"] == len(batch)
@@ -198,7 +198,7 @@ def test_a_worker_commits_a_batch_only_while_its_serving_process_lives(
     parent = os.getppid() if parent_alive else os.getppid() + 1_000_000  # not ours: it died
     monkeypatch.setattr(ingest_worker, "_parent", parent)
     batch = [opened("2026-03-02T09:00:00+01:00", f"T-{i}") for i in range(3)]
-    result = ingest_worker._record_in_worker(batch, Sender("0193", None, DEFAULT_TERMS), None, None)
+    result = ingest_worker._record_in_worker(batch, Sender("0193", None, DEFAULT_TERMS), None)
     assert stored_events(engine) == (3 if parent_alive else 0)
     assert isinstance(result, ingest_worker._Failed) is not parent_alive
 

@@ -24,10 +24,11 @@ from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.main import create_app
 from app.services import audit as audit_service
-from app.services import data_version, kpis
-from app.services.figure_cache import FigureCache, MemoryStore, RedisStore, decode, encode
-from app.services.figure_warmer import seconds_until, warm
-from app.services.kpi_sql import evaluate_sql
+from app.services.figures import kpis
+from app.services.figures.cache import FigureCache, MemoryStore, RedisStore, decode, encode
+from app.services.figures.kpi_sql import evaluate_sql
+from app.services.figures.warmer import seconds_until, warm
+from app.services.storage import data_version
 from app.settings import Settings
 from scripts.generate_events import generate
 from tests.factories import opened
@@ -180,7 +181,7 @@ def test_readers_asking_at_once_compute_a_figure_once(
         time.sleep(0.3)  # long enough that every reader arrives while it runs
         return real(*args)
 
-    monkeypatch.setattr("app.services.kpis.evaluate_sql", slow_query)
+    monkeypatch.setattr("app.services.figures.kpis.evaluate_sql", slow_query)
     context = uuid.uuid4().hex  # this run's keys are its own, also in a shared Redis
     if shared:
         url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379") + "/1"
@@ -216,7 +217,7 @@ def test_the_figures_asked_yesterday_are_computed_for_the_new_day_before_anyone_
         queries.append(args)
         return real(*args)
 
-    monkeypatch.setattr("app.services.kpis.evaluate_sql", counted)
+    monkeypatch.setattr("app.services.figures.kpis.evaluate_sql", counted)
     cache = FigureCache(MemoryStore(), uuid.uuid4().hex)
     asked = [
         KpiQuery(date(2025, 1, 1), date(2026, 11, 30), ("team",), as_of=date(2026, 11, 27)),
@@ -242,7 +243,7 @@ def test_the_figures_asked_yesterday_are_computed_for_the_new_day_before_anyone_
             return audit_service.summary(session, "0193", start, end, "team", today, None, cache)
 
     def on(day: date) -> None:
-        for module in ("figure_cache", "audit", "figure_warmer"):
+        for module in ("figures.cache", "audit"):
             monkeypatch.setattr(f"app.services.{module}.local_today", lambda: day)
 
     friday, monday = date(2026, 11, 27), date(2026, 11, 30)

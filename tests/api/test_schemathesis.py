@@ -26,7 +26,7 @@ from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES
 from app.main import create_app
 from app.models import ApiClient
-from app.services.clients import SCOPES, create_client, token_hash
+from app.services.access.clients import SCOPES, create_client, token_hash
 from app.settings import Settings
 from tests.conftest import _create_postgres_database, _drop_postgres_database, empty_all_tables
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from app.domain.trajectory import fold
 from app.domain.vocabulary import Step, Term, TrajectoryStatus
-from app.services.projection import state_document
+from app.services.projection.project import state_document
 from tests.factories import closed, event, full_trajectory, opened, retraction, step
 from tests.helpers import domain_events
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.domain.kpis.catalogue import KPIS
 from app.domain.kpis.figures import KpiQuery
 from app.domain.kpis.spec import PerTrajectory, Reported
-from app.services.kpi_sql import evaluate_sql
+from app.services.figures.kpi_sql import evaluate_sql
 from scripts.generate_events import TEAMS, generate
 
 FIRST, LAST = date(2026, 1, 1), date(2026, 10, 31)

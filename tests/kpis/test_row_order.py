@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.spec import NO_BREAKDOWN, Reported
-from app.services.projection_store import PROJECTION_TABLES
+from app.services.projection.store import PROJECTION_TABLES
 from scripts.generate_events import generate
 
 

@@ -15,7 +15,7 @@ from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.figures import TIME_GRAINS, KpiQuery
 from app.domain.kpis.reference import evaluate, open_intervals
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Duration, Reported
-from app.services.kpi_sql import evaluate_sql, open_intervals_sql
+from app.services.figures.kpi_sql import evaluate_sql, open_intervals_sql
 from scripts.generate_events import generate
 from tests.conftest import empty_all_tables
 from tests.helpers import as_plain, rows_of

@@ -1,6 +1,6 @@
 """The meaning of every KPI, in plain Python over projection rows (dicts of local dates).
 
-This is the reference the SQL in app/services/kpi_sql.py is tested against. It favours
+This is the reference the SQL in app/services/figures/kpi_sql.py is tested against. It favours
 being obviously right over being fast.
 """
 

@@ -2,7 +2,7 @@
 
 A KPI's measure is a small declaration over projection columns (all local dates). Two
 interpreters read the same declaration: `reference.py` in plain Python (the meaning)
-and `app/services/kpi_sql.py` in SQL (what is served). A property test proves they agree.
+and `app/services/figures/kpi_sql.py` in SQL (what is served). A property test proves they agree.
 """
 
 from dataclasses import dataclass, field

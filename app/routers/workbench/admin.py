@@ -25,9 +25,9 @@ from app.routers.workbench.common import (
 )
 from app.schemas.clients import ClientRequest
 from app.schemas.kpis import ReportedValueRequest, TargetRequest
-from app.services import clients
-from app.services.clients import SCOPES
-from app.services.kpis import record_reported_value, set_target, targets_by_kpi
+from app.services.access import clients
+from app.services.access.clients import SCOPES
+from app.services.figures.kpis import record_reported_value, set_target, targets_by_kpi
 
 router = page_router()
 

@@ -19,7 +19,7 @@ from app.errors import Forbidden
 from app.routers.freshness import validate
 from app.routers.workbench import present
 from app.schemas.base import IsoDate
-from app.services import web_sessions
+from app.services.access import web_sessions
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
 templates.env.filters.update(present.filters())

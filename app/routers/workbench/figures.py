@@ -25,8 +25,8 @@ from app.routers.workbench.common import (
     render,
 )
 from app.schemas import kpi_output, kpi_table
-from app.services.figure_cache import FigureCache
-from app.services.kpis import compute_figure, every_figure, figure_query, get_kpi
+from app.services.figures.cache import FigureCache
+from app.services.figures.kpis import compute_figure, every_figure, figure_query, get_kpi
 from app.settings import Settings
 
 router = page_router()

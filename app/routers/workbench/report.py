@@ -18,8 +18,8 @@ from app.routers.workbench.figures import judged, points, series, total
 from app.routers.workbench.present import RULE_TITLES
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
-from app.services.figure_cache import FigureCache
-from app.services.kpis import every_figure, figure_query
+from app.services.figures.cache import FigureCache
+from app.services.figures.kpis import every_figure, figure_query
 
 router = page_router()
 

@@ -19,7 +19,7 @@ from app.routers.workbench.common import (
     render,
     set_cookie,
 )
-from app.services import web_sessions
+from app.services.access import web_sessions
 
 router = page_router()
 

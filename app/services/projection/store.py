@@ -22,16 +22,16 @@ from app.models import (
     Trajectory,
     TrajectoryPeriod,
 )
-from app.services.bulk import insert_rows
-from app.services.event_store import (
+from app.services.projection.project import project
+from app.services.storage.bulk import insert_rows
+from app.services.storage.event_store import (
     TrajectoryKey,
     by_municipality,
     chunks,
     event_counts,
     events_of,
 )
-from app.services.projection import project
-from app.services.sql_functions import among
+from app.services.storage.sql_functions import among
 
 
 def refold(

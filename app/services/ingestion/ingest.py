@@ -15,15 +15,15 @@ from app.domain.events import DomainEvent
 from app.domain.terms import TermPolicy
 from app.domain.vocabulary import EventType
 from app.schemas.events import Event
-from app.services import data_version
-from app.services.event_store import (
+from app.services.projection.store import refold
+from app.services.storage import data_version
+from app.services.storage.event_store import (
     PreparedEvent,
     TrajectoryKey,
     as_domain,
     insert_new,
     stored_fingerprints,
 )
-from app.services.projection_store import refold
 
 
 @dataclass

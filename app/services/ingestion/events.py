@@ -1,6 +1,5 @@
 """Posting events: one, or a batch where the valid ones land and the invalid are listed."""
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -11,14 +10,13 @@ from sqlalchemy.orm import Session
 from app.domain.terms import TermPolicy
 from app.domain.vocabulary import EventType
 from app.errors import Conflict, Forbidden
-from app.metrics import BATCH_SIZE, EVENTS_INGESTED, FIGURES_WARMED, REFOLD_SECONDS
+from app.metrics import BATCH_SIZE, EVENTS_INGESTED, REFOLD_SECONDS
 from app.schemas.bounds import MAX_ERRORS, MAX_VALUES, more_values_than
 from app.schemas.events import EVENT_ADAPTER, Event, TrajectoryOpened
-from app.services.clients import Principal
-from app.services.event_store import PreparedEvent
-from app.services.figure_warmer import BatchWarming, warm_in_batch
-from app.services.ingest import ingest, prepare
-from app.services.projection_store import trajectory_teams
+from app.services.access.clients import Principal
+from app.services.ingestion.ingest import ingest, prepare
+from app.services.projection.store import trajectory_teams
+from app.services.storage.event_store import PreparedEvent
 from app.settings import Settings
 
 OPENED = EventType.TRAJECTORY_OPENED.value
@@ -123,22 +121,16 @@ class BatchOutcome:
     duplicates: int
     rejections: list[Rejection]
     refold_seconds: float = 0.0
-    warmed: int = 0  # figures computed for the batch's data version (figure_warmer.py)
 
 
 _TOO_MANY = {"type": "too_many_values", "loc": (), "msg": f"at most {MAX_VALUES} JSON values"}
 
 
-def record_batch(
-    session: Session, items: Sequence[Any], sender: Sender, warming: BatchWarming | None = None
-) -> BatchOutcome:
-    """Validate every item, store all valid ones in the caller's one transaction; with
-    `warming`, compute the figures readers asked for at the new data version and store
-    them with the events.
+def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> BatchOutcome:
+    """Validate every item, store all valid ones in the caller's one transaction.
 
     Plain data in and out and no metrics of its own, so it can run in a worker process
-    (`ingest_worker.py`); `observe_batch()` counts what it did where /metrics is served."""
-    started = time.perf_counter()
+    (`worker.py`); `observe_batch()` counts what it did where /metrics is served."""
     rejections: list[Rejection] = []
     prepared: list[PreparedEvent] = []
     for index, item in enumerate(items):
@@ -171,17 +163,12 @@ def record_batch(
     report = ingest(session, prepared, sender.terms)
     rejections += [Rejection(e.index, e.event_id, "conflict") for e in report.conflicts]
     rejections.sort(key=lambda r: r.index)
-    warmed = 0
-    if warming is not None and report.created:
-        changed = {e.municipality for e in report.created}
-        warmed = warm_in_batch(session, warming, changed, time.perf_counter() - started)
     return BatchOutcome(
         received=len(items),
         created=len(report.created),
         duplicates=len(report.duplicates),
         rejections=rejections,
         refold_seconds=report.refold_seconds,
-        warmed=warmed,
     )
 
 
@@ -189,7 +176,6 @@ def observe_batch(outcome: BatchOutcome) -> None:
     """What a batch did, in this process's metrics."""
     BATCH_SIZE.observe(outcome.received)
     REFOLD_SECONDS.observe(outcome.refold_seconds)
-    FIGURES_WARMED.inc(outcome.warmed)
     reasons = [r.reason for r in outcome.rejections]
     _count(
         created=outcome.created,

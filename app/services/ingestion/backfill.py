@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import Conflict
 from app.models import EventImport
-from app.services.events import BatchOutcome, Rejection, Sender, record_batch
+from app.services.ingestion.events import BatchOutcome, Rejection, Sender, record_batch
 
 
 @dataclass

@@ -33,9 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db import create_db_engine, create_session_factory, is_unavailable
 from app.errors import DATABASE_RETRY_AFTER_SECONDS, ServiceUnavailable, database_away
 from app.logs import carry_request_id, configure_logging, current_request_id
-from app.services.events import BatchOutcome, Sender, observe_batch, record_batch
-from app.services.figure_cache import FigureCache
-from app.services.figure_warmer import BatchWarming
+from app.services.ingestion.events import BatchOutcome, Sender, observe_batch, record_batch
 
 logger = logging.getLogger("wijkteam_kpi.ingest")
 PARENT_CHECK_SECONDS = 0.2
@@ -81,13 +79,13 @@ def _end_with(parent: int) -> None:
 
 
 def _record_in_worker(
-    items: Sequence[Any], sender: Sender, warming: BatchWarming | None, request_id: str | None
+    items: Sequence[Any], sender: Sender, request_id: str | None
 ) -> BatchOutcome | _Failed:
     assert _worker_sessions is not None, "started by _start_worker"
     carry_request_id(request_id)  # the worker's log lines belong to the request
     try:
         with _worker_sessions.begin() as session:
-            outcome = record_batch(session, items, sender, warming)
+            outcome = record_batch(session, items, sender)
             if os.getppid() != _parent:  # nobody waits for this answer: roll back
                 raise ParentGone()
             return outcome
@@ -104,9 +102,7 @@ def _record_in_worker(
 
 class BatchIngest:
     """Where this serving process's batches are recorded: its worker processes, started at
-    the first batch, or the request's thread. With a figure cache, a batch also computes
-    the figures asked since the previous one, taking at most `warm_share` of its own time
-    (figure_warmer.py)."""
+    the first batch, or the request's thread."""
 
     def __init__(
         self,
@@ -114,9 +110,7 @@ class BatchIngest:
         processes: int,
         log_level: str,
         log_format: str,
-        warm_share: float = 0.0,
     ):
-        self.warm_share = warm_share
         url = make_url(database_url)
         in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
         self.processes = 0 if in_memory else processes
@@ -129,29 +123,18 @@ class BatchIngest:
         session: Session,
         items: Sequence[Any],
         sender: Sender,
-        cache: FigureCache | None = None,
     ) -> BatchOutcome:
-        warming = self._warming(cache, sender)
         if self.processes == 0:
-            outcome = await to_thread.run_sync(record_batch, session, items, sender, warming)
+            outcome = await to_thread.run_sync(record_batch, session, items, sender)
         else:
-            outcome = await self._in_worker(items, sender, warming)
+            outcome = await self._in_worker(items, sender)
         observe_batch(outcome)
         return outcome
 
-    def _warming(self, cache: FigureCache | None, sender: Sender) -> BatchWarming | None:
-        if cache is None or self.warm_share <= 0:
-            return None
-        # A sender for one municipality leaves the others' figures for their own batches.
-        recipes = cache.take_pending(sender.limited_to)
-        return BatchWarming(cache.context, tuple(recipes), self.warm_share) if recipes else None
-
-    async def _in_worker(
-        self, items: Sequence[Any], sender: Sender, warming: BatchWarming | None
-    ) -> BatchOutcome:
+    async def _in_worker(self, items: Sequence[Any], sender: Sender) -> BatchOutcome:
         pool = self._current_pool()
         try:
-            work = pool.submit(_record_in_worker, items, sender, warming, current_request_id())
+            work = pool.submit(_record_in_worker, items, sender, current_request_id())
             result = await asyncio.wrap_future(work)
         except BrokenProcessPool:
             self._discard(pool)

@@ -26,9 +26,9 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.metrics import KPI_QUERY_SECONDS
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
-from app.services import data_version
-from app.services.figure_cache import Computed, FigureCache, decode, encode
-from app.services.kpi_sql import evaluate_sql, open_intervals_sql
+from app.services.figures.cache import Computed, FigureCache, decode, encode
+from app.services.figures.kpi_sql import evaluate_sql, open_intervals_sql
+from app.services.storage import data_version
 
 # One set of workers for the whole process: however many requests ask for the catalogue,
 # at most PARALLEL_READS figures are computed side by side, on a pool of their own
@@ -89,6 +89,9 @@ class FigureRecipe:
     query: KpiQuery
     cell_size: int
 
+    def compute(self, session: Session, cache: FigureCache) -> None:
+        compute_figure(session, self.municipality, self.kpi_id, self.query, self.cell_size, cache)
+
 
 def compute_figure(
     session: Session,
@@ -116,10 +119,7 @@ def compute_figure(
         key = cache.figure_key(session, municipality, kpi.id, query, min_cell_size)
         cells, open_intervals = decode(
             cache.fetch(
-                session,
-                key,
-                lambda: encode(_computed(session, municipality, kpi, query, min_cell_size)),
-                recipe,
+                key, lambda: encode(_computed(session, municipality, kpi, query, min_cell_size))
             )
         )
     if rounding is not None:

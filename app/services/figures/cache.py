@@ -19,18 +19,14 @@ A figure is computed once however many ask for it at the same moment: after a ba
 the version, or on a Monday morning when every dashboard refreshes the same queries, the
 first reader computes and the others wait for its answer instead of running the same
 aggregate beside it (in this process with a lock per key; across processes with a lock in
-Redis that expires by itself should its holder die). Most often nobody needs to compute
-after a batch: the batch computed what readers had asked, before its commit, and stored it
-with its data (figure_warmer.py); a miss looks there first (warmed_answers.py).
+Redis that expires by itself should its holder die).
 """
 
 import hashlib
 import logging
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict, fields
 from typing import Any, Protocol
 
@@ -43,13 +39,12 @@ from sqlalchemy.orm import Session
 from app.domain.calendar import local_today
 from app.domain.kpis.figures import Cell, DurationStats, KpiQuery
 from app.metrics import FIGURE_CACHE
-from app.services import data_version, warmed_answers
+from app.services.storage import data_version
 
 logger = logging.getLogger("wijkteam_kpi.figure_cache")
 TTL_SECONDS = 24 * 3600  # a key is dead once the day or the version moves; Redis drops it
 MEMORY_ENTRIES = 1024  # a figure of months x teams is some 30 KB: at most ~30 MB
 ASKED_REMEMBERED = 256  # answers the nightly warming computes again for the new day
-PENDING_REMEMBERED = 64  # answers asked since the last batch, which the next one computes
 COMPUTING_SECONDS = 120  # the longest a reader waits for another's figure, and a lock lives
 LOCK_STRIPES = 256  # per-key locks in a process: two keys share one by a chance of 1 in 256
 Computed = tuple[list[Cell], int | None]  # the cells and the open intervals
@@ -138,29 +133,13 @@ class RedisStore(_Striped):
 
 
 class Recipe(Hashable, Protocol):
-    """An answer as asked (kpis.FigureRecipe, audit.SummaryRecipe): enough to compute it
-    again, and whose municipality it is."""
+    """An answer as asked (kpis.FigureRecipe, audit.SummaryRecipe): whose municipality it
+    is, and how to compute it again into the cache (the nightly warming calls it)."""
 
     @property
     def municipality(self) -> str: ...
 
-
-class CollectingStore:
-    """Keeps what is put: a batch computes figures under keys no reader can see before its
-    commit, and hands them over with its data (warmed_answers.py). Nothing is kept under a
-    version that is not committed yet, so every look-up misses."""
-
-    def __init__(self) -> None:
-        self.collected: list[tuple[str, bytes]] = []
-
-    def get(self, key: str) -> bytes | None:
-        return None
-
-    def put(self, key: str, value: bytes) -> None:
-        self.collected.append((key, value))
-
-    def computing(self, key: str) -> nullcontext[None]:
-        return nullcontext()
+    def compute(self, session: Session, cache: "FigureCache") -> None: ...
 
 
 class FigureCache:
@@ -168,39 +147,17 @@ class FigureCache:
         self.store = store
         self.context = context  # the code and settings version, fixed at start-up
         # What was asked lately, as recipes its service can compute again on another day
-        # (app/services/figure_warmer.py), and what was asked since the last batch took
-        # them (most recent last).
+        # (app/services/figures/warmer.py).
         self._asked: LRUCache[Recipe, None] = LRUCache(maxsize=ASKED_REMEMBERED)
-        self._pending: OrderedDict[Recipe, None] = OrderedDict()
-        # How long each took to compute when a reader of this process computed it last.
-        self._costs: LRUCache[Recipe, float] = LRUCache(maxsize=ASKED_REMEMBERED)
         self._asked_lock = threading.Lock()
 
     def remember(self, recipe: Recipe) -> None:
         with self._asked_lock:
             self._asked[recipe] = None
-            self._pending[recipe] = None
-            self._pending.move_to_end(recipe)
-            if len(self._pending) > PENDING_REMEMBERED:
-                self._pending.popitem(last=False)
 
     def recently_asked(self) -> list[Recipe]:
         with self._asked_lock:
             return list(self._asked)
-
-    def take_pending(self, municipality: str | None = None) -> list[tuple[Recipe, float]]:
-        """What was asked since the last call (for `municipality`, or all), most recently
-        asked first, with the seconds it took to compute; forgotten here. What this process
-        never computed is left out: its cost is unknown, so nothing can plan for it."""
-        with self._asked_lock:
-            taken = [
-                recipe
-                for recipe in reversed(self._pending)
-                if municipality in (None, recipe.municipality)
-            ]
-            for recipe in taken:
-                del self._pending[recipe]
-            return [(recipe, self._costs[recipe]) for recipe in taken if recipe in self._costs]
 
     def key(self, session: Session, municipality: str, *parts: Any) -> str:
         """What an answer rests on besides `parts`: the data version, code, settings, day."""
@@ -219,12 +176,9 @@ class FigureCache:
         FIGURE_CACHE.labels("hit" if found is not None else "miss").inc()
         return found
 
-    def fetch(
-        self, session: Session, key: str, compute: Callable[[], bytes], recipe: Recipe
-    ) -> bytes:
-        """The answer kept under `key`, or handed over by the batch that committed its data
-        version, or computed by `compute`; kept. While one caller computes it, others asking
-        for the same key wait for that answer. `recipe`'s cost is noted when computed."""
+    def fetch(self, key: str, compute: Callable[[], bytes]) -> bytes:
+        """The answer kept under `key`, or computed by `compute` and kept. While one caller
+        computes it, others asking for the same key wait for that answer."""
         found = self.lookup(key)
         if found is not None:
             return found
@@ -233,15 +187,7 @@ class FigureCache:
             if found is not None:
                 FIGURE_CACHE.labels("waited").inc()
                 return found
-            found = warmed_answers.find(session, key)
-            if found is not None:
-                FIGURE_CACHE.labels("handed").inc()
-                self.store.put(key, found)
-                return found
-            started = time.perf_counter()
             computed = compute()
-            with self._asked_lock:
-                self._costs[recipe] = time.perf_counter() - started
             self.store.put(key, computed)
             return computed
 

@@ -67,7 +67,7 @@ from app.models import (
     Trajectory,
     TrajectoryPeriod,
 )
-from app.services.sql_functions import add_days, days_between, holds_day, label
+from app.services.storage.sql_functions import add_days, days_between, holds_day, label
 
 T = Trajectory.__table__.c
 C = Complaint.__table__.c

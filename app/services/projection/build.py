@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.domain.terms import TermPolicy
 from app.errors import ServiceUnavailable
 from app.models import ProjectionBuild
-from app.services.event_store import has_events, trajectories_after, trajectory_count
-from app.services.projection import PROJECTION_VERSION
-from app.services.projection_store import refold
+from app.services.projection.project import PROJECTION_VERSION
+from app.services.projection.store import refold
+from app.services.storage.event_store import has_events, trajectories_after, trajectory_count
 
 KEY = "projection"
 CHUNK = 1000

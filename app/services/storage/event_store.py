@@ -17,8 +17,8 @@ from app.domain.calendar import local_date
 from app.domain.events import DomainEvent
 from app.domain.vocabulary import EventType
 from app.models import StoredEvent
-from app.services.bulk import insert_missing
-from app.services.sql_functions import among
+from app.services.storage.bulk import insert_missing
+from app.services.storage.sql_functions import among
 
 CHUNK = 1000
 TrajectoryKey = tuple[str, str]  # (municipality, trajectoryId)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.calendar import MUNICIPAL_TZ
 from app.models import AccessLogEntry, Trajectory
-from app.services.clients import Principal
+from app.services.access.clients import Principal
 
 
 def record_access(

@@ -7,8 +7,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.models import AuditSample, Base, SampleReview, StoredEvent, Trajectory
-from app.services import data_version
-from app.services.projection_store import PROJECTION_TABLES
+from app.services.projection.store import PROJECTION_TABLES
+from app.services.storage import data_version
 
 _CHUNK = 1000
 # Everything derived from a trajectory's events, then the events themselves.

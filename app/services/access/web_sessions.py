@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.models import ApiClient, WebSession
-from app.services.clients import Principal, authenticate, principal_of
+from app.services.access.clients import Principal, authenticate, principal_of
 
 IDLE = timedelta(minutes=30)
 

@@ -4,7 +4,7 @@ from tqdm import tqdm
 
 from app.db import create_db_engine, create_session_factory, ensure_schema_current
 from app.domain.terms import TermPolicy
-from app.services.projection_build import rebuild
+from app.services.projection.build import rebuild
 
 
 def refold_all(
