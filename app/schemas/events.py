@@ -77,7 +77,52 @@ def _only_for(value: Any, info: ValidationInfo, *steps: Step) -> Any:
     return value
 
 
+# The fields only some steps take (by their wire names), as the validators below enforce.
+_STEP_ONLY: dict[str, Step] = {
+    "problemAreas": Step.PROBLEMS,
+    "sources": Step.OWN_NETWORK,
+    "hours": Step.OWN_INPUT,
+    "contacts": Step.OWN_INPUT,
+    "provisionCategory": Step.PROVISION,
+    "provider": Step.PROVISION,
+    "expertAdviceRequired": Step.PROVISION,
+}
+
+
+def _step_rules(schema: dict[str, Any]) -> None:
+    """The validators' rules in the schema, so a generated client or test data knows them:
+    per step, which outcome it needs (or none) and which fields it may carry; and
+    `not_applicable` needs a reason."""
+    rules: list[dict[str, Any]] = []
+    for step in Step:
+        allowed = _OUTCOMES.get(step)
+        then: dict[str, Any] = {
+            "properties": {
+                name: {"type": "null"} for name, only in _STEP_ONLY.items() if only is not step
+            }
+        }
+        if allowed is None:
+            then["properties"]["outcome"] = {"type": "null"}
+        else:
+            then["required"] = ["outcome"]
+            then["properties"]["outcome"] = {"type": "string", "enum": sorted(allowed)}
+        rules.append({"if": _is("step", step.value), "then": then})
+    rules.append(
+        {
+            "if": _is("outcome", NetworkOutcome.NOT_APPLICABLE.value),
+            "then": {"required": ["reason"], "properties": {"reason": {"type": "string"}}},
+        }
+    )
+    schema["allOf"] = rules
+
+
+def _is(name: str, value: str) -> dict[str, Any]:
+    return {"properties": {name: {"const": value}}, "required": [name]}
+
+
 class StepCompletedData(ApiModel):
+    model_config = ConfigDict(json_schema_extra=_step_rules)
+
     step: Step
     outcome: str | None = Field(
         default=None,
