@@ -25,4 +25,4 @@ npm ci --no-audit --no-fund --loglevel=error >/dev/null
 npx --no-install spectral lint --fail-severity error -r "$ruleset" build/openapi.json
 
 echo "== pytest"
-exec "$venv/bin/pytest" -p no:cacheprovider "$@"
+exec "$venv/bin/pytest" -p no:cacheprovider -n 2 "$@"
