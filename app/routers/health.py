@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 
 from app.routers.route import ContractRoute
 from app.schemas.base import ApiModel
-from app.services.health import check_ready
+from app.services.projection.readiness import check_ready
 
 router = APIRouter(prefix="/health", tags=["health"], route_class=ContractRoute)
 

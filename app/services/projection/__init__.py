@@ -7,6 +7,8 @@
   stale projection (`ProjectionGate`) and the resumable `rebuild`.
 - `retention`: removing trajectories past their retention term.
 - `maintenance`: `refold_all` for the command line.
+- `readiness`: `check_ready`, the probe's answer: the database answers, is migrated, and
+  the projection is current.
 
 It is built from stored events alone: it imports storage, never ingestion or figures.
 """
