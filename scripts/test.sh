@@ -16,7 +16,7 @@ echo "== layers (import-linter)"; "$venv/bin/lint-imports"
 echo "== NL GOV API Design Rules (Logius spectral ruleset)"
 mkdir -p build
 "$venv/bin/wijkteam-kpi" openapi build/openapi.json
-ruleset=${ADR_RULESET:-../shared/adr/adr-linter.yaml}
+ruleset=${ADR_RULESET:-tools/adr/ruleset.yaml}  # Logius, CC-BY-4.0: tools/adr/SOURCE.md
 if [ ! -f "$ruleset" ]; then
   echo "the Logius ruleset is missing at $ruleset (set ADR_RULESET)" >&2
   exit 1

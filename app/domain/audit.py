@@ -87,7 +87,7 @@ class Rule:
     # The legal term whose lengths the rule applies; they are settings, so the catalogue
     # endpoint adds the ones in force to `parameters`.
     term: Term | None = None
-    # Where the rule could be read two ways, how it is read (SPEC "Definitions in detail").
+    # Where the rule could be read two ways, how it is read (docs/domain.md).
     edges: str = ""
 
 
@@ -191,7 +191,7 @@ def check_step_order(state: TrajectoryState, today: date) -> Finding:
 
 
 def _grants(state: TrajectoryState) -> list[tuple[str, Milestone]]:
-    """Every grant (SPEC): step 6 `granted` and a decision granted or partly granted."""
+    """Every grant (docs/domain.md): step 6 `granted` and a decision granted or partly granted."""
     grants = []
     provision = state.steps.get(Step.PROVISION)
     if provision is not None and provision.outcome == ProvisionOutcome.GRANTED:

@@ -1,4 +1,4 @@
-"""Calendar days as SPEC counts them: local dates in the municipality's time zone."""
+"""Calendar days as docs/domain.md counts them: local dates in the municipality's time zone."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

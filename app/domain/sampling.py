@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 def allocate(sizes: Mapping[str, int], total: int) -> dict[str, int]:
-    """Split `total` over strata by Hamilton's largest-remainder method, as SPEC decides.
+    """Split `total` over strata by Hamilton's largest-remainder method, as docs/domain.md decides.
 
     Each stratum first gets the whole part of its quota `total * n / N`; the places left go
     one each to the largest remainders (ties: larger population, then name). A non-empty

@@ -120,7 +120,7 @@ def due_date(
     """The last day on which the term is met.
 
     `ends_on` is the day the term stopped running (the event that met it, or the closure):
-    a spell still open then ends on it (SPEC), and what began after it moves nothing.
+    a spell still open then ends on it (docs/domain.md), and what began after it moves nothing.
     Suspensions and the verdaging are taken in the order they began, each judged against
     the term as it stood that day.
     """

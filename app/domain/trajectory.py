@@ -47,7 +47,7 @@ class StepRecord:
 
 @dataclass(frozen=True)
 class Resolution:
-    """How the assessment was resolved (SPEC: first of step 4/5 sufficient or step 6)."""
+    """How the assessment was resolved (docs/domain.md: first of step 4/5 sufficient or step 6)."""
 
     step: Step
     outcome: str | None
@@ -360,7 +360,7 @@ def _support_started(state: TrajectoryState, event: DomainEvent) -> None:
 
 def _support_ended(state: TrajectoryState, event: DomainEvent) -> None:
     state.support_ended = Milestone.of(event)
-    # SPEC: it ends the earliest open spell of the same provider and kind (a field the
+    # docs/domain.md: it ends the earliest open spell of the same provider and kind (a field the
     # event leaves out matches any).
     kind, provider = event.data.get("kind"), event.data.get("provider")
     for support in state.supports:
@@ -433,7 +433,7 @@ def _complaint_received(state: TrajectoryState, event: DomainEvent) -> None:
 
 
 def _complaint_resolved(state: TrajectoryState, event: DomainEvent) -> None:
-    # SPEC: by complaintId where given; without it, the earliest open complaint of the
+    # docs/domain.md: by complaintId where given; without it, the earliest open complaint of the
     # same category. A resolution that pairs with nothing resolves nothing.
     complaint_id = event.data.get("complaintId")
     open_complaints = [c for c in state.complaints if c.resolved is None]

@@ -1,4 +1,4 @@
-"""The closed value lists of SPEC.md, as string enums shared by schemas, models and rules."""
+"""The closed value lists of docs/domain.md, as string enums shared by schemas, models and rules."""
 
 from enum import StrEnum
 

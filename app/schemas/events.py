@@ -1,4 +1,4 @@
-"""One Pydantic model per event type of SPEC.md, discriminated on `type`."""
+"""One Pydantic model per event type of docs/domain.md, discriminated on `type`."""
 
 from typing import Annotated, Any, Literal
 from uuid import UUID

@@ -223,7 +223,7 @@ def worklist(
     page_size: int,
     after: tuple[str, str, str] | None,
 ) -> tuple[list[Any], tuple[str, str, str] | None]:
-    """Findings to act on, most urgent first (SPEC): by due date, oldest overdue first, then
+    """Findings to act on, most urgent first: by due date, oldest overdue first, then
     those without a due date; ties by trajectoryId and rule. Keyset-paged on that order,
     so pages stay stable while findings change."""
     status = effective_status(today)

@@ -49,7 +49,7 @@ def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
 
 def hamilton(sizes: dict[str, int], size: int) -> dict[str, int]:
     """Straight from the textbook, in exact fractions: whole parts, then largest remainders
-    (ties: larger population, then name); then SPEC's one-case minimum, each taken from the
+    (ties: larger population, then name); then the domain's one-case minimum, each taken from the
     largest allocation (ties: larger population, then name), strata served larger first."""
     population = sum(sizes.values())
     size = min(size, population)

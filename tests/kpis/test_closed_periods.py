@@ -36,7 +36,7 @@ STABLE = (
 )
 NOT_STABLE = {
     "lead_time": "counted at the final closure: a reopening moves it to a later period",
-    "involvement_duration": "SPEC: the final closure counts",
+    "involvement_duration": "docs/domain.md: the final closure counts",
     "efficiency": "counted at the final closure, with own-input hours of later spells",
     "satisfaction": "counted at the final closure, with each item's latest answer",
     "goal_attainment": "counted in the period of the last evaluation",

@@ -286,7 +286,7 @@ def test_a_later_reopening_never_rewrites_an_earlier_period(
     kpi_client: TestClient, engine: Engine
 ) -> None:
     # The tester's case: opened 19 May 2025, closed 10 July, reopened 4 August. On 31 July
-    # it was closed (SPEC: state as of a date), so July's caseload holds only the other
+    # it was closed (docs/domain.md: state as of a date), so July's caseload holds only the other
     # case; July's outflow keeps the closure; the complaints denominator (active in the
     # period) counts it in July (open 1-10 July) and in August (reopened).
     reopened = Case("R", "2025-05-19").then("trajectory.closed", "2025-07-10", reason="moved")
@@ -386,7 +386,7 @@ def test_satisfaction_per_item_with_response_rate(kpi_client: TestClient) -> Non
 def test_satisfaction_is_per_closed_trajectory_and_its_response_rate_never_exceeds_one(
     kpi_client: TestClient, engine: Engine
 ) -> None:
-    # SPEC: for the trajectories closed in the period, each one's latest answer per item
+    # docs/domain.md: for the trajectories closed in the period, each one's latest answer per item
     # (an item missing from a later response keeps its earlier answer). A answers twice
     # in March (overall 2, then 5 with listenedTo missing: listenedTo 4 stays); B answers in
     # March but closes in April; C closes in March without answering. March: closed A and C,

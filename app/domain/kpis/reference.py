@@ -83,7 +83,7 @@ def _dimension(row: Row, name: str, day: date) -> str | None:
 
 
 def professional_on(row: Row, day: date) -> str | None:
-    """SPEC: the professional of the most recent step completion on or before `day`."""
+    """docs/domain.md: the professional of the most recent step completion on or before `day`."""
     latest = None
     for completed_on, professional in row.get(COMPLETIONS, ()):
         if completed_on <= day:

@@ -168,7 +168,7 @@ class _Figure:
 
 
 def professional_on(day: ColumnElement[Any]) -> ColumnElement[Any]:
-    """SPEC: a trajectory belongs to the professional of its most recent step completion on
+    """A trajectory belongs to the professional of its most recent step completion on
     or before the day that puts it in the period."""
     return (
         select(SC.professional_ref)

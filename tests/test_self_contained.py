@@ -1,0 +1,39 @@
+"""The repository holds everything its two commands need: a public clone has no working
+folder beside it (the Logius ruleset, the domain description were once read from there)."""
+
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tracked_files() -> list[Path]:
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return [ROOT / name for name in listed if (ROOT / name).is_file()]
+
+
+def test_no_file_reaches_outside_the_repository() -> None:
+    outside = re.compile(r"\.\./shared|shared/(SPEC|STYLE)\.md|shared/adr")
+    here = Path(__file__).resolve()
+    found = [
+        str(path.relative_to(ROOT))
+        for path in tracked_files()
+        if path != here and outside.search(path.read_text(errors="ignore"))
+    ]
+    assert found == []
+
+
+def test_the_kept_ruleset_is_the_one_its_source_note_records() -> None:
+    ruleset = ROOT / "tools/adr/ruleset.yaml"
+    note = (ROOT / "tools/adr/SOURCE.md").read_text()
+    recorded = re.search(r"SHA-256 \| `([0-9a-f]{64})`", note)
+    assert recorded is not None
+    assert hashlib.sha256(ruleset.read_bytes()).hexdigest() == recorded.group(1)
+    assert "CC-BY-4.0" in note
+    assert (
+        "ruleset=${ADR_RULESET:-tools/adr/ruleset.yaml}" in (ROOT / "scripts/test.sh").read_text()
+    )
