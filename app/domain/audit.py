@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import partial
 
+from app.domain.dutch import in_dutch
 from app.domain.terms import Adjustment, DueDate, Ignored
 from app.domain.trajectory import (
     ASSESSMENT_STEPS,
@@ -467,7 +468,7 @@ def check_closure_reason(state: TrajectoryState, today: date) -> Finding:
         return _finding(
             Status.PASS,
             f"closed {state.closed.on}: {state.close_reason}",
-            f"afgesloten op {state.closed.on}: {state.close_reason}",
+            f"afgesloten op {state.closed.on}: {in_dutch(state.close_reason)}",
             state.closed.event_id,
         )
     return _finding(
@@ -485,7 +486,7 @@ def check_case_lead_recorded(state: TrajectoryState, today: date) -> Finding:
         return _finding(
             Status.PASS,
             f"regie: {state.case_lead}",
-            f"regie: {state.case_lead}",
+            f"regie: {in_dutch(state.case_lead)}",
             state.plan.event_id,
         )
     return _finding(

@@ -11,6 +11,7 @@ from app.domain.calendar import local_today
 from app.errors import InvalidInput
 from app.routers.freshness import NOT_MODIFIED, AuditValidated
 from app.routers.params import (
+    RULE_PATTERN,
     SampleIdPath,
     TrajectoryIdPath,
     check_period,
@@ -40,8 +41,6 @@ from app.schemas.audit import (
 from app.schemas.base import CODE_PATTERN, IsoDate
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
-
-RULE_PATTERN = "^(" + "|".join(RULES_BY_ID) + ")$"
 
 router = APIRouter(prefix="/audit", tags=["audit"], route_class=ContractRoute)
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import Path, Request
 
+from app.domain.audit import RULES_BY_ID
 from app.domain.bsn import contains_bsn
 from app.errors import InvalidInput
 from app.openapi import BASE_PATH
@@ -28,6 +29,9 @@ SampleIdPath = Annotated[str, Path(alias="sampleId", max_length=36)]
 def worklist_cursor_pattern(rules: Iterable[str]) -> str:
     """`<due date or empty>~<trajectoryId>~<rule>`: the worklist position after a finding."""
     return rf"^({DATE_TEXT})?~{TRAJECTORY_ID_PATTERN[1:-1]}~({'|'.join(rules)})$"
+
+
+RULE_PATTERN = "^(" + "|".join(RULES_BY_ID) + ")$"
 
 
 def worklist_cursor(due_on: str, trajectory_id: str, rule: str) -> str:

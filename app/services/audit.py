@@ -213,6 +213,8 @@ class FindingFilter:
     team: str | None = None
     due_before: date | None = None
     due_within_days: int | None = None
+    open_only: bool = False  # trajectories not closed (the workbench's worklist default)
+    domain: str | None = None
 
 
 def worklist(
@@ -227,19 +229,50 @@ def worklist(
     those without a due date; ties by trajectoryId and rule. Keyset-paged on that order,
     so pages stay stable while findings change."""
     status = effective_status(today)
-    query = (
+    query = _matching(
         select(
             AuditFinding, status.label("effective"), Trajectory.team, Trajectory.professional_ref
-        )
-        .join(
-            Trajectory,
-            and_(
-                Trajectory.municipality == AuditFinding.municipality,
-                Trajectory.trajectory_id == AuditFinding.trajectory_id,
-            ),
-        )
-        .where(AuditFinding.municipality == municipality)
+        ),
+        municipality,
+        where,
+        today,
     )
+    if after:
+        query = query.where(_after(*after))
+    no_due = AuditFinding.due_on.is_(None)
+    rows = session.execute(
+        query.order_by(
+            no_due, AuditFinding.due_on, AuditFinding.trajectory_id, AuditFinding.rule
+        ).limit(page_size + 1)
+    ).all()
+    page = list(rows[:page_size])
+    if len(rows) <= page_size:
+        return page, None
+    last = page[-1][0]
+    return page, (last.due_on.isoformat() if last.due_on else "", last.trajectory_id, last.rule)
+
+
+def count_findings(session: Session, municipality: str, where: FindingFilter, today: date) -> int:
+    """How many findings the worklist holds for `where`, over every page."""
+    query = _matching(select(func.count()), municipality, where, today)
+    return int(session.execute(query).scalar_one())
+
+
+def _matching(query: Any, municipality: str, where: FindingFilter, today: date) -> Any:
+    """`query` over the findings `where` admits, joined to their trajectories."""
+    status = effective_status(today)
+    query = query.select_from(AuditFinding).join(
+        Trajectory,
+        and_(
+            Trajectory.municipality == AuditFinding.municipality,
+            Trajectory.trajectory_id == AuditFinding.trajectory_id,
+        ),
+    )
+    query = query.where(AuditFinding.municipality == municipality)
+    if where.open_only:
+        query = query.where(Trajectory.closed_on.is_(None))
+    if where.domain:
+        query = query.where(Trajectory.domain == where.domain)
     if where.rule:
         query = query.where(AuditFinding.rule == where.rule)
     if where.status:
@@ -256,19 +289,7 @@ def worklist(
             status == Status.PENDING.value,
             AuditFinding.due_on <= today + timedelta(days=where.due_within_days),
         )
-    if after:
-        query = query.where(_after(*after))
-    no_due = AuditFinding.due_on.is_(None)
-    rows = session.execute(
-        query.order_by(
-            no_due, AuditFinding.due_on, AuditFinding.trajectory_id, AuditFinding.rule
-        ).limit(page_size + 1)
-    ).all()
-    page = list(rows[:page_size])
-    if len(rows) <= page_size:
-        return page, None
-    last = page[-1][0]
-    return page, (last.due_on.isoformat() if last.due_on else "", last.trajectory_id, last.rule)
+    return query
 
 
 def _after(due_on: str, trajectory_id: str, rule: str) -> ColumnElement[bool]:
@@ -421,3 +442,14 @@ def review_outcomes(
         judged = {trajectory: review.judgement for trajectory, review in latest.items()}
         found.append((sample, review_outcome(sample.trajectory_ids, judged)))
     return found
+
+
+def teams_of(session: Session, municipality: str) -> tuple[str, ...]:
+    """The teams the municipality's trajectories belong to, for a choice of team."""
+    rows = session.execute(
+        select(Trajectory.team)
+        .where(Trajectory.municipality == municipality, Trajectory.team.is_not(None))
+        .distinct()
+        .order_by(Trajectory.team)
+    ).scalars()
+    return tuple(team for team in rows if team is not None)

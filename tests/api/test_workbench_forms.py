@@ -13,10 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from app.domain import vocabulary
+from app.domain.dutch import CODES_NL
 from app.main import create_app
 from app.models import ApiClient, SampleReview
+from app.services.access.clients import SCOPES
 from app.settings import Settings
-from tests.factories import opened
+from tests.factories import event, full_trajectory, opened
 from tests.kpis.scenario import Case
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -343,3 +346,77 @@ def test_signing_out_ends_the_session_on_the_server_whatever_the_form_token(
         assert replay.status_code in (303, 401), "the old cookie still signs in"
         # the other session is untouched
         assert other.get("/werkbank/", headers=HTML, follow_redirects=False).status_code == 200
+
+
+def test_the_worklist_shows_open_misses_first_counts_them_and_pages_the_rest(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    """60 cases of 2025 closed after missing their assessment term, 7 open ones of 2026
+    missing it now: the worklist shows the 7 by default (they were hidden behind a cut at
+    200 of the oldest), says how many there are, and pages through all when asked."""
+    old = [f"OLD-{i:02d}" for i in range(60)]
+    new = [f"NEW-{i}" for i in range(7)]
+    events = [opened("2025-01-06T09:00:00+01:00", t, team="noord") for t in old]
+    events += [
+        event("trajectory.closed", "2025-06-02T09:00:00+02:00", {"reason": "moved"}, t) for t in old
+    ]
+    events += [opened("2026-06-01T09:00:00+02:00", t, team="zuid") for t in new]
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["audit:read"])
+
+    def late(page: httpx.Response) -> tuple[str, list[str], str | None]:
+        table = re.search(
+            r"<caption>Te laat[^<]*</caption>(.*?)</table>(.*?)(?=<table|</main>)", page.text, re.S
+        )
+        assert table is not None, page.text[:2000]
+        caption = re.search(r"<caption>(Te laat[^<]*)</caption>", page.text)
+        assert caption is not None
+        ids = re.findall(r'href="/werkbank/trajecten/([^"]+)"', table.group(1))
+        more = re.search(r'href="([^"]*te_laat_na=[^"]*)"', table.group(2))
+        return caption.group(1), ids, more.group(1).replace("&amp;", "&") if more else None
+
+    caption, ids, more = late(browser.get("/werkbank/werklijst", headers=HTML))
+    assert sorted(ids) == new and more is None
+    assert "7 termijnen" in caption
+    seen: list[str] = []
+    page = browser.get("/werkbank/werklijst?ook_afgesloten=true", headers=HTML)
+    caption, ids, more = late(page)
+    assert "67 termijnen" in caption and "meer op de volgende pagina" in caption
+    seen += ids
+    while more:
+        caption, ids, more = late(browser.get(more, headers=HTML))
+        seen += ids
+    assert sorted(seen) == sorted(old + new)  # every one, once, over the pages
+    zuid = browser.get("/werkbank/werklijst?ook_afgesloten=true&team=zuid", headers=HTML)
+    assert sorted(late(zuid)[1]) == new
+
+
+WORDS_OF_THE_VOCABULARY = [
+    vocabulary.Step, vocabulary.NetworkOutcome, vocabulary.ProvisionOutcome,
+    vocabulary.DecisionResult, vocabulary.GoalResult, vocabulary.LawDomain, vocabulary.Channel,
+    vocabulary.CloseReason, vocabulary.CaseLead, vocabulary.NetworkSource,
+    vocabulary.SupportKind, vocabulary.Term, vocabulary.TrajectoryStatus,
+]  # fmt: skip
+
+
+def test_every_code_of_the_vocabulary_has_a_dutch_word() -> None:
+    missing = [m.value for kind in WORDS_OF_THE_VOCABULARY for m in kind if m.value not in CODES_NL]
+    assert missing == []
+    assert all(scope in CODES_NL for scope in SCOPES)
+
+
+def test_the_trajectory_page_shows_no_code_of_the_vocabulary(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    assert client.post("/api/v1/events/batch", json=full_trajectory("F-1")).json()["rejected"] == 0
+    sign_in(browser, tokens["audit:read"])
+    page = browser.get("/werkbank/trajecten/F-1", headers=HTML)
+    assert page.status_code == 200
+    visible = re.sub(
+        r"<[^>]+>", " ", re.sub(r"<(script|style|head)[^>]*>.*?</\1>", "", page.text, flags=re.S)
+    )
+    codes = {m.value for kind in WORDS_OF_THE_VOCABULARY for m in kind}
+    left = sorted(
+        c for c in codes if CODES_NL[c] != c and re.search(rf"\b{re.escape(c)}\b", visible)
+    )
+    assert left == [], left

@@ -333,9 +333,9 @@ def test_administration_sets_targets_values_and_clients(
     assert watched.axe_violations() == []
 
     # a client: made with a team limit, its token shown once, then revoked
-    page.get_by_role("link", name="Clients").click()
+    page.get_by_role("link", name="Koppelingen").click()
     page.get_by_label("Naam").fill("teamleider noord")
-    page.get_by_label("kpi:read").check()
+    page.get_by_label("kengetallen lezen").check()
     page.get_by_label("Teams", exact=False).fill("noord")
     page.get_by_role("button", name="Maak client").click()
     new_token = page.get_by_label("Token").input_value()

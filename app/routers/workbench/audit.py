@@ -1,6 +1,7 @@
 """The quality officer's pages: the worklist of terms, one trajectory's audit, and the
 pass rates per rule and team."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -8,9 +9,16 @@ from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
-from app.domain.audit import audit
+from app.domain.audit import RULES_BY_ID, audit
 from app.domain.calendar import local_today
-from app.routers.params import TrajectoryIdPath
+from app.domain.vocabulary import LawDomain
+from app.routers.params import (
+    RULE_PATTERN,
+    TrajectoryIdPath,
+    parse_worklist_cursor,
+    worklist_cursor,
+    worklist_cursor_pattern,
+)
 from app.routers.workbench.common import (
     AuditVisitor,
     FreshAuditPage,
@@ -21,12 +29,17 @@ from app.routers.workbench.common import (
     render,
 )
 from app.routers.workbench.present import RULE_TITLES
+from app.schemas.base import CODE_PATTERN
 from app.services import audit as audit_service
+from app.services.audit import FindingFilter
 from app.services.trajectories import get_trajectory
 
 router = page_router()
 
-WORKLIST_LIMIT = 200
+WORKLIST_PAGE = 50
+CURSOR = worklist_cursor_pattern(RULES_BY_ID)
+Cursor = Annotated[str | None, Query(max_length=200, pattern=CURSOR)]
+DOMAIN_CHOICE = "^(|" + "|".join(d.value for d in LawDomain) + ")$"
 
 
 @router.get("/werklijst", response_class=HTMLResponse, dependencies=[CurrentProjection])
@@ -35,35 +48,59 @@ def worklist(
     session: SessionDep,
     visitor: AuditVisitor,
     within: Annotated[int, Query(alias="binnen", ge=0, le=365)] = 14,
+    team: Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")] = "",
+    rule: Annotated[str, Query(alias="regel", max_length=32, pattern=f"^$|{RULE_PATTERN}")] = "",
+    domain: Annotated[str, Query(alias="domein", max_length=16, pattern=DOMAIN_CHOICE)] = "",
+    closed_too: Annotated[bool, Query(alias="ook_afgesloten")] = False,
+    soon_after: Annotated[Cursor, Query(alias="binnenkort_na")] = None,
+    late_after: Annotated[Cursor, Query(alias="te_laat_na")] = None,
 ) -> Response:
-    """Terms that run out within `binnen` days, and those already missed, soonest first."""
+    """Terms that run out within `binnen` days, and those already missed, of open
+    trajectories unless asked otherwise; each list counted, filtered and paged."""
     caller = visitor.caller
     today = local_today()
-    soon, _ = audit_service.worklist(
-        session,
-        caller.municipality,
-        audit_service.FindingFilter(caller.teams, due_within_days=within),
-        today,
-        WORKLIST_LIMIT,
-        None,
+    base = FindingFilter(
+        caller.teams,
+        rule or None,
+        team=team or None,
+        open_only=not closed_too,
+        domain=domain or None,
     )
-    late, _ = audit_service.worklist(
+    lists = {
+        "soon": (replace(base, due_within_days=within), soon_after, "binnenkort_na"),
+        "late": (replace(base, status="fail", due_before=today), late_after, "te_laat_na"),
+    }
+    shown: dict[str, dict[str, Any]] = {}
+    for name, (where, after, cursor_name) in lists.items():
+        rows, last = audit_service.worklist(
+            session, caller.municipality, where, today, WORKLIST_PAGE, parse_worklist_cursor(after)
+        )
+        more = None
+        if last:
+            more = str(request.url.include_query_params(**{cursor_name: worklist_cursor(*last)}))
+        shown[name] = {
+            "rows": [_work_item(row, today) for row in rows],
+            "total": audit_service.count_findings(session, caller.municipality, where, today),
+            "more": more,
+            "paged": after is not None,
+        }
+    caller.log_read(
         session,
-        caller.municipality,
-        audit_service.FindingFilter(caller.teams, status="fail", due_before=today),
-        today,
-        WORKLIST_LIMIT,
-        None,
+        [r["trajectory_id"] for part in shown.values() for r in part["rows"]],
+        with_query=True,
     )
-    caller.log_read(session, [f.trajectory_id for f, *_ in [*soon, *late]], with_query=True)
     return render(
         request,
         visitor,
         "worklist.html",
         within=within,
         today=today,
-        soon=[_work_item(row, today) for row in soon],
-        late=[_work_item(row, today) for row in late],
+        soon=shown["soon"],
+        late=shown["late"],
+        chosen={"team": team, "rule": rule, "domain": domain, "closed_too": closed_too},
+        teams=caller.teams or audit_service.teams_of(session, caller.municipality),
+        rules=RULE_TITLES,
+        domains=[d.value for d in LawDomain],
     )
 
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.domain.audit import RULES
+from app.domain.dutch import in_dutch
 from app.domain.kpis.spec import Kpi
 
 UNITS_NL = {
@@ -73,6 +74,7 @@ def filters() -> dict[str, Any]:
         "waarde_is": lambda v: VALUE_IS_NL.get(v, v),
         "uitkomst": lambda s: STATUSES_NL.get(str(s), str(s)),
         "regel": lambda r: RULE_TITLES.get(r, r),
+        "nl": in_dutch,
         "als_tekst": series_text,
         "aanpassing": lambda kind: ADJUSTMENTS_NL.get(kind, kind),
     }
