@@ -85,7 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "clients":
         return manage_clients(settings.database_url, args)
     if args.command == "retention":
-        return apply_retention(settings.database_url, settings.retention_years, args.dry_run)
+        return apply_retention(
+            settings.database_url,
+            settings.retention_years,
+            settings.access_log_retention_years,
+            args.dry_run,
+        )
     if args.command == "refold":
         from app.services.projection.maintenance import refold_all
 
@@ -167,10 +172,19 @@ def import_events(
     return 1 if report.rejected else 0
 
 
-def apply_retention(database_url: str, years: int, dry_run: bool) -> int:
+def apply_retention(database_url: str, years: int, log_years: int, dry_run: bool) -> int:
+    from datetime import UTC, datetime, time
+
     from app.db import create_db_engine, create_session_factory, ensure_schema_current
-    from app.domain.calendar import local_today
-    from app.services.projection.retention import cutoff, expired, purge
+    from app.domain.calendar import MUNICIPAL_TZ, local_today
+    from app.services.projection.retention import (
+        cutoff,
+        expired,
+        old_access_log,
+        purge,
+        purge_access_log,
+        purge_ended_sessions,
+    )
 
     engine = create_db_engine(database_url, pool_size=1)
     ensure_schema_current(engine)
@@ -181,6 +195,15 @@ def apply_retention(database_url: str, years: int, dry_run: bool) -> int:
         if not dry_run:
             for table, count in sorted(purge(session, keys).items()):
                 print(f"  removed {count} rows from {table}")
+        log_before = datetime.combine(cutoff(local_today(), log_years), time(), MUNICIPAL_TZ)
+        print(
+            f"{old_access_log(session, log_before)} access-log entries before "
+            f"{log_before.date()} ({log_years} years)"
+        )
+        if not dry_run:
+            print(f"  removed {purge_access_log(session, log_before)} access-log entries")
+            ended = purge_ended_sessions(session, datetime.now(UTC))
+            print(f"  removed {ended} expired workbench sessions")
     engine.dispose()
     return 0
 

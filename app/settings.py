@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # (15 years: the Wmo dossier term of the VNG selection list; set it to the
     # municipality's own archive decision).
     retention_years: int = Field(default=15, ge=1)
+    # The access log (who read which trajectory ids) is kept this long (NEN 7513's five
+    # years for logs of access to care records); `wijkteam-kpi retention` removes older.
+    access_log_retention_years: int = Field(default=5, ge=1)
     # Requests per minute per authenticated client; failed authentications per minute per
     # address (a budget of their own). The counters live in RATE_LIMIT_STORAGE: memory for
     # one process, e.g. redis://127.0.0.1:6379 when several processes serve together.

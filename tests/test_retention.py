@@ -1,15 +1,23 @@
 """Retention removes old closed trajectories with their events, and nothing else."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.audit import Judgement
-from app.models import SampleReview, StoredEvent, Trajectory
+from app.models import AccessLogEntry, SampleReview, StoredEvent, Trajectory
 from app.services import audit as audit_service
-from app.services.projection.retention import cutoff, expired, purge
+from app.services.projection.retention import (
+    cutoff,
+    expired,
+    old_access_log,
+    purge,
+    purge_access_log,
+)
+from tests.conftest import empty_all_tables
 from tests.kpis.scenario import Case, post
 
 
@@ -76,3 +84,48 @@ def test_a_purged_trajectorys_review_keeps_its_verdict_but_not_its_note(
         ("OLD", "afwijking", None),
         ("RECENT", "afwijking", "notitie over RECENT"),
     ]
+
+
+def test_retention_removes_the_access_log_past_its_own_term(
+    client: TestClient, engine: Engine
+) -> None:
+    """The access log names trajectory ids and who read them: personal data that
+    `wijkteam-kpi retention` keeps ACCESS_LOG_RETENTION_YEARS, not forever."""
+    post(client, Case("READ", "2026-01-05"))
+    client.get("/api/v1/trajectories/READ")  # logged now
+    with Session(engine) as session, session.begin():
+        session.add(
+            AccessLogEntry(
+                at=datetime(2019, 3, 1, tzinfo=UTC), client_id="c", client_name="old reader",
+                municipality="0193", method="GET", route="/trajectories/{trajectoryId}",
+                status=200, trajectory_ids=["READ"], query={},
+            )
+        )  # fmt: skip
+    with Session(engine) as session:
+        before = datetime(2021, 12, 6, tzinfo=UTC)
+        assert old_access_log(session, before) == 1
+        assert purge_access_log(session, before) == 1
+        session.commit()
+    with Session(engine) as session:
+        readers = session.execute(select(AccessLogEntry.client_name)).scalars().all()
+    assert "old reader" not in readers and readers  # the recent read stays
+
+
+def test_the_retention_command_reports_and_applies_the_access_log_term(
+    engine: Engine, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import apply_retention
+
+    empty_all_tables(engine)
+    with Session(engine) as session, session.begin():
+        session.add(
+            AccessLogEntry(
+                at=datetime(2015, 3, 1, tzinfo=UTC), client_id="c", client_name="ancient",
+                municipality="0193", method="GET", route="/trajectories", status=200,
+                trajectory_ids=[], query={},
+            )
+        )  # fmt: skip
+    assert apply_retention(database_url, 15, 5, dry_run=True) == 0
+    assert "1 access-log entries before" in capsys.readouterr().out
+    assert apply_retention(database_url, 15, 5, dry_run=False) == 0
+    assert "removed 1 access-log entries" in capsys.readouterr().out

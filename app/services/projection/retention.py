@@ -1,12 +1,21 @@
-"""Retention: removing trajectories closed longer ago than the retention term, events and all."""
+"""Retention: removing trajectories closed longer ago than the retention term, events and all;
+and the access log's entries and ended workbench sessions older than their own terms."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from app.models import AuditSample, Base, SampleReview, StoredEvent, Trajectory
+from app.models import (
+    AccessLogEntry,
+    AuditSample,
+    Base,
+    SampleReview,
+    StoredEvent,
+    Trajectory,
+    WebSession,
+)
 from app.services.projection.store import PROJECTION_TABLES
 from app.services.storage import data_version
 
@@ -30,6 +39,25 @@ def expired(session: Session, before: date) -> list[tuple[str, str]]:
         )
     )
     return [(municipality, trajectory_id) for municipality, trajectory_id in rows]
+
+
+def old_access_log(session: Session, before: datetime) -> int:
+    """How many access-log entries were written before `before`."""
+    query = select(func.count()).select_from(AccessLogEntry).where(AccessLogEntry.at < before)
+    return int(session.execute(query).scalar_one())
+
+
+def purge_access_log(session: Session, before: datetime) -> int:
+    """Remove the access log's entries written before `before` (they name trajectory ids
+    and who read them: personal data with a term of its own, ACCESS_LOG_RETENTION_YEARS)."""
+    result = session.execute(delete(AccessLogEntry).where(AccessLogEntry.at < before))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def purge_ended_sessions(session: Session, now: datetime) -> int:
+    """Remove workbench sessions that expired: nothing signs in with them any more."""
+    result = session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def purge(session: Session, keys: list[tuple[str, str]]) -> dict[str, int]:
