@@ -442,14 +442,3 @@ def review_outcomes(
         judged = {trajectory: review.judgement for trajectory, review in latest.items()}
         found.append((sample, review_outcome(sample.trajectory_ids, judged)))
     return found
-
-
-def teams_of(session: Session, municipality: str) -> tuple[str, ...]:
-    """The teams the municipality's trajectories belong to, for a choice of team."""
-    rows = session.execute(
-        select(Trajectory.team)
-        .where(Trajectory.municipality == municipality, Trajectory.team.is_not(None))
-        .distinct()
-        .order_by(Trajectory.team)
-    ).scalars()
-    return tuple(team for team in rows if team is not None)

@@ -138,3 +138,14 @@ def list_trajectories(
     has_more = len(rows) > page_size
     items = rows[:page_size]
     return TrajectoryPage(items=items, next_after=items[-1].trajectory_id if has_more else None)
+
+
+def teams_of(session: Session, municipality: str) -> tuple[str, ...]:
+    """The teams the municipality's trajectories belong to, for a choice of team."""
+    rows = session.execute(
+        select(Trajectory.team)
+        .where(Trajectory.municipality == municipality, Trajectory.team.is_not(None))
+        .distinct()
+        .order_by(Trajectory.team)
+    ).scalars()
+    return tuple(team for team in rows if team is not None)

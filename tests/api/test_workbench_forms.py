@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from app.domain import vocabulary
 from app.domain.dutch import CODES_NL
@@ -420,3 +421,56 @@ def test_the_trajectory_page_shows_no_code_of_the_vocabulary(
         c for c in codes if CODES_NL[c] != c and re.search(rf"\b{re.escape(c)}\b", visible)
     )
     assert left == [], left
+
+
+def test_a_team_limit_naming_no_known_team_is_refused(
+    client: TestClient, browser: TestClient, tokens: dict[str, str], engine: Engine
+) -> None:
+    assert client.post("/api/v1/events", json=opened("2026-03-02T09:00:00+01:00")).is_success
+    _, csrf = sign_in(browser, tokens["all"])
+    form = {"csrf": csrf, "name": "teamleider zuidd", "scopes": ["kpi:read"], "teams": "Zuidd"}
+    refused = browser.post("/werkbank/beheer/clients", data=form, headers=HTML)
+    assert refused.status_code == 400
+    assert "onbekend team Zuidd; bekend zijn noord" in refused.text
+    with Session(engine) as session:
+        named = select(ApiClient).where(ApiClient.name == "teamleider zuidd")
+        assert session.execute(named).first() is None  # nothing made
+    made = browser.post("/werkbank/beheer/clients", data={**form, "teams": "noord"}, headers=HTML)
+    assert made.status_code == 200 and "wk_" in made.text
+
+
+def test_revoking_asks_first_and_a_judgement_is_chosen_not_preset(
+    client: TestClient, browser: TestClient, tokens: dict[str, str], engine: Engine
+) -> None:
+    _, csrf = sign_in(browser, tokens["all"])
+    page = browser.get("/werkbank/beheer/clients", headers=HTML)
+    assert 'class="danger" href="/werkbank/beheer/clients/' in page.text  # a link, no button
+    other = re.search(r'href="(/werkbank/beheer/clients/[^"]+/intrekken)"', page.text)
+    assert other is not None
+    confirm = browser.get(other.group(1), headers=HTML)
+    assert "kan niet ongedaan worden gemaakt" in confirm.text
+    with Session(engine) as session:
+        assert all(c.revoked_at is None for c in session.execute(select(ApiClient)).scalars())
+
+    events = [opened("2026-03-02T09:00:00+01:00", f"T-{i}", team="noord") for i in range(2)]
+    assert client.post("/api/v1/events/batch", json=events).status_code == 200
+    _, csrf = sign_in(browser, tokens["audit:read"])
+    form = {"csrf": csrf, "size": "1", "from": "2026-01-01", "to": "2026-12-31", "seed": "3"}
+    drawn = browser.post(
+        "/werkbank/steekproeven", data={**form, "stratify_by": "team"}, headers=HTML,
+        follow_redirects=False,
+    )  # fmt: skip
+    sample = drawn.headers["location"]
+    page = browser.get(sample, headers=HTML)
+    assert '<option value="" selected disabled>kies een oordeel</option>' in page.text
+    case = re.search(r'name="trajectoryId" value="([^"]+)"', page.text)
+    assert case is not None
+    unchosen = {"csrf": csrf, "trajectoryId": case.group(1), "judgement": ""}
+    assert browser.post(f"{sample}/oordelen", data=unchosen, headers=HTML).status_code == 400
+    judged = browser.post(
+        f"{sample}/oordelen", data={**unchosen, "judgement": "akkoord"}, headers=HTML,
+        follow_redirects=False,
+    )  # fmt: skip
+    assert judged.headers["location"].endswith("#rij-1")
+    back = browser.get(judged.headers["location"], headers=HTML)
+    assert f"Oordeel over {case.group(1)} vastgelegd: akkoord." in back.text

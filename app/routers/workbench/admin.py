@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.spec import Reported
+from app.errors import InvalidInput
 from app.routers.params import ClientIdPath, KpiIdPath
 from app.routers.workbench.common import (
     AdminVisitor,
@@ -25,9 +26,11 @@ from app.routers.workbench.common import (
 )
 from app.schemas.clients import ClientRequest
 from app.schemas.kpis import ReportedValueRequest, TargetRequest
+from app.schemas.problem import InvalidParam
 from app.services.access import clients
 from app.services.access.clients import SCOPES
 from app.services.figures.kpis import record_reported_value, set_target, targets_by_kpi
+from app.services.trajectories import teams_of
 
 router = page_router()
 
@@ -101,11 +104,30 @@ def client_create(
             "teams": [t.strip() for t in teams.split(",") if t.strip()],
         },
     )
+    _check_teams_exist(session, body.municipality or visitor.caller.municipality, body.teams)
     client, token = clients.create_client(
         session, body.name, body.scopes, body.municipality, body.teams, principal.reach
     )
     # The token is shown in this answer only (never in a URL or a redirect).
     return _clients_page(request, session, visitor, new_token=token, for_client=client)
+
+
+def _check_teams_exist(session: SessionDep, municipality: str, teams: list[str] | None) -> None:
+    """A misspelt team ("Zuidd") would give a client that sees nothing: refused while the
+    municipality has teams to compare with (before its first case, any name is taken)."""
+    known = teams_of(session, municipality)
+    unknown = [team for team in teams or () if team not in known]
+    if known and unknown:
+        raise InvalidInput(
+            f"onbekend team: {', '.join(unknown)}",
+            invalid_params=[
+                InvalidParam(
+                    name="teams",
+                    code="unknown_team",
+                    reason=f"onbekend team {', '.join(unknown)}; bekend zijn {', '.join(known)}",
+                )
+            ],
+        )
 
 
 @router.post("/beheer/clients/{clientId}/nieuw-token", response_class=HTMLResponse)
@@ -119,6 +141,15 @@ def client_rotate(
     check_csrf(visitor, csrf)
     client, token = clients.rotate_token(session, client_id, visitor.caller.principal.reach)
     return _clients_page(request, session, visitor, new_token=token, for_client=client)
+
+
+@router.get("/beheer/clients/{clientId}/intrekken", response_class=HTMLResponse)
+def client_revoke_confirm(
+    request: Request, session: SessionDep, visitor: AdminVisitor, client_id: ClientIdPath
+) -> Response:
+    """Revoking cannot be undone (the client needs a new one): asked once more, by name."""
+    client = clients.get_client(session, client_id, visitor.caller.principal.reach)
+    return render(request, visitor, "admin_revoke.html", client=client)
 
 
 @router.post("/beheer/clients/{clientId}/intrekken")

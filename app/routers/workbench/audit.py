@@ -32,7 +32,7 @@ from app.routers.workbench.present import RULE_TITLES
 from app.schemas.base import CODE_PATTERN
 from app.services import audit as audit_service
 from app.services.audit import FindingFilter
-from app.services.trajectories import get_trajectory
+from app.services.trajectories import get_trajectory, teams_of
 
 router = page_router()
 
@@ -98,7 +98,7 @@ def worklist(
         soon=shown["soon"],
         late=shown["late"],
         chosen={"team": team, "rule": rule, "domain": domain, "closed_too": closed_too},
-        teams=caller.teams or audit_service.teams_of(session, caller.municipality),
+        teams=caller.teams or teams_of(session, caller.municipality),
         rules=RULE_TITLES,
         domains=[d.value for d in LawDomain],
     )

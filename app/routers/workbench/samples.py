@@ -2,8 +2,9 @@
 export the sample with its judgements."""
 
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
-from fastapi import Form, Request, Response
+from fastapi import Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentProjection, SessionDep
@@ -22,7 +23,7 @@ from app.routers.workbench.common import (
     render,
 )
 from app.schemas import kpi_table
-from app.schemas.base import IsoDate
+from app.schemas.base import TRAJECTORY_ID_PATTERN, IsoDate
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
 
@@ -86,7 +87,13 @@ def draw(
     "/steekproeven/{sampleId}", response_class=HTMLResponse, dependencies=[CurrentProjection]
 )
 def sample_page(
-    request: Request, session: SessionDep, visitor: AuditVisitor, sample_id: SampleIdPath
+    request: Request,
+    session: SessionDep,
+    visitor: AuditVisitor,
+    sample_id: SampleIdPath,
+    saved: Annotated[
+        str | None, Query(alias="vastgelegd", max_length=64, pattern=TRAJECTORY_ID_PATTERN)
+    ] = None,
 ) -> Response:
     """One sample: its cases with links, the reviewer's latest judgement of each, and the
     form to judge (akkoord / afwijking, with a note)."""
@@ -102,6 +109,7 @@ def sample_page(
         reviews=reviews,
         outcome=review_outcome(sample.trajectory_ids, {t: r.judgement for t, r in reviews.items()}),
         judgements=[j.value for j in Judgement],
+        saved=saved if saved in reviews else None,
     )
 
 
@@ -152,4 +160,9 @@ def judge(
     audit_service.record_review(
         session, sample, trajectory_id, judgement, note.strip() or None, caller.signature
     )
-    return RedirectResponse(f"/werkbank/steekproeven/{sample.id}", status_code=303)
+    # Back to the case just judged, with a confirmation (the page would open at its top).
+    row = sample.trajectory_ids.index(trajectory_id) + 1
+    query = urlencode({"vastgelegd": trajectory_id})
+    return RedirectResponse(
+        f"/werkbank/steekproeven/{sample.id}?{query}#rij-{row}", status_code=303
+    )
