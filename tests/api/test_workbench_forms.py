@@ -474,3 +474,37 @@ def test_revoking_asks_first_and_a_judgement_is_chosen_not_preset(
     assert judged.headers["location"].endswith("#rij-1")
     back = browser.get(judged.headers["location"], headers=HTML)
     assert f"Oordeel over {case.group(1)} vastgelegd: akkoord." in back.text
+
+
+def test_not_measurable_yet_not_reported_and_suppressed_look_different(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    """Re-entry of cases closed this year cannot be measured until a year has passed: that
+    is not "< 5". A reported KPI nobody posted is "not reported", not a dash."""
+    cases = [f"C-{i}" for i in range(8)]
+    events = [opened("2026-02-02T09:00:00+01:00", t) for t in cases]
+    events += [
+        event("trajectory.closed", "2026-05-04T09:00:00+02:00", {"reason": "moved"}, t)
+        for t in cases
+    ]
+    few = [opened("2026-02-02T09:00:00+01:00", f"F-{i}", team="zuid") for i in range(2)]
+    assert client.post("/api/v1/events/batch", json=events + few).json()["rejected"] == 0
+    api = client.get("/api/v1/kpis/reentry_rate", params={"from": "2026-01-01", "to": "2026-12-31"})
+    (group,) = api.json()["groups"]
+    assert (group["n"], group["value"], group["suppressed"]) == (0, None, False)
+    sign_in(browser, tokens["all"])
+    page = browser.get("/werkbank/?from=2026-01-01&to=2026-12-31", headers=HTML)
+
+    def row(kpi: str) -> str:
+        found = re.search(
+            rf'<tr>\s*<th scope="row"><a href="/werkbank/kpis/{kpi}\?.*?</tr>', page.text, re.S
+        )
+        assert found is not None, kpi
+        return found.group(0)
+
+    assert "nog niet meetbaar" in row("reentry_rate") and "&lt; 5" not in row("reentry_rate")
+    assert "nog niet aangeleverd" in row("awareness")
+    zuid = browser.get(
+        "/werkbank/kpis/inflow?from=2026-01-01&to=2026-12-31&naar=team", headers=HTML
+    )
+    assert "&lt; 5" in zuid.text  # zuid's two

@@ -2,10 +2,13 @@
 
 The rule, as a BI analyst reads it (k = MIN_CELL_SIZE, default 5):
 
-1. A group resting on fewer than k trajectories is suppressed whole (every figure null,
-   `suppressed: true`). A count inside a group's details (closures per reason, the
-   respondents of a satisfaction item, resolved complaints, goals partly achieved) of 1
-   to k-1 is suppressed too (null); a count of 0 is shown as 0, and every category is
+1. A group resting on 1 to k-1 trajectories is suppressed whole (every figure null,
+   `suppressed: true`). A group resting on none (a share whose cases cannot be measured
+   yet, such as re-entry before its year has passed) is shown as n 0 without a value: 0
+   is not a small number, and the reader must tell "not measurable yet" from "< 5". A
+   count inside a group's details (closures per reason, the respondents of a
+   satisfaction item, resolved complaints, goals partly achieved) of 1 to k-1 is
+   suppressed too (null); a count of 0 is shown as 0, and every category is
    always listed, so null always means "suppressed" and never "absent".
 2. Complementary suppression, as CBS does it: wherever shown numbers add up to a total
    a reader can obtain (the group's own n for the closure reasons; the figure without one
@@ -75,7 +78,7 @@ def protect(cells: Sequence[Cell], min_cell_size: int, breakdown: str | None = N
     grand = _shown_counts(protect([_total(cells)], k)[0]) if dims else {}
     escalated: set[int] = set()
     while True:
-        primary = {i for i, (_, n) in enumerate(groups) if n < k} | escalated
+        primary = {i for i, (_, n) in enumerate(groups) if 0 < n < k} | escalated
         hidden_groups = complete(groups, primary, dims)
         hidden_parts = _hide_parts_of(cells, keys, hidden_groups, dims, k)
         # A complement that is itself given away (the only non-zero reason of a group, say)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.kpis.figures import Cell, Figure, period_label, target_met
-from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi
+from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
 from app.errors import NotFound
 from app.routers.params import KpiIdPath
 from app.routers.tables import csv_response
@@ -47,12 +47,18 @@ BreakdownQuery = Annotated[Breakdown, Query(alias="naar")]
 
 @dataclass(frozen=True)
 class Shown:
-    """One cell as a table row shows it: a label, and value and n unless suppressed."""
+    """One cell as a table row shows it: a label, and value and n unless suppressed.
+
+    `state` tells the four kinds of "no value" apart, as the officer must: `suppressed`
+    (1-4 cases, "< 5"), `pending` (cases whose measurement needs time to pass, none
+    measurable yet), `empty` (no case at all) and `unreported` (a reported KPI nobody
+    posted a value for)."""
 
     label: str
     value: float | None
     n: int | None
     suppressed: bool
+    state: str = "shown"
 
 
 def shown(cell: Cell, key: str) -> Shown:
@@ -62,7 +68,17 @@ def shown(cell: Cell, key: str) -> Shown:
         value=cell.value if visible else None,
         n=cell.n if visible else None,
         suppressed=cell.suppressed,
+        state=_state(cell),
     )
+
+
+def _state(cell: Cell) -> str:
+    if cell.suppressed:
+        return "suppressed"
+    if cell.n == 0 and cell.value is None:
+        waiting = cell.extra.get("pending", 0)
+        return "pending" if waiting is None or waiting > 0 else "empty"
+    return "shown"
 
 
 def periods(start: date, end: date, grain: str) -> list[str]:
@@ -82,7 +98,7 @@ def series(figure: Figure, grain: str) -> list[Shown]:
     rows = []
     for label in periods(figure.query.start, figure.query.end, grain):
         cell = by_label.get(label)
-        rows.append(shown(cell, grain) if cell else Shown(label, None, 0, False))
+        rows.append(shown(cell, grain) if cell else Shown(label, None, 0, False, "empty"))
     return rows
 
 
@@ -91,8 +107,11 @@ def points(rows: list[Shown]) -> list[Point]:
 
 
 def total(figure: Figure | None) -> Shown | None:
-    if figure is None or len(figure.cells) != 1:
+    if figure is None or len(figure.cells) > 1:
         return None
+    if not figure.cells:
+        nobody = isinstance(figure.kpi.measure, Reported)
+        return Shown("", None, None, False, "unreported" if nobody else "empty")
     return shown(figure.cells[0], "")
 
 
