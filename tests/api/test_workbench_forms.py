@@ -18,6 +18,7 @@ from app.domain import vocabulary
 from app.domain.dutch import CODES_NL
 from app.main import create_app
 from app.models import ApiClient, SampleReview
+from app.routers.workbench.present import difference
 from app.services.access.clients import SCOPES
 from app.settings import Settings
 from tests.factories import event, full_trajectory, opened
@@ -508,3 +509,11 @@ def test_not_measurable_yet_not_reported_and_suppressed_look_different(
         "/werkbank/kpis/inflow?from=2026-01-01&to=2026-12-31&naar=team", headers=HTML
     )
     assert "&lt; 5" in zuid.text  # zuid's two
+
+
+def test_a_change_is_written_to_the_digits_it_was_given() -> None:
+    assert difference(0.05) == "+0,05"  # it was shown as 0,1
+    assert difference(-1234.5) == "-1.234,5"
+    assert difference(0.05, "share (0..1)") == "+5 procentpunt"
+    assert difference(-0.125, "share (0..1)") == "-12,5 procentpunt"
+    assert difference(None) == "\N{EN DASH}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.domain.audit import RULES
 from app.domain.dutch import in_dutch
-from app.domain.kpis.spec import Kpi
+from app.domain.kpis.spec import Count, Kpi, OpenAt
 
 UNITS_NL = {
     "days": "dagen",
@@ -54,6 +54,25 @@ def number(value: float | None, unit: str = "", digits: int = 1) -> str:
     return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def difference(value: float | None, unit: str = "") -> str:
+    """A change as written beside a value: +5 procentpunt for a share, +0,05 otherwise,
+    to the digits it was given (a change of 0,05 was shown as 0,1)."""
+    if value is None:
+        return "\N{EN DASH}"
+    if unit == "share (0..1)":
+        points = f"{value * 100:+.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        return f"{points} procentpunt"
+    text = f"{value:+.6f}".rstrip("0").rstrip(".")
+    whole, _, decimals = text.partition(".")
+    grouped = f"{int(whole):+,}".replace(",", ".")
+    return f"{grouped},{decimals}" if decimals else grouped
+
+
+def is_count(kpi: Kpi) -> bool:
+    """A KPI whose value is its n (inflow, caseload): its n column would repeat it."""
+    return isinstance(kpi.measure, Count | OpenAt)
+
+
 def unit_nl(unit: str) -> str:
     return UNITS_NL.get(unit, unit)
 
@@ -70,6 +89,8 @@ def filters() -> dict[str, Any]:
     return {
         "getal": number,
         "eenheid": unit_nl,
+        "verschil": difference,
+        "telling": is_count,
         "richting": lambda d: DIRECTIONS_NL.get(str(d), str(d)),
         "waarde_is": lambda v: VALUE_IS_NL.get(v, v),
         "uitkomst": lambda s: STATUSES_NL.get(str(s), str(s)),
