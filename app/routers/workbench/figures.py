@@ -9,6 +9,7 @@ from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
+from app.domain.calendar import local_today
 from app.domain.kpis.figures import Cell, Figure, period_label, target_met
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
 from app.errors import NotFound
@@ -102,6 +103,12 @@ def series(figure: Figure, grain: str) -> list[Shown]:
     return rows
 
 
+def running(start: date, end: date, grain: str) -> str | None:
+    """The label of the period still running, if the span reaches into it."""
+    today = local_today()
+    return period_label(today, grain) if start <= today <= end else None
+
+
 def points(rows: list[Shown]) -> list[Point]:
     return [Point(row.label, row.value) for row in rows]
 
@@ -164,7 +171,15 @@ def overview(
                 "target": target,
                 "met": judged(figure.kpi, cell, target),
                 "trend": trend,
-                "spark": line_chart(points(trend), size=(140, 36), pad=4) if trend else None,
+                "spark": line_chart(
+                    points(trend),
+                    size=(140, 36),
+                    pad=4,
+                    axes=False,
+                    running=running(start, end, grain),
+                )
+                if trend
+                else None,
             }
         )
     return render(
@@ -244,7 +259,9 @@ def kpi_page(
         by=by,
         breakdowns=BREAKDOWNS,
         rows=rows,
-        chart=line_chart(points(rows), target, baseline),
+        chart=line_chart(
+            points(rows), target, baseline, unit=kpi.unit, running=running(*span, grain)
+        ),
         target=target,
         baseline=baseline,
         stored_target=stored,

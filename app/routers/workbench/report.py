@@ -14,7 +14,7 @@ from app.domain.sampling import ReviewOutcome
 from app.errors import InvalidInput
 from app.routers.workbench.charts import line_chart
 from app.routers.workbench.common import FreshKpiPage, KpiVisitor, Visitor, page_router, render
-from app.routers.workbench.figures import judged, points, series, total
+from app.routers.workbench.figures import judged, points, running, series, total
 from app.routers.workbench.present import RULE_TITLES
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
@@ -80,7 +80,15 @@ def report(
     charts = []
     for figure in monthly:
         months = series(figure, "month")
-        chart = line_chart(points(months), size=(330, 150), pad=22)
+        target = figure.target.value if figure.target else None
+        chart = line_chart(
+            points(months),
+            target,
+            size=(330, 180),
+            pad=24,
+            unit=figure.kpi.unit,
+            running=running(before.start, period.end, "month"),
+        )
         if chart is not None:
             charts.append({"kpi": figure.kpi, "chart": chart, "months": months})
     rows = []
