@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # The gemeentecode events belong to when neither the client nor the event names one.
     # 0193 is Zwolle, whose SWT the domain reference follows.
     default_municipality: str = Field(default="0193", pattern=r"^[0-9]{4}$")
+    # Names of the municipalities served, by gemeentecode, as reports name them, e.g.
+    # MUNICIPALITY_NAMES='{"0193": "Zwolle", "0200": "Apeldoorn"}'; one without a name is
+    # written as its code.
+    municipality_names: dict[str, str] = Field(default_factory=lambda: {"0193": "Zwolle"})
     max_batch_events: int = Field(default=10_000, ge=1)
     # Request bodies: the batch route takes up to max_body_bytes, every other route up to
     # max_body_bytes_single (one event, a target, a client: a few kB at most).

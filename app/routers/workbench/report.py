@@ -77,6 +77,9 @@ def report(
         cache,
         rounding,
     )[0]
+    compared = any(
+        (shown := total(f)) is not None and shown.state == "shown" for f in earlier.values()
+    )
     charts = []
     for figure in monthly:
         months = series(figure, "month")
@@ -114,6 +117,8 @@ def report(
         made_on=local_today(),
         rows=rows,
         charts=charts,
+        compared=compared,
+        municipality_name=settings.municipality_names.get(caller.municipality),
         min_cell_size=cell_size,
         **_audit_sections(session, visitor, cache, period, before),
     )
