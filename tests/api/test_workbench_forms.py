@@ -21,7 +21,7 @@ from app.models import ApiClient, SampleReview
 from app.routers.workbench.present import difference
 from app.services.access.clients import SCOPES
 from app.settings import Settings
-from tests.factories import event, full_trajectory, opened
+from tests.factories import event, full_trajectory, opened, step
 from tests.kpis.scenario import Case
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -517,3 +517,26 @@ def test_a_change_is_written_to_the_digits_it_was_given() -> None:
     assert difference(0.05, "share (0..1)") == "+5 procentpunt"
     assert difference(-0.125, "share (0..1)") == "-12,5 procentpunt"
     assert difference(None) == "\N{EN DASH}"
+
+
+def test_the_team_matrix_marks_met_and_missed_in_words_not_only_colour(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = []
+    for team, days in (("noord", 2), ("zuid", 20)):
+        for i in range(6):
+            case = f"{team}-{i}"
+            events += [
+                opened("2026-03-02T09:00:00+01:00", case, team=team),
+                step("request", f"2026-03-{2 + days:02d}T09:00:00+01:00", None, case),
+            ]
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    assert client.put("/api/v1/kpis/waiting_time_intake/target", json={"value": 10}).is_success
+    sign_in(browser, tokens["all"])
+    page = browser.get("/werkbank/teams?from=2026-01-01&to=2026-12-31", headers=HTML)
+    assert page.status_code == 200
+    row = re.search(r'<a href="/werkbank/kpis/waiting_time_intake\?.*?</tr>', page.text, re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
+    text = [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
+    assert text == ["10", "2 ✓ gehaald", "20 ✗ niet gehaald"]  # target, noord, zuid

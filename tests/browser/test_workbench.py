@@ -410,6 +410,7 @@ def test_a_kpi_table_downloads_as_the_csv_it_shows(
 PAGES = [
     "/werkbank/?from=2026-01-01&to=2026-12-31",
     "/werkbank/kpis/inflow?from=2026-01-01&to=2026-12-31",
+    "/werkbank/teams?from=2026-01-01&to=2026-12-31",
     "/werkbank/kpis/waiting_time_intake?from=2026-01-01&to=2026-12-31",
     "/werkbank/rapport?periode=2026-T1",
     "/werkbank/werklijst",

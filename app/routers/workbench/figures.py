@@ -293,3 +293,50 @@ def kpi_csv(
     body = kpi_output.figure_view(figure, settings.min_cell_size)
     text = kpi_table.write_csv(*kpi_table.figure_rows(body, kpi), "excel")
     return csv_response(text, f"{kpi.id}_{table}_{span[0]}_{span[1]}.csv")
+
+
+@router.get("/teams", response_class=HTMLResponse, dependencies=[CurrentProjection, FreshKpiPage])
+def team_matrix(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: KpiVisitor,
+    cache: FigureCacheDep,
+    start: From = None,
+    end: To = None,
+) -> Response:
+    """Every KPI by team side by side against its target: met or missed marked in colour
+    and in words, so the matrix reads without colour too."""
+    start, end = period_or_this_year(start, end)
+    caller = visitor.caller
+    figures, _ = every_figure(
+        session,
+        caller.municipality,
+        figure_query(start, end, ("team",), {}, None, caller.teams),
+        settings.min_cell_size,
+        cache,
+        caller.rounding(settings),
+    )
+    teams = sorted({c.key.get("team") or "" for f in figures for c in f.cells} - {""})
+    rows = []
+    for figure in figures:
+        target = figure.target.value if figure.target else None
+        by_team = {c.key.get("team"): shown(c, "team") for c in figure.cells}
+        cells = [by_team.get(team) for team in teams]
+        rows.append(
+            {
+                "kpi": figure.kpi,
+                "target": target,
+                "cells": [(c, judged(figure.kpi, c, target)) for c in cells],
+            }
+        )
+    return render(
+        request,
+        visitor,
+        "teams.html",
+        rows=rows,
+        teams=teams,
+        start=start,
+        end=end,
+        min_cell_size=settings.min_cell_size,
+    )
