@@ -540,3 +540,53 @@ def test_the_team_matrix_marks_met_and_missed_in_words_not_only_colour(
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
     text = [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
     assert text == ["10", "2 ✓ gehaald", "20 ✗ niet gehaald"]  # target, noord, zuid
+
+
+@pytest.mark.parametrize("kpi", ["inflow", "waiting_time_intake"])
+def test_a_figure_drills_down_to_as_many_trajectories_as_its_n(
+    client: TestClient, browser: TestClient, tokens: dict[str, str], kpi: str
+) -> None:
+    events = []
+    for team, count in (("noord", 12), ("zuid", 7)):
+        for i in range(count):
+            case = f"{team}-{i:02d}"
+            month = 3 + i % 2
+            events += [
+                opened(f"2026-0{month}-02T09:00:00+01:00", case, team=team),
+                step("request", f"2026-0{month}-05T09:00:00+01:00", None, case),
+            ]
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["all"])
+    page = browser.get(f"/werkbank/kpis/{kpi}?from=2026-01-01&to=2026-12-31", headers=HTML)
+    links = re.findall(
+        rf'<a href="(/werkbank/kpis/{kpi}/trajecten\?[^"]+)"[^>]*>([^<]+)</a>', page.text
+    )
+    assert len(links) >= 4  # two months and two teams
+    n_of: dict[str, int] = {}
+    for by in ("team", "month"):
+        params = {"from": "2026-01-01", "to": "2026-12-31", "groupBy": by}
+        figure = client.get(f"/api/v1/kpis/{kpi}", params=params).json()
+        n_of |= {g["key"][by]: g["n"] for g in figure["groups"]}
+    for href, label in links:
+        listed = browser.get(href.replace("&amp;", "&"), headers=HTML)
+        rows = re.findall(r'<a href="/werkbank/trajecten/([^"]+)"', listed.text)
+        said = re.search(r"<strong>(\d+) trajecten?</strong>", listed.text)
+        assert said is not None and int(said.group(1)) == len(rows), label
+        assert len(rows) == n_of[label], label  # the cell's n, by team and by month
+        if label in ("noord", "zuid"):
+            assert all(r.startswith(label) for r in rows)
+        back = re.search(r'href="/werkbank/trajecten/([^"]+)"', listed.text)
+        assert back is not None
+        assert browser.get(f"/werkbank/trajecten/{back.group(1)}", headers=HTML).status_code == 200
+    entries = client.get("/api/v1/access-log").json()["results"]
+    assert any(e["route"] == "/werkbank/kpis/{kpiId}/trajecten" for e in entries)
+
+
+def test_a_reader_of_figures_only_cannot_drill_down(
+    browser: TestClient, tokens: dict[str, str]
+) -> None:
+    sign_in(browser, tokens["kpi:read"])
+    page = browser.get(
+        "/werkbank/kpis/inflow/trajecten?from=2026-01-01&to=2026-12-31", headers=HTML
+    )
+    assert page.status_code == 403

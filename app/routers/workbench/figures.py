@@ -10,13 +10,14 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.calendar import local_today
-from app.domain.kpis.figures import Cell, Figure, period_label, target_met
+from app.domain.kpis.figures import Cell, Figure, period_bounds, period_label, target_met
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
 from app.errors import NotFound
 from app.routers.params import KpiIdPath
 from app.routers.tables import csv_response
 from app.routers.workbench.charts import Point, line_chart
 from app.routers.workbench.common import (
+    AuditVisitor,
     FreshKpiPage,
     From,
     KpiVisitor,
@@ -26,8 +27,16 @@ from app.routers.workbench.common import (
     render,
 )
 from app.schemas import kpi_output, kpi_table
+from app.schemas.base import CODE_PATTERN
 from app.services.figures.cache import FigureCache
-from app.services.figures.kpis import compute_figure, every_figure, figure_query, get_kpi
+from app.services.figures.kpis import (
+    can_drill,
+    compute_figure,
+    every_figure,
+    figure_query,
+    get_kpi,
+    kpi_members,
+)
 from app.settings import Settings
 
 router = page_router()
@@ -244,6 +253,7 @@ def kpi_page(
     over_time, broken_down = _kpi_figures(session, visitor, kpi, span, grain, by, settings, cache)
     rows = series(over_time, grain) if over_time else []
     shown_figure = over_time or broken_down
+    drill = can_drill(kpi) and "audit:read" in visitor.caller.principal.scopes
     stored = shown_figure.target if shown_figure else None
     target = stored.value if stored else None
     baseline = getattr(stored, "baseline_value", None)
@@ -266,6 +276,8 @@ def kpi_page(
         baseline=baseline,
         stored_target=stored,
         groups=[shown(c, by) for c in broken_down.cells] if broken_down else None,
+        drill=drill,
+        bounds={row.label: period_bounds(row.label, grain) for row in rows},
         min_cell_size=settings.min_cell_size,
     )
 
@@ -339,4 +351,48 @@ def team_matrix(
         start=start,
         end=end,
         min_cell_size=settings.min_cell_size,
+    )
+
+
+DRILL_LIMIT = 500
+Filter = Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")]
+
+
+@router.get(
+    "/kpis/{kpiId}/trajecten", response_class=HTMLResponse, dependencies=[CurrentProjection]
+)
+def kpi_cases(
+    request: Request,
+    session: SessionDep,
+    visitor: AuditVisitor,
+    kpi_id: KpiIdPath,
+    start: From = None,
+    end: To = None,
+    team: Filter = "",
+    district: Filter = "",
+    domain: Filter = "",
+    channel: Filter = "",
+    age_band: Annotated[str, Query(alias="ageBand", max_length=8, pattern=r"^$|^[0-9+-]+$")] = "",
+) -> Response:
+    """The trajectories behind a figure (a cell of the KPI page), for a reader of cases:
+    as many as its n, each to its trajectory page. Case-level: logged, never cached."""
+    kpi = get_kpi(kpi_id)
+    span = period_or_this_year(start, end)
+    chosen = {"team": team, "district": district, "domain": domain, "channel": channel}
+    filters = {name: value for name, value in {**chosen, "ageBand": age_band}.items() if value}
+    caller = visitor.caller
+    query = figure_query(*span, (), filters, None, caller.teams)
+    members, total_count = kpi_members(session, caller.municipality, kpi.id, query, DRILL_LIMIT)
+    caller.log_read(session, [tid for tid, _ in members], with_query=True)
+    return render(
+        request,
+        visitor,
+        "kpi_cases.html",
+        kpi=kpi,
+        start=span[0],
+        end=span[1],
+        filters=filters,
+        members=members,
+        total=total_count,
+        limit=DRILL_LIMIT,
     )

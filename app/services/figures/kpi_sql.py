@@ -547,3 +547,34 @@ def _stacking(session: Session, figure: _Figure) -> list[Cell]:
     if not total:
         return []
     return [share_cell({}, int(numerator), int(total))]
+
+
+def drillable(measure: Measure) -> bool:
+    """Whether a figure's n counts trajectories one for one, so its cases can be listed."""
+    match measure:
+        case Count(over_periods=False) | PerTrajectory() | Duration():
+            return True
+        case Share(over_applications=False):
+            return True
+    return False
+
+
+def members_sql(
+    session: Session, municipality: str, measure: Measure, query: KpiQuery, limit: int
+) -> tuple[list[tuple[str, str | None]], int]:
+    """The trajectories a figure of `query` (no grouping: the cell's values as filters, its
+    period as the span) rests on, by id with their team, at most `limit`; and how many."""
+    if not drillable(measure):
+        raise ValueError(f"{type(measure).__name__} is not counted per trajectory")
+    figure = _Figure(municipality, query)
+    period = T[measure.period]  # type: ignore[union-attr]
+    figure.groups(period)  # the day a professional is judged on, as the figure judges it
+    population = getattr(measure, "population", None)
+    where = [*figure.where(), figure.in_period(period), condition_sql(population)]
+    if isinstance(measure, Duration):
+        where.append(T[measure.start].is_not(None))
+    ids = session.execute(
+        select(T.trajectory_id, T.team).where(*where).order_by(T.trajectory_id).limit(limit)
+    ).all()
+    total = session.execute(select(func.count()).select_from(Trajectory).where(*where))
+    return [(tid, team) for tid, team in ids], int(total.scalar_one())

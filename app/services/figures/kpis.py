@@ -27,7 +27,7 @@ from app.metrics import KPI_QUERY_SECONDS
 from app.models import KpiTarget, ReportedValue
 from app.schemas.problem import InvalidParam
 from app.services.figures.cache import Computed, FigureCache, decode, encode
-from app.services.figures.kpi_sql import evaluate_sql, open_intervals_sql
+from app.services.figures.kpi_sql import drillable, evaluate_sql, members_sql, open_intervals_sql
 from app.services.storage import data_version
 
 # One set of workers for the whole process: however many requests ask for the catalogue,
@@ -358,3 +358,20 @@ def figure_query(
         as_of=as_of,
         teams=teams,
     )
+
+
+def can_drill(kpi: Kpi) -> bool:
+    """Whether the trajectories behind this KPI's figures can be listed one for one."""
+    return drillable(kpi.measure)
+
+
+def kpi_members(
+    session: Session, municipality: str, kpi_id: str, query: KpiQuery, limit: int
+) -> tuple[list[tuple[str, str | None]], int]:
+    """The trajectories behind a KPI's figure (for a reader of cases): ids and teams, at
+    most `limit`, and how many there are: the figure's own n, for its filters and span."""
+    kpi = get_kpi(kpi_id)
+    check_breakdown(kpi, query)
+    if not can_drill(kpi):
+        raise NotFound(f"{kpi.id} is not counted per trajectory; its cases cannot be listed")
+    return members_sql(session, municipality, kpi.measure, query, limit)
