@@ -142,10 +142,16 @@ def list_trajectories(
 
 def teams_of(session: Session, municipality: str) -> tuple[str, ...]:
     """The teams the municipality's trajectories belong to, for a choice of team."""
+    return values_of(session, municipality, "team")
+
+
+def values_of(session: Session, municipality: str, dimension: str) -> tuple[str, ...]:
+    """The values a dimension (team, district, domain) takes in the municipality's cases."""
+    column = getattr(Trajectory, dimension)
     rows = session.execute(
-        select(Trajectory.team)
-        .where(Trajectory.municipality == municipality, Trajectory.team.is_not(None))
+        select(column)
+        .where(Trajectory.municipality == municipality, column.is_not(None))
         .distinct()
-        .order_by(Trajectory.team)
+        .order_by(column)
     ).scalars()
-    return tuple(team for team in rows if team is not None)
+    return tuple(value for value in rows if value is not None)

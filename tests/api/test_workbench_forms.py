@@ -25,6 +25,7 @@ from tests.factories import event, full_trajectory, opened, step
 from tests.kpis.scenario import Case
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
+YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 
 
 def hidden_csrf(page: httpx.Response) -> str:
@@ -590,3 +591,32 @@ def test_a_reader_of_figures_only_cannot_drill_down(
         "/werkbank/kpis/inflow/trajecten?from=2026-01-01&to=2026-12-31", headers=HTML
     )
     assert page.status_code == 403
+
+
+def test_the_overview_filters_by_domain_and_says_better_or_worse(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = []
+    for i, (month, wait, domain) in enumerate(
+        [(3, 2, "wmo")] * 6 + [(4, 5, "wmo")] * 6 + [(4, 1, "jeugdwet")] * 6
+    ):
+        case = f"C-{i:02d}"
+        events += [
+            opened(f"2026-0{month}-02T09:00:00+02:00", case, domain=domain),
+            step("request", f"2026-0{month}-{2 + wait:02d}T09:00:00+02:00", None, case),
+        ]
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["all"])
+    page = browser.get("/werkbank/", params={**YEAR, "domain": "wmo"}, headers=HTML)
+    assert page.status_code == 200
+
+    def row(kpi: str) -> list[str]:
+        found = re.search(rf'<a href="/werkbank/kpis/{kpi}\?.*?</tr>', page.text, re.S)
+        assert found is not None, kpi
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", found.group(0), re.S)
+        return [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
+
+    assert row("inflow")[0] == "12"  # wmo only: the six of jeugdwet left out
+    assert row("inflow")[-1] == "→ gelijk"  # six in March, six in April
+    assert row("waiting_time_intake")[-1] == "↓ slechter"  # 2 days in March, 5 in April
+    assert "Wmo" in re.search(r"<caption>KPI's van[^<]*</caption>", page.text).group(0)  # type: ignore[union-attr]

@@ -236,6 +236,19 @@ class Figure:
     target: Target | None = None
 
 
+def change(direction: Direction, before: float | None, now: float | None) -> str | None:
+    """'better', 'worse' or 'same' by the KPI's direction; 'up'/'down' for a KPI without
+    one; None without both values."""
+    if before is None or now is None:
+        return None
+    if math.isclose(before, now, rel_tol=1e-9, abs_tol=1e-12):
+        return "same"
+    if direction is Direction.NEUTRAL:
+        return "up" if now > before else "down"
+    higher = now > before
+    return "better" if higher == (direction is Direction.HIGHER) else "worse"
+
+
 def target_met(direction: Direction, value: float | None, target: float | None) -> bool | None:
     """Judged by the KPI's direction; no judgement without a value, a target or a direction."""
     if value is None or target is None or direction is Direction.NEUTRAL:

@@ -10,7 +10,14 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.calendar import local_today
-from app.domain.kpis.figures import Cell, Figure, period_bounds, period_label, target_met
+from app.domain.kpis.figures import (
+    Cell,
+    Figure,
+    change,
+    period_bounds,
+    period_label,
+    target_met,
+)
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES, Kpi, Reported
 from app.errors import NotFound
 from app.routers.params import KpiIdPath
@@ -37,6 +44,7 @@ from app.services.figures.kpis import (
     get_kpi,
     kpi_members,
 )
+from app.services.trajectories import values_of
 from app.settings import Settings
 
 router = page_router()
@@ -52,6 +60,7 @@ BREAKDOWNS = {
 }
 Breakdown = Literal["team", "district", "domain", "channel", "ageBand"]
 GrainQuery = Annotated[Grain, Query(alias="korrel")]
+Filter = Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")]
 BreakdownQuery = Annotated[Breakdown, Query(alias="naar")]
 
 
@@ -131,6 +140,12 @@ def total(figure: Figure | None) -> Shown | None:
     return shown(figure.cells[0], "")
 
 
+def last_change(kpi: Kpi, trend: list[Shown], running_label: str | None) -> str | None:
+    """How the last complete period with a value compares with the one before it."""
+    values = [r.value for r in trend if r.label != running_label and r.value is not None]
+    return change(kpi.direction, values[-2], values[-1]) if len(values) >= 2 else None
+
+
 def judged(kpi: Kpi, cell: Shown | None, target: float | None) -> bool | None:
     if cell is None or cell.suppressed:
         return None
@@ -147,14 +162,20 @@ def overview(
     start: From = None,
     end: To = None,
     grain: GrainQuery = "month",
+    team: Filter = "",
+    district: Filter = "",
+    domain: Filter = "",
 ) -> Response:
-    """Every KPI of the catalogue for the period: value, n, target, met, and a small trend."""
+    """Every KPI of the catalogue for the period: value, n, target, met, a small trend and
+    how its last complete period compares with the one before; for a team, wijk or domain."""
     start, end = period_or_this_year(start, end)
     caller = visitor.caller
+    chosen = {"team": team, "district": district, "domain": domain}
+    filters = {name: value for name, value in chosen.items() if value}
     totals, _ = every_figure(
         session,
         caller.municipality,
-        figure_query(start, end, (), {}, None, caller.teams),
+        figure_query(start, end, (), filters, None, caller.teams),
         settings.min_cell_size,
         cache,
         caller.rounding(settings),
@@ -162,7 +183,7 @@ def overview(
     trends, _ = every_figure(
         session,
         caller.municipality,
-        figure_query(start, end, (grain,), {}, None, caller.teams),
+        figure_query(start, end, (grain,), filters, None, caller.teams),
         settings.min_cell_size,
         cache,
         caller.rounding(settings),
@@ -180,6 +201,7 @@ def overview(
                 "target": target,
                 "met": judged(figure.kpi, cell, target),
                 "trend": trend,
+                "change": last_change(figure.kpi, trend or [], running(start, end, grain)),
                 "spark": line_chart(
                     points(trend),
                     size=(140, 36),
@@ -200,6 +222,12 @@ def overview(
         end=end,
         grain=grain,
         grains=GRAINS,
+        chosen=chosen,
+        choices={
+            "team": caller.teams or values_of(session, caller.municipality, "team"),
+            "district": values_of(session, caller.municipality, "district"),
+            "domain": values_of(session, caller.municipality, "domain"),
+        },
         min_cell_size=settings.min_cell_size,
     )
 
@@ -355,7 +383,6 @@ def team_matrix(
 
 
 DRILL_LIMIT = 500
-Filter = Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")]
 
 
 @router.get(
