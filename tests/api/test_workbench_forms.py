@@ -7,10 +7,13 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -620,3 +623,25 @@ def test_the_overview_filters_by_domain_and_says_better_or_worse(
     assert row("inflow")[-1] == "→ gelijk"  # six in March, six in April
     assert row("waiting_time_intake")[-1] == "↓ slechter"  # 2 days in March, 5 in April
     assert "Wmo" in re.search(r"<caption>KPI's van[^<]*</caption>", page.text).group(0)  # type: ignore[union-attr]
+
+
+def test_the_report_downloads_as_a_workbook_with_real_numbers_and_dates(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"W-{i}") for i in range(12)]
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["all"])
+    page = browser.get("/werkbank/rapport?periode=2026-T1", headers=HTML)
+    assert 'href="/werkbank/rapport.xlsx?periode=2026-T1"' in page.text
+    answer = browser.get("/werkbank/rapport.xlsx?periode=2026-T1")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(answer.content))
+    rows: list[tuple[Any, ...]] = list(book["KPI's"].iter_rows(values_only=True))
+    by_id = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    inflow = by_id["inflow"]
+    assert inflow["Waarde"] == 12 and isinstance(inflow["Waarde"], int | float)
+    assert isinstance(inflow["Van"], datetime) and inflow["Van"].date() == date(2026, 1, 1)
+    months: list[tuple[Any, ...]] = list(book["Per maand"].iter_rows(min_row=2, values_only=True))
+    march = [r for r in months if r[0] == "inflow" and r[1].month == 3]
+    assert march and march[0][2] == 12

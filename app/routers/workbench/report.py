@@ -2,6 +2,9 @@
 the previous period, charts, compliance and the file-review outcome, as one printable page
 (what the quality officer takes to the management team and what goes to the council)."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
@@ -9,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.calendar import local_today
+from app.domain.kpis.figures import Figure
 from app.domain.reporting import ReportPeriod, UnknownPeriod
 from app.domain.sampling import ReviewOutcome
 from app.errors import InvalidInput
@@ -16,6 +20,7 @@ from app.routers.workbench.charts import line_chart
 from app.routers.workbench.common import FreshKpiPage, KpiVisitor, Visitor, page_router, render
 from app.routers.workbench.figures import judged, points, running, series, total
 from app.routers.workbench.present import RULE_TITLES
+from app.routers.workbench.workbook import XLSX, report_workbook_bytes
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
 from app.services.figures.cache import FigureCache
@@ -48,6 +53,61 @@ def _choices(today_year: int) -> list[ReportPeriod]:
     return found
 
 
+@dataclass(frozen=True)
+class _Figures:
+    now: dict[str, Figure]
+    earlier: dict[str, Figure]
+    monthly: list[Figure]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.now, self.earlier, self.monthly))
+
+
+def _report_figures(
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: Visitor,
+    cache: FigureCache | None,
+    period: ReportPeriod,
+) -> _Figures:
+    """The period's figures, the period before's, and both by month."""
+    before = period.previous()
+    caller = visitor.caller
+    rounding = caller.rounding(settings)
+
+    def figures(start: date, end: date, group_by: tuple[str, ...] = ()) -> list[Figure]:
+        query = figure_query(start, end, group_by, {}, None, caller.teams)
+        found, _ = every_figure(
+            session, caller.municipality, query, settings.min_cell_size, cache, rounding
+        )
+        return found
+
+    return _Figures(
+        {f.kpi.id: f for f in figures(period.start, period.end)},
+        {f.kpi.id: f for f in figures(before.start, before.end)},
+        figures(before.start, period.end, ("month",)),
+    )
+
+
+@router.get("/rapport.xlsx", dependencies=[CurrentProjection, FreshKpiPage])
+def report_workbook(
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: KpiVisitor,
+    cache: FigureCacheDep,
+    label: Annotated[str | None, Query(alias="periode", pattern=PERIOD_PATTERN)] = None,
+) -> Response:
+    """The report's figures as one Excel workbook: numbers as numbers, dates as dates."""
+    period = _chosen(label)
+    now, earlier, monthly = _report_figures(session, settings, visitor, cache, period)
+    content = report_workbook_bytes(period, now, earlier, monthly)
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="rapportage_{period.label}.xlsx"'},
+    )
+
+
 @router.get("/rapport", response_class=HTMLResponse, dependencies=[CurrentProjection, FreshKpiPage])
 def report(
     request: Request,
@@ -61,22 +121,7 @@ def report(
     before = period.previous()
     caller = visitor.caller
     cell_size = settings.min_cell_size
-    rounding = caller.rounding(settings)
-
-    def figures(span: ReportPeriod, group_by: tuple[str, ...] = ()) -> dict[str, Any]:
-        query = figure_query(span.start, span.end, group_by, {}, None, caller.teams)
-        found, _ = every_figure(session, caller.municipality, query, cell_size, cache, rounding)
-        return {f.kpi.id: f for f in found}
-
-    now, earlier = figures(period), figures(before)
-    monthly = every_figure(
-        session,
-        caller.municipality,
-        figure_query(before.start, period.end, ("month",), {}, None, caller.teams),
-        cell_size,
-        cache,
-        rounding,
-    )[0]
+    now, earlier, monthly = _report_figures(session, settings, visitor, cache, period)
     compared = any(
         (shown := total(f)) is not None and shown.state == "shown" for f in earlier.values()
     )
