@@ -396,6 +396,17 @@ def test_the_worklist_shows_open_misses_first_counts_them_and_pages_the_rest(
     zuid = browser.get("/werkbank/werklijst?ook_afgesloten=true&team=zuid", headers=HTML)
     assert sorted(late(zuid)[1]) == new
 
+    # the same lists as a table for Excel, with the form's filters, all rows at once
+    def exported(query: str) -> list[dict[str, str]]:
+        answer = browser.get(f"/werkbank/werklijst.csv?{query}")
+        assert answer.status_code == 200
+        return list(csv.DictReader(io.StringIO(answer.text.lstrip("\ufeff")), delimiter=";"))
+
+    assert sorted(r["traject"] for r in exported("") if r["lijst"] == "te laat") == new
+    everything = exported("ook_afgesloten=true")
+    assert len([r for r in everything if r["lijst"] == "te laat"]) == 67
+    assert {r["regel"] for r in everything} == {"Onderzoek binnen zes weken (Wmo)"}
+
 
 WORDS_OF_THE_VOCABULARY = [
     vocabulary.Step, vocabulary.NetworkOutcome, vocabulary.ProvisionOutcome,

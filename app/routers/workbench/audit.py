@@ -1,11 +1,11 @@
 """The quality officer's pages: the worklist of terms, one trajectory's audit, and the
 pass rates per rule and team."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
@@ -19,6 +19,7 @@ from app.routers.params import (
     worklist_cursor,
     worklist_cursor_pattern,
 )
+from app.routers.tables import csv_response
 from app.routers.workbench.common import (
     AuditVisitor,
     FreshAuditPage,
@@ -29,6 +30,7 @@ from app.routers.workbench.common import (
     render,
 )
 from app.routers.workbench.present import RULE_TITLES
+from app.schemas import kpi_table
 from app.schemas.base import CODE_PATTERN
 from app.services import audit as audit_service
 from app.services.audit import FindingFilter
@@ -42,16 +44,39 @@ Cursor = Annotated[str | None, Query(max_length=200, pattern=CURSOR)]
 DOMAIN_CHOICE = "^(|" + "|".join(d.value for d in LawDomain) + ")$"
 
 
+@dataclass(frozen=True)
+class WorklistChoice:
+    """What the officer chose on the worklist's form (the page and its CSV share it)."""
+
+    within: Annotated[int, Query(alias="binnen", ge=0, le=365)] = 14
+    team: Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")] = ""
+    rule: Annotated[str, Query(alias="regel", max_length=32, pattern=f"^$|{RULE_PATTERN}")] = ""
+    domain: Annotated[str, Query(alias="domein", max_length=16, pattern=DOMAIN_CHOICE)] = ""
+    closed_too: Annotated[bool, Query(alias="ook_afgesloten")] = False
+
+    def filters(self, teams: tuple[str, ...] | None, today: date) -> dict[str, FindingFilter]:
+        base = FindingFilter(
+            teams,
+            self.rule or None,
+            team=self.team or None,
+            open_only=not self.closed_too,
+            domain=self.domain or None,
+        )
+        return {
+            "soon": replace(base, due_within_days=self.within),
+            "late": replace(base, status="fail", due_before=today),
+        }
+
+
+Choice = Annotated[WorklistChoice, Depends()]
+
+
 @router.get("/werklijst", response_class=HTMLResponse, dependencies=[CurrentProjection])
 def worklist(
     request: Request,
     session: SessionDep,
     visitor: AuditVisitor,
-    within: Annotated[int, Query(alias="binnen", ge=0, le=365)] = 14,
-    team: Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")] = "",
-    rule: Annotated[str, Query(alias="regel", max_length=32, pattern=f"^$|{RULE_PATTERN}")] = "",
-    domain: Annotated[str, Query(alias="domein", max_length=16, pattern=DOMAIN_CHOICE)] = "",
-    closed_too: Annotated[bool, Query(alias="ook_afgesloten")] = False,
+    choice: Choice,
     soon_after: Annotated[Cursor, Query(alias="binnenkort_na")] = None,
     late_after: Annotated[Cursor, Query(alias="te_laat_na")] = None,
 ) -> Response:
@@ -59,16 +84,10 @@ def worklist(
     trajectories unless asked otherwise; each list counted, filtered and paged."""
     caller = visitor.caller
     today = local_today()
-    base = FindingFilter(
-        caller.teams,
-        rule or None,
-        team=team or None,
-        open_only=not closed_too,
-        domain=domain or None,
-    )
+    chosen = choice.filters(caller.teams, today)
     lists = {
-        "soon": (replace(base, due_within_days=within), soon_after, "binnenkort_na"),
-        "late": (replace(base, status="fail", due_before=today), late_after, "te_laat_na"),
+        "soon": (chosen["soon"], soon_after, "binnenkort_na"),
+        "late": (chosen["late"], late_after, "te_laat_na"),
     }
     shown: dict[str, dict[str, Any]] = {}
     for name, (where, after, cursor_name) in lists.items():
@@ -93,15 +112,53 @@ def worklist(
         request,
         visitor,
         "worklist.html",
-        within=within,
+        within=choice.within,
         today=today,
         soon=shown["soon"],
         late=shown["late"],
-        chosen={"team": team, "rule": rule, "domain": domain, "closed_too": closed_too},
+        chosen={
+            "team": choice.team,
+            "rule": choice.rule,
+            "domain": choice.domain,
+            "closed_too": choice.closed_too,
+        },
         teams=caller.teams or teams_of(session, caller.municipality),
         rules=RULE_TITLES,
         domains=[d.value for d in LawDomain],
     )
+
+
+EXPORT_LIMIT = 10_000
+LISTS_NL = {"soon": "verloopt binnenkort", "late": "te laat"}
+
+
+@router.get("/werklijst.csv", dependencies=[CurrentProjection])
+def worklist_csv(session: SessionDep, visitor: AuditVisitor, choice: Choice) -> Response:
+    """Both lists as one table for Excel, with the form's filters (case-level: logged)."""
+    caller = visitor.caller
+    today = local_today()
+    rows: list[dict[str, Any]] = []
+    for name, where in choice.filters(caller.teams, today).items():
+        found, _ = audit_service.worklist(
+            session, caller.municipality, where, today, EXPORT_LIMIT, None
+        )
+        rows += [{**_work_item(row, today), "list": LISTS_NL[name]} for row in found]
+    caller.log_read(session, [r["trajectory_id"] for r in rows], with_query=True)
+    table = [
+        {
+            "lijst": r["list"],
+            "traject": r["trajectory_id"],
+            "team": r["team"],
+            "professional": r["professional"],
+            "regel": RULE_TITLES.get(r["rule"], r["rule"]),
+            "uiterste_datum": r["due_on"],
+            "dagen": r["days_left"],
+        }
+        for r in rows
+    ]
+    columns = ["lijst", "traject", "team", "professional", "regel", "uiterste_datum", "dagen"]
+    text = kpi_table.write_csv(columns, table, "excel")
+    return csv_response(text, f"werklijst_{today}.csv")
 
 
 def _work_item(row: Any, today: date) -> dict[str, Any]:
