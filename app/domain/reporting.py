@@ -57,6 +57,10 @@ class ReportPeriod:
             return date(self.year, 12, 31)
         return date(self.year, following, 1) - timedelta(days=1)
 
+    def a_year_earlier(self) -> "ReportPeriod":
+        """The same period of the year before: what a season is compared with."""
+        return ReportPeriod(self.year - 1, self.kind, self.number)
+
     def previous(self) -> "ReportPeriod":
         """The period before, of the same kind: what the council compares with."""
         if self.number > 1:

@@ -656,3 +656,23 @@ def test_the_report_downloads_as_a_workbook_with_real_numbers_and_dates(
     months: list[tuple[Any, ...]] = list(book["Per maand"].iter_rows(min_row=2, values_only=True))
     march = [r for r in months if r[0] == "inflow" and r[1].month == 3]
     assert march and march[0][2] == 12
+
+
+def test_the_report_sets_the_same_period_of_last_year_beside_this_one(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = [opened("2025-03-03T09:00:00+01:00", f"A-{i}") for i in range(6)]
+    events += [opened("2026-03-02T09:00:00+01:00", f"B-{i}") for i in range(9)]
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["all"])
+    page = browser.get("/werkbank/rapport?periode=2026-T1", headers=HTML)
+    assert "en een jaar eerder (1e tertiaal 2025)" in page.text
+    head = re.search(r"<thead>(.*?)</thead>", page.text, re.S)
+    assert head is not None and '<th scope="col">2025-T1</th>' in head.group(1)
+    inflow = re.search(r'<th scope="row">Instroom</th>(.*?)</tr>', page.text, re.S)
+    assert inflow is not None
+    values = [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<td[^>]*>(.*?)</td>", inflow.group(1), re.S)
+    ]
+    assert values[0] == "9" and "6" in values  # this tertial, and a year earlier

@@ -58,6 +58,7 @@ class _Figures:
     now: dict[str, Figure]
     earlier: dict[str, Figure]
     monthly: list[Figure]
+    last_year: dict[str, Figure]
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.now, self.earlier, self.monthly))
@@ -71,7 +72,7 @@ def _report_figures(
     period: ReportPeriod,
 ) -> _Figures:
     """The period's figures, the period before's, and both by month."""
-    before = period.previous()
+    before, year_ago = period.previous(), period.a_year_earlier()
     caller = visitor.caller
     rounding = caller.rounding(settings)
 
@@ -86,6 +87,7 @@ def _report_figures(
         {f.kpi.id: f for f in figures(period.start, period.end)},
         {f.kpi.id: f for f in figures(before.start, before.end)},
         figures(before.start, period.end, ("month",)),
+        {f.kpi.id: f for f in figures(year_ago.start, year_ago.end)},
     )
 
 
@@ -121,7 +123,12 @@ def report(
     before = period.previous()
     caller = visitor.caller
     cell_size = settings.min_cell_size
-    now, earlier, monthly = _report_figures(session, settings, visitor, cache, period)
+    found = _report_figures(session, settings, visitor, cache, period)
+    now, earlier, monthly = found
+    year_ago = period.a_year_earlier()
+    with_last_year = period.kind != "Y" and any(
+        (shown := total(f)) is not None and shown.state == "shown" for f in found.last_year.values()
+    )
     compared = any(
         (shown := total(f)) is not None and shown.state == "shown" for f in earlier.values()
     )
@@ -148,6 +155,7 @@ def report(
                 "kpi": figure.kpi,
                 "cell": cell,
                 "previous": previous,
+                "last_year": total(found.last_year.get(kpi_id)),
                 "target": target,
                 "met": judged(figure.kpi, cell, target),
             }
@@ -163,6 +171,7 @@ def report(
         rows=rows,
         charts=charts,
         compared=compared,
+        year_ago=year_ago if with_last_year else None,
         municipality_name=settings.municipality_names.get(caller.municipality),
         min_cell_size=cell_size,
         **_audit_sections(session, visitor, cache, period, before),
