@@ -6,7 +6,7 @@ from app.models.client import AccessLogEntry, ApiClient
 from app.models.data_version import DataVersion
 from app.models.event import StoredEvent
 from app.models.event_import import EventImport
-from app.models.kpi import KpiTarget, ReportedValue
+from app.models.kpi import KpiTarget, ReportComment, ReportedValue
 from app.models.projection_build import ProjectionBuild
 from app.models.trajectory import (
     Application,
@@ -30,6 +30,7 @@ __all__ = [
     "EventImport",
     "KpiTarget",
     "ProjectionBuild",
+    "ReportComment",
     "ReportedValue",
     "SampleReview",
     "StepCompletion",

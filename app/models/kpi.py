@@ -44,3 +44,16 @@ class ReportedValue(Base):
     n: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(100))
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReportComment(Base):
+    """What the quality officer writes about a KPI in a period's report, kept with it."""
+
+    __tablename__ = "report_comments"
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)  # "2026-T1", "2026"
+    kpi_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(String(2000))
+    written_by: Mapped[str] = mapped_column(String(160))
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -676,3 +676,37 @@ def test_the_report_sets_the_same_period_of_last_year_beside_this_one(
         for c in re.findall(r"<td[^>]*>(.*?)</td>", inflow.group(1), re.S)
     ]
     assert values[0] == "9" and "6" in values  # this tertial, and a year earlier
+
+
+def test_the_officer_writes_a_comment_per_kpi_kept_with_the_period(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    assert client.post("/api/v1/events", json=opened("2026-03-02T09:00:00+01:00")).is_success
+    _, csrf = sign_in(browser, tokens["all"])
+    first = browser.get("/werkbank/rapport?periode=2026-T1", headers=HTML)
+    etag = first.headers["etag"]
+    form = {
+        "csrf": csrf,
+        "periode": "2026-T1",
+        "kpi": "inflow",
+        "tekst": "Meer meldingen na de campagne.",
+    }
+    saved = browser.post(
+        "/werkbank/rapport/toelichting", data=form, headers=HTML, follow_redirects=False
+    )
+    assert saved.status_code == 303 and saved.headers["location"].endswith("#toelichting-inflow")
+    # a reload with the old validator gets the new page, never a 304 of the old one
+    again = browser.get(
+        "/werkbank/rapport?periode=2026-T1", headers={**HTML, "If-None-Match": etag}
+    )
+    assert again.status_code == 200 and "Meer meldingen na de campagne." in again.text
+    other = browser.get("/werkbank/rapport?periode=2026-T2", headers=HTML)
+    assert "Meer meldingen na de campagne." not in other.text  # kept with its period
+    refused = browser.post(
+        "/werkbank/rapport/toelichting", data={**form, "tekst": "zie bsn 111222333"}, headers=HTML
+    )
+    assert refused.status_code == 400
+    removed = browser.post(
+        "/werkbank/rapport/toelichting", data={**form, "tekst": ""}, headers=HTML
+    )
+    assert "Meer meldingen na de campagne." not in removed.text

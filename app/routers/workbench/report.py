@@ -7,28 +7,40 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
+from app.domain.bsn import contains_bsn
 from app.domain.calendar import local_today
 from app.domain.kpis.figures import Figure
 from app.domain.reporting import ReportPeriod, UnknownPeriod
 from app.domain.sampling import ReviewOutcome
 from app.errors import InvalidInput
 from app.routers.workbench.charts import line_chart
-from app.routers.workbench.common import FreshKpiPage, KpiVisitor, Visitor, page_router, render
+from app.routers.workbench.common import (
+    AuditVisitor,
+    CsrfField,
+    FreshKpiPage,
+    KpiVisitor,
+    Visitor,
+    check_csrf,
+    page_router,
+    render,
+)
 from app.routers.workbench.figures import judged, points, running, series, total
 from app.routers.workbench.present import RULE_TITLES
 from app.routers.workbench.workbook import XLSX, report_workbook_bytes
 from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
 from app.services.figures.cache import FigureCache
-from app.services.figures.kpis import every_figure, figure_query
+from app.services.figures.comments import comments_of, write_comment
+from app.services.figures.kpis import every_figure, figure_query, get_kpi
 
 router = page_router()
 
-PERIOD_PATTERN = r"^\d{4}(-[TH]\d)?$"
+PERIOD_PATTERN = r"^[0-9]{4}(-[TH][0-9])?$"
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 def _chosen(label: str | None) -> ReportPeriod:
@@ -110,6 +122,34 @@ def report_workbook(
     )
 
 
+@router.post("/rapport/toelichting")
+def report_comment(
+    session: SessionDep,
+    visitor: AuditVisitor,
+    csrf: CsrfField,
+    label: Annotated[str, Form(alias="periode", pattern=PERIOD_PATTERN)],
+    kpi_id: Annotated[str, Form(alias="kpi", max_length=64)],
+    text: Annotated[str, Form(alias="tekst", max_length=2000, pattern=NO_CONTROL)] = "",
+) -> Response:
+    """The officer's comment on a KPI for the period's report; empty removes it."""
+    check_csrf(visitor, csrf)
+    period = _chosen(label)
+    kpi = get_kpi(kpi_id)
+    if contains_bsn(text):
+        raise InvalidInput(
+            "de toelichting lijkt een BSN te bevatten",
+            invalid_params=[
+                InvalidParam(name="tekst", code="bsn", reason="geen BSN in een toelichting")
+            ],
+        )
+    caller = visitor.caller
+    write_comment(
+        session, caller.municipality, period.label, kpi.id, text.strip(), caller.signature
+    )
+    back = f"/werkbank/rapport?periode={period.label}#toelichting-{kpi.id}"
+    return RedirectResponse(back, status_code=303)
+
+
 @router.get("/rapport", response_class=HTMLResponse, dependencies=[CurrentProjection, FreshKpiPage])
 def report(
     request: Request,
@@ -172,6 +212,8 @@ def report(
         charts=charts,
         compared=compared,
         year_ago=year_ago if with_last_year else None,
+        comments=comments_of(session, caller.municipality, period.label),
+        may_comment="audit:read" in caller.principal.scopes,
         municipality_name=settings.municipality_names.get(caller.municipality),
         min_cell_size=cell_size,
         **_audit_sections(session, visitor, cache, period, before),
