@@ -422,12 +422,28 @@ def test_every_code_of_the_vocabulary_has_a_dutch_word() -> None:
     assert all(scope in CODES_NL for scope in SCOPES)
 
 
-def test_the_trajectory_page_shows_no_code_of_the_vocabulary(
-    client: TestClient, browser: TestClient, tokens: dict[str, str]
+OFFICER_PAGES = [
+    "/werkbank/trajecten/F-1",
+    "/werkbank/?from=2026-01-01&to=2026-12-31",
+    "/werkbank/teams?from=2026-01-01&to=2026-12-31",
+    "/werkbank/kpis/inflow?from=2026-01-01&to=2026-12-31",
+    "/werkbank/kpis/inflow/trajecten?from=2026-01-01&to=2026-12-31",
+    "/werkbank/rapport?periode=2026-T1",
+    "/werkbank/werklijst?ook_afgesloten=true",
+    "/werkbank/naleving?from=2026-01-01&to=2026-12-31",
+    "/werkbank/steekproeven",
+    "/werkbank/beheer/clients",
+    "/werkbank/beheer/streefwaarden",
+]
+
+
+@pytest.mark.parametrize("path", OFFICER_PAGES)
+def test_no_officer_page_shows_a_code_of_the_vocabulary(
+    client: TestClient, browser: TestClient, tokens: dict[str, str], path: str
 ) -> None:
     assert client.post("/api/v1/events/batch", json=full_trajectory("F-1")).json()["rejected"] == 0
-    sign_in(browser, tokens["audit:read"])
-    page = browser.get("/werkbank/trajecten/F-1", headers=HTML)
+    sign_in(browser, tokens["all"])
+    page = browser.get(path, headers=HTML)
     assert page.status_code == 200
     visible = re.sub(
         r"<[^>]+>", " ", re.sub(r"<(script|style|head)[^>]*>.*?</\1>", "", page.text, flags=re.S)
