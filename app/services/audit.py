@@ -442,3 +442,39 @@ def review_outcomes(
         judged = {trajectory: review.judgement for trajectory, review in latest.items()}
         found.append((sample, review_outcome(sample.trajectory_ids, judged)))
     return found
+
+
+def rule_cases(
+    session: Session,
+    municipality: str,
+    rule: str,
+    period: tuple[date, date],
+    today: date,
+    team: str | None = None,
+    teams: tuple[str, ...] | None = None,
+) -> list[tuple[str, str | None, str]]:
+    """The trajectories behind a compliance cell: opened in the period (of `team`), with
+    the rule passed or failed as of `today` (what its pass rate counts): id, team, status."""
+    status = effective_status(today)
+    query = (
+        select(AuditFinding.trajectory_id, Trajectory.team, status)
+        .join(
+            Trajectory,
+            and_(
+                Trajectory.municipality == AuditFinding.municipality,
+                Trajectory.trajectory_id == AuditFinding.trajectory_id,
+            ),
+        )
+        .where(
+            AuditFinding.municipality == municipality,
+            AuditFinding.rule == rule,
+            Trajectory.opened_on.between(*period),
+            status.in_([Status.PASS.value, Status.FAIL.value]),
+        )
+        .order_by(status, AuditFinding.trajectory_id)
+    )
+    if team is not None:
+        query = query.where(Trajectory.team == team)
+    if teams is not None:
+        query = query.where(Trajectory.team.in_(teams))
+    return [(tid, team_, str(state)) for tid, team_, state in session.execute(query)]

@@ -431,6 +431,7 @@ OFFICER_PAGES = [
     "/werkbank/rapport?periode=2026-T1",
     "/werkbank/werklijst?ook_afgesloten=true",
     "/werkbank/naleving?from=2026-01-01&to=2026-12-31",
+    "/werkbank/naleving/trajecten?regel=assessment_term&from=2026-01-01&to=2026-12-31",
     "/werkbank/steekproeven",
     "/werkbank/beheer/clients",
     "/werkbank/beheer/streefwaarden",
@@ -726,3 +727,23 @@ def test_the_officer_writes_a_comment_per_kpi_kept_with_the_period(
         "/werkbank/rapport/toelichting", data={**form, "tekst": ""}, headers=HTML
     )
     assert "Meer meldingen na de campagne." not in removed.text
+
+
+def test_a_compliance_cell_drills_down_to_as_many_trajectories_as_it_counts(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"N-{i}", team="noord") for i in range(6)]
+    events += [opened("2026-03-02T09:00:00+01:00", f"Z-{i}", team="zuid") for i in range(5)]
+    events += full_trajectory("F-1")
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["audit:read"])
+    page = browser.get("/werkbank/naleving", params=YEAR, headers=HTML)
+    cell = r'<a href="(/werkbank/naleving/trajecten\?[^"]+)"[^>]*>[^<]*'
+    cell += r'<span class="suppressed">\((\d+) van (\d+)\)</span>'
+    cells = re.findall(cell, page.text)
+    assert len(cells) >= 10
+    for href, passed, counted in cells:
+        listed = browser.get(href.replace("&amp;", "&"), headers=HTML)
+        rows = re.findall(r'<a href="/werkbank/trajecten/([^"]+)"', listed.text)
+        assert len(rows) == int(counted), href
+        assert f"<strong>{passed} van {counted}</strong>" in listed.text, href

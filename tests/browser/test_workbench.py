@@ -416,6 +416,8 @@ PAGES = [
     "/werkbank/werklijst",
     "/werkbank/trajecten/N-0",
     "/werkbank/naleving?from=2026-01-01&to=2026-12-31",
+    "/werkbank/naleving/trajecten?regel=assessment_term&from=2026-01-01&to=2026-12-31",
+    "/werkbank/kpis/inflow/trajecten?from=2026-01-01&to=2026-12-31&team=noord",
     "/werkbank/steekproeven",
     "/werkbank/beheer/clients",
     "/werkbank/beheer/streefwaarden",

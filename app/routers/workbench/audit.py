@@ -231,3 +231,34 @@ def compliance(
         total=overall[0] if overall else None,
         teams=audit_service.summary(*args, "team", today, caller.teams, cache),
     )
+
+
+@router.get("/naleving/trajecten", response_class=HTMLResponse, dependencies=[CurrentProjection])
+def compliance_cases(
+    request: Request,
+    session: SessionDep,
+    visitor: AuditVisitor,
+    rule: Annotated[str, Query(alias="regel", max_length=32, pattern=RULE_PATTERN)],
+    start: From = None,
+    end: To = None,
+    team: Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")] = "",
+) -> Response:
+    """The trajectories behind a compliance cell: as many as its "van" count, failed first,
+    each to its trajectory page. Case-level: logged, never cached."""
+    caller = visitor.caller
+    span = period_or_this_year(start, end)
+    cases = audit_service.rule_cases(
+        session, caller.municipality, rule, span, local_today(), team or None, caller.teams
+    )
+    caller.log_read(session, [tid for tid, _, _ in cases], with_query=True)
+    return render(
+        request,
+        visitor,
+        "compliance_cases.html",
+        rule=rule,
+        start=span[0],
+        end=span[1],
+        team=team,
+        cases=cases,
+        passed=sum(1 for *_, state in cases if state == "pass"),
+    )
