@@ -747,3 +747,20 @@ def test_a_compliance_cell_drills_down_to_as_many_trajectories_as_it_counts(
         rows = re.findall(r'<a href="/werkbank/trajecten/([^"]+)"', listed.text)
         assert len(rows) == int(counted), href
         assert f"<strong>{passed} van {counted}</strong>" in listed.text, href
+
+
+def test_an_overview_figure_drills_down_to_its_trajectories_with_its_filters(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"W-{i}", domain="wmo") for i in range(7)]
+    events += [opened("2026-03-02T09:00:00+01:00", f"J-{i}", domain="jeugdwet") for i in range(6)]
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["all"])
+    page = browser.get("/werkbank/", params={**YEAR, "domain": "jeugdwet"}, headers=HTML)
+    link = re.search(
+        r'<a href="(/werkbank/kpis/inflow/trajecten\?[^"]+)"[^>]*>(\d+)</a>', page.text
+    )
+    assert link is not None
+    listed = browser.get(link.group(1).replace("&amp;", "&"), headers=HTML)
+    rows = re.findall(r'<a href="/werkbank/trajecten/([^"]+)"', listed.text)
+    assert len(rows) == int(link.group(2)) == 6 and all(r.startswith("J-") for r in rows)

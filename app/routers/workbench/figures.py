@@ -172,6 +172,7 @@ def overview(
     caller = visitor.caller
     chosen = {"team": team, "district": district, "domain": domain}
     filters = {name: value for name, value in chosen.items() if value}
+    reads_cases = "audit:read" in caller.principal.scopes
     totals, _ = every_figure(
         session,
         caller.municipality,
@@ -202,6 +203,7 @@ def overview(
                 "met": judged(figure.kpi, cell, target),
                 "trend": trend,
                 "change": last_change(figure.kpi, trend or [], running(start, end, grain)),
+                "drill": reads_cases and can_drill(figure.kpi),
                 "spark": line_chart(
                     points(trend),
                     size=(140, 36),
