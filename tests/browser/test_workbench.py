@@ -446,3 +446,35 @@ def test_every_page_fits_the_screen_at_desk_and_phone_width(
         watched.screenshot(f"{name}-{width}-{backend}.png")
         assert watched.axe_violations() == [], (path, width)
     watched.close()
+
+
+def test_drill_down_from_a_figure_and_a_compliance_cell_to_the_trajectories(
+    server: tuple[str, str, str], browser: Browser
+) -> None:
+    base, token, backend = server
+    watched = signed_in(browser, base, token)
+    page = watched.page
+    page.goto(f"{base}/werkbank/?from={YEAR['from']}&to={YEAR['to']}")
+    inflow = page.get_by_role("row", name=re.compile("^Instroom"))
+    inflow.get_by_role("link", name="10").click()
+    page.wait_for_url(re.compile(r"/werkbank/kpis/inflow/trajecten\?"))
+    listed = page.get_by_role("table", name="Trajecten achter Instroom")
+    assert listed.locator("tbody tr").count() == 10  # as many as the figure said
+    assert "10 trajecten" in page.locator("main").inner_text()
+    assert watched.axe_violations() == []
+    listed.get_by_role("link", name="N-0").click()
+    page.wait_for_url(re.compile(r"/werkbank/trajecten/N-0$"))
+    page.go_back()
+    page.get_by_role("link", name="Terug naar Instroom").click()
+    page.wait_for_url(re.compile(r"/werkbank/kpis/inflow\?"))
+
+    page.goto(f"{base}/werkbank/naleving?from={YEAR['from']}&to={YEAR['to']}")
+    rules = page.get_by_role("table", name=re.compile("^Aandeel gehaald per regel"))
+    assessment = rules.get_by_role("row", name=re.compile("^Onderzoek binnen zes weken"))
+    assessment.get_by_role("link").first.click()  # the total: 0 van 10
+    page.wait_for_url(re.compile(r"/werkbank/naleving/trajecten\?"))
+    assert "0 van 10" in page.locator("main").inner_text()
+    assert page.get_by_role("table").locator("tbody tr").count() == 10
+    watched.screenshot(f"workbench-drilldown-{backend}.png")
+    assert watched.axe_violations() == []
+    watched.close()
