@@ -4,6 +4,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     DATABASE_URL=sqlite:////var/lib/wijkteam-kpi/wijkteam-kpi.sqlite3 \
     ENVIRONMENT=production
 
+# Pango and fonts for the report's PDF (WeasyPrint); nothing else of the system is needed.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /srv/wijkteam-kpi
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app

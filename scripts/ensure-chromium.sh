@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Makes sure Debian's Chromium is installed for the browser tests (Playwright drives it by
-# its path; Playwright's own browser download does not work on these machines).
+# its path; Playwright's own browser download does not work on these machines), and Pango,
+# which the report's server-made PDF (WeasyPrint) needs (Chromium brings it along).
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1; then
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-echo "Chromium is missing; installing it from Debian" >&2
-export DEBIAN_FRONTEND=noninteractive
+echo "installing from Debian: ${missing[*]}" >&2
 apt-get update -qq
-apt-get install -y -qq chromium >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -764,3 +765,21 @@ def test_an_overview_figure_drills_down_to_its_trajectories_with_its_filters(
     listed = browser.get(link.group(1).replace("&amp;", "&"), headers=HTML)
     rows = re.findall(r'<a href="/werkbank/trajecten/([^"]+)"', listed.text)
     assert len(rows) == int(link.group(2)) == 6 and all(r.startswith("J-") for r in rows)
+
+
+def test_the_report_is_a_pdf_made_by_the_server_with_numbered_pages(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"P-{i}") for i in range(12)]
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["all"])
+    answer = browser.get("/werkbank/rapport.pdf?periode=2026-T1")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages]
+    assert len(pages) >= 2
+    assert "Rapportage sociaal wijkteam" in pages[0] and "Instroom" in pages[0]
+    assert "Gemeente Zwolle (0193)" in pages[0]
+    for number, text in enumerate(pages, start=1):
+        assert f"pagina {number} van {len(pages)}" in text, (number, text[-200:])
+        assert len(text.split()) > 20, f"page {number} holds next to nothing"
+    assert "Uitloggen" not in "".join(pages)  # the menu and forms do not print

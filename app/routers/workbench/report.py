@@ -29,6 +29,7 @@ from app.routers.workbench.common import (
     render,
 )
 from app.routers.workbench.figures import judged, points, running, series, total
+from app.routers.workbench.pdf import html_to_pdf
 from app.routers.workbench.present import RULE_TITLES
 from app.routers.workbench.workbook import XLSX, report_workbook_bytes
 from app.schemas.problem import InvalidParam
@@ -119,6 +120,26 @@ def report_workbook(
         content,
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="rapportage_{period.label}.xlsx"'},
+    )
+
+
+@router.get("/rapport.pdf", dependencies=[CurrentProjection, FreshKpiPage])
+def report_pdf(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: KpiVisitor,
+    cache: FigureCacheDep,
+    label: Annotated[str | None, Query(alias="periode", pattern=PERIOD_PATTERN)] = None,
+) -> Response:
+    """The report as a PDF made by the server: the page as it prints, with page numbers."""
+    page = report(request, session, settings, visitor, cache, label)
+    content = html_to_pdf(bytes(page.body).decode())
+    name = f"rapportage_{_chosen(label).label}.pdf"
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
