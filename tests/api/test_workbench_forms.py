@@ -6,6 +6,7 @@ themselves in Chromium.)"""
 import csv
 import io
 import re
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -783,3 +784,13 @@ def test_the_report_is_a_pdf_made_by_the_server_with_numbered_pages(
         assert f"pagina {number} van {len(pages)}" in text, (number, text[-200:])
         assert len(text.split()) > 20, f"page {number} holds next to nothing"
     assert "Uitloggen" not in "".join(pages)  # the menu and forms do not print
+
+
+def test_without_pango_the_pdf_says_what_it_needs(
+    browser: TestClient, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it cannot load
+    sign_in(browser, tokens["all"])
+    answer = browser.get("/werkbank/rapport.pdf?periode=2026-T1", headers=HTML)
+    assert answer.status_code == 503
+    assert "Pango" in answer.text

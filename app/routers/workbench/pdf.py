@@ -29,7 +29,7 @@ def html_to_pdf(html: str) -> bytes:
     try:
         from weasyprint import HTML  # type: ignore[import-untyped]
         from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
-    except OSError as exc:
+    except (OSError, ImportError) as exc:
         raise ServiceUnavailable(
             "a PDF needs Pango on the server (Debian: apt-get install libpango-1.0-0 "
             "libpangoft2-1.0-0); print the report from the browser meanwhile"
