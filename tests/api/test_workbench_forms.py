@@ -794,3 +794,20 @@ def test_without_pango_the_pdf_says_what_it_needs(
     answer = browser.get("/werkbank/rapport.pdf?periode=2026-T1", headers=HTML)
     assert answer.status_code == 503
     assert "Pango" in answer.text
+
+
+def test_a_report_line_drills_down_to_its_trajectories(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"R-{i}") for i in range(8)]
+    events += [opened("2026-06-02T09:00:00+02:00", f"L-{i}") for i in range(5)]  # T2
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["all"])
+    page = browser.get("/werkbank/rapport?periode=2026-T1", headers=HTML)
+    link = re.search(
+        r'<a href="(/werkbank/kpis/inflow/trajecten\?[^"]+)"[^>]*>(\d+)</a>', page.text
+    )
+    assert link is not None and link.group(2) == "8"
+    listed = browser.get(link.group(1).replace("&amp;", "&"), headers=HTML)
+    rows = re.findall(r'<a href="/werkbank/trajecten/([^"]+)"', listed.text)
+    assert sorted(rows) == [f"R-{i}" for i in range(8)]

@@ -36,7 +36,7 @@ from app.schemas.problem import InvalidParam
 from app.services import audit as audit_service
 from app.services.figures.cache import FigureCache
 from app.services.figures.comments import comments_of, write_comment
-from app.services.figures.kpis import every_figure, figure_query, get_kpi
+from app.services.figures.kpis import can_drill, every_figure, figure_query, get_kpi
 
 router = page_router()
 
@@ -185,6 +185,7 @@ def report(
     caller = visitor.caller
     cell_size = settings.min_cell_size
     found = _report_figures(session, settings, visitor, cache, period)
+    reads_cases = "audit:read" in caller.principal.scopes
     now, earlier, monthly = found
     year_ago = period.a_year_earlier()
     with_last_year = period.kind != "Y" and any(
@@ -217,6 +218,7 @@ def report(
                 "cell": cell,
                 "previous": previous,
                 "last_year": total(found.last_year.get(kpi_id)),
+                "drill": reads_cases and can_drill(figure.kpi),
                 "target": target,
                 "met": judged(figure.kpi, cell, target),
             }
