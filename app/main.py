@@ -192,7 +192,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{BASE_PATH}/openapi.json",
         favicon=f"{DOCS_ASSETS}/favicon.png",
     )
-    instrument(app)
     install_problem_handlers(app)
     app.add_exception_handler(NotModified, not_modified)
     # add_middleware wraps: the last added is the outermost.
@@ -211,6 +210,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_limit=settings.max_body_bytes_single,
         limits={f"{BASE_PATH}/events/batch": settings.max_body_bytes},
     )
+    # Outside authentication, rate limit and body limit, so their 401, 429 and 413 are
+    # counted with the rest (they answer before any route runs).
+    instrument(app)
     app.add_middleware(ErrorResponseMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(

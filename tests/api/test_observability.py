@@ -8,6 +8,8 @@ import logging
 from fastapi.testclient import TestClient
 
 from app.logs import log_handler
+from app.main import create_app
+from app.settings import Settings
 from tests.factories import opened
 
 
@@ -88,3 +90,32 @@ def test_log_lines_are_json_with_the_request_id_and_route_template(client: TestC
     assert line["method"] == "GET"
     assert "L-1" not in json.dumps(line)
     assert {"time", "level", "message", "ms"} <= set(line)
+
+
+def test_refused_requests_are_counted_too_401_429_and_413(
+    settings: Settings, tokens: dict[str, str]
+) -> None:
+    """Authentication, the rate limit and the body limit answer before any route runs; an
+    operator must still see them (they were missing from http_requests_total)."""
+    tight = settings.model_copy(update={"rate_limit_per_minute": 2, "max_body_bytes_single": 1024})
+    with TestClient(create_app(tight)) as client:
+        before = client.get("/metrics").text
+        assert client.get("/api/v1/kpis").status_code == 401
+        headers = {"Authorization": f"Bearer {tokens['kpi:read']}"}
+        answers = [client.get("/api/v1/kpis", headers=headers).status_code for _ in range(4)]
+        assert 429 in answers
+        big = client.post(
+            "/api/v1/clients", content=b"x" * 5000,
+            headers={**headers, "Content-Type": "application/json"},
+        )  # fmt: skip
+        assert big.status_code in (413, 429)
+        after = client.get("/metrics").text
+
+    def grew(status: str) -> float:
+        labels = {"handler": "/api/v1/kpis", "status": status}
+        return _sample(after, "http_requests_total", **labels) - _sample(
+            before, "http_requests_total", **labels
+        )
+
+    assert grew("401") == 1
+    assert grew("429") >= 1
