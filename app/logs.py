@@ -9,6 +9,7 @@ written while a request runs carries it, so one request's lines can be found tog
 import logging
 import re
 import sys
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from asgi_correlation_id import CorrelationIdFilter, correlation_id
@@ -27,12 +28,27 @@ class _ServiceHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The service's own handler: replaced on reconfiguration, others' handlers are kept."""
 
 
+class _UtcJsonFormatter(JsonFormatter):
+    """Times as RFC 3339 in UTC (2026-12-06T13:07:54.123Z), as log collectors read them,
+    whatever the server's zone; uvicorn's `color_message` (ANSI codes) left out."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = datetime.fromtimestamp(record.created, UTC)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        super().add_fields(log_data, record, message_dict)
+        log_data.pop("color_message", None)
+
+
 def log_handler(stream: TextIO, style: str) -> logging.Handler:
     handler = _ServiceHandler(stream)
     handler.addFilter(CorrelationIdFilter(default_value="-"))
     if style == "json":
         handler.setFormatter(
-            JsonFormatter(
+            _UtcJsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
                 rename_fields={
                     "asctime": "time",

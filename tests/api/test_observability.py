@@ -4,6 +4,8 @@ and JSON logs that never carry a path with ids in it."""
 import io
 import json
 import logging
+import re
+from datetime import datetime
 
 from fastapi.testclient import TestClient
 
@@ -90,6 +92,21 @@ def test_log_lines_are_json_with_the_request_id_and_route_template(client: TestC
     assert line["method"] == "GET"
     assert "L-1" not in json.dumps(line)
     assert {"time", "level", "message", "ms"} <= set(line)
+    # every line: RFC 3339 in UTC, as collectors read it; no ANSI codes from uvicorn
+    for each in lines:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", each["time"]), each
+        assert datetime.fromisoformat(each["time"]).tzinfo is not None
+        assert "color_message" not in each
+
+
+def test_uvicorns_own_lines_carry_no_ansi_codes_in_json() -> None:
+    stream = io.StringIO()
+    handler = log_handler(stream, "json")
+    record = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, "Started", None, None)
+    record.color_message = "\x1b[32mStarted\x1b[0m"
+    handler.handle(record)
+    line = json.loads(stream.getvalue())
+    assert "color_message" not in line and "\x1b" not in stream.getvalue()
 
 
 def test_refused_requests_are_counted_too_401_429_and_413(
