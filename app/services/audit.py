@@ -98,6 +98,7 @@ class SummaryRecipe:
     group_by: str | None
     as_of: date | None
     teams: tuple[str, ...] | None
+    filters: tuple[tuple[str, str], ...] = ()
 
     def compute(self, session: Session, cache: FigureCache) -> None:
         today = self.as_of or local_today()
@@ -110,6 +111,7 @@ class SummaryRecipe:
             today,
             self.teams,
             cache,
+            self.filters,
         )
 
 
@@ -122,20 +124,26 @@ def summary(
     today: date,
     teams: tuple[str, ...] | None = None,
     cache: FigureCache | None = None,
+    filters: tuple[tuple[str, str], ...] = (),
 ) -> list[GroupSummary]:
-    """Pass rates per rule over the trajectories opened in the period, from the cache while
-    no write has changed them (the key holds the data version and the day)."""
+    """Pass rates per rule over the trajectories opened in the period (with `filters`: of
+    a team, district or domain), from the cache while no write has changed them (the key
+    holds the data version and the day)."""
     if cache is None:
-        return _summary(session, municipality, start, end, group_by, today, teams)
+        return _summary(session, municipality, start, end, group_by, today, teams, filters)
     # Asked for today (the default), it is warmed for each new day; asked as of a fixed day,
     # for that day.
     as_of = None if today == local_today() else today
-    recipe = SummaryRecipe(municipality, start, end, group_by, as_of, teams)
+    recipe = SummaryRecipe(municipality, start, end, group_by, as_of, teams, filters)
     cache.remember(recipe)
-    key = cache.key(session, municipality, "audit-summary", start, end, group_by, today, teams)
+    key = cache.key(
+        session, municipality, "audit-summary", start, end, group_by, today, teams, filters
+    )
     found = cache.fetch(
         key,  # dataclasses, serialised as they are
-        lambda: orjson.dumps(_summary(session, municipality, start, end, group_by, today, teams)),
+        lambda: orjson.dumps(
+            _summary(session, municipality, start, end, group_by, today, teams, filters)
+        ),
     )
     return [_summary_from(group) for group in orjson.loads(found)]
 
@@ -157,12 +165,14 @@ def _summary(
     group_by: str | None,
     today: date,
     teams: tuple[str, ...] | None,
+    filters: tuple[tuple[str, str], ...] = (),
 ) -> list[GroupSummary]:
     """Pass rates per rule over the trajectories opened in the period, in two aggregate queries."""
     group = [AUDIT_DIMENSIONS[group_by].label("group")] if group_by else []
     in_scope = [Trajectory.municipality == municipality, Trajectory.opened_on.between(start, end)]
     if teams is not None:
         in_scope.append(Trajectory.team.in_(teams))
+    in_scope += [AUDIT_DIMENSIONS[name] == value for name, value in filters]
     status = effective_status(today)
     per_rule = (
         select(*group, AuditFinding.rule, status, func.count())
@@ -452,6 +462,7 @@ def rule_cases(
     today: date,
     team: str | None = None,
     teams: tuple[str, ...] | None = None,
+    filters: tuple[tuple[str, str], ...] = (),
 ) -> list[tuple[str, str | None, str]]:
     """The trajectories behind a compliance cell: opened in the period (of `team`), with
     the rule passed or failed as of `today` (what its pass rate counts): id, team, status."""
@@ -477,4 +488,5 @@ def rule_cases(
         query = query.where(Trajectory.team == team)
     if teams is not None:
         query = query.where(Trajectory.team.in_(teams))
+    query = query.where(*(AUDIT_DIMENSIONS[name] == value for name, value in filters))
     return [(tid, team_, str(state)) for tid, team_, state in session.execute(query)]

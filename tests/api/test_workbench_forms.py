@@ -811,3 +811,29 @@ def test_a_report_line_drills_down_to_its_trajectories(
     listed = browser.get(link.group(1).replace("&amp;", "&"), headers=HTML)
     rows = re.findall(r'<a href="/werkbank/trajecten/([^"]+)"', listed.text)
     assert sorted(rows) == [f"R-{i}" for i in range(8)]
+
+
+def test_the_compliance_page_filters_by_domain_and_its_cells_follow(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> None:
+    events = [opened("2026-03-02T09:00:00+01:00", f"W-{i}", domain="wmo") for i in range(6)]
+    events += [opened("2026-03-02T09:00:00+01:00", f"J-{i}", domain="jeugdwet") for i in range(5)]
+    closed = {"reason": "moved"}
+    events += [
+        event("trajectory.closed", "2026-04-01T09:00:00+02:00", closed, f"J-{i}") for i in range(5)
+    ]
+    events += [
+        event("trajectory.closed", "2026-04-01T09:00:00+02:00", closed, f"W-{i}") for i in range(6)
+    ]
+    assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
+    sign_in(browser, tokens["audit:read"])
+    page = browser.get("/werkbank/naleving", params={**YEAR, "domein": "jeugdwet"}, headers=HTML)
+    assert page.status_code == 200
+    cell = r'<a href="(/werkbank/naleving/trajecten\?[^"]+)"[^>]*>[^<]*'
+    cell += r'<span class="suppressed">\((\d+) van (\d+)\)</span>'
+    cells = re.findall(cell, page.text)
+    assert cells
+    for href, _, counted in cells:
+        listed = browser.get(href.replace("&amp;", "&"), headers=HTML)
+        rows = re.findall(r'<a href="/werkbank/trajecten/([^"]+)"', listed.text)
+        assert len(rows) == int(counted) and all(r.startswith("J-") for r in rows), href

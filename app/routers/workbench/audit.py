@@ -4,6 +4,7 @@ pass rates per rule and team."""
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -34,7 +35,7 @@ from app.schemas import kpi_table
 from app.schemas.base import CODE_PATTERN
 from app.services import audit as audit_service
 from app.services.audit import FindingFilter
-from app.services.trajectories import get_trajectory, teams_of
+from app.services.trajectories import get_trajectory, teams_of, values_of
 
 router = page_router()
 
@@ -42,6 +43,7 @@ WORKLIST_PAGE = 50
 CURSOR = worklist_cursor_pattern(RULES_BY_ID)
 Cursor = Annotated[str | None, Query(max_length=200, pattern=CURSOR)]
 DOMAIN_CHOICE = "^(|" + "|".join(d.value for d in LawDomain) + ")$"
+Choice_ = Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")]
 
 
 @dataclass(frozen=True)
@@ -213,14 +215,18 @@ def compliance(
     cache: FigureCacheDep,
     start: From = None,
     end: To = None,
+    district: Choice_ = "",
+    domain: Annotated[str, Query(alias="domein", max_length=16, pattern=DOMAIN_CHOICE)] = "",
 ) -> Response:
     """Pass rates per rule, for the whole municipality (or the visitor's teams) and per
-    team, over the trajectories opened in the period: the yearly review's table."""
+    team, over the trajectories opened in the period (of a wijk or domain, if chosen): the
+    yearly review's table."""
     caller = visitor.caller
     start, end = period_or_this_year(start, end)
     today = local_today()
     args = (session, caller.municipality, start, end)
-    overall = audit_service.summary(*args, None, today, caller.teams, cache)
+    filters = _audit_filters(district, domain)
+    overall = audit_service.summary(*args, None, today, caller.teams, cache, filters)
     return render(
         request,
         visitor,
@@ -229,8 +235,17 @@ def compliance(
         end=end,
         rules=RULE_TITLES,
         total=overall[0] if overall else None,
-        teams=audit_service.summary(*args, "team", today, caller.teams, cache),
+        teams=audit_service.summary(*args, "team", today, caller.teams, cache, filters),
+        chosen={"district": district, "domein": domain},
+        districts=values_of(session, caller.municipality, "district"),
+        domains=[d.value for d in LawDomain],
+        query=urlencode({k: v for k, v in {"district": district, "domein": domain}.items() if v}),
     )
+
+
+def _audit_filters(district: str, domain: str) -> tuple[tuple[str, str], ...]:
+    chosen = (("district", district), ("domain", domain))
+    return tuple((name, value) for name, value in chosen if value)
 
 
 @router.get("/naleving/trajecten", response_class=HTMLResponse, dependencies=[CurrentProjection])
@@ -242,13 +257,22 @@ def compliance_cases(
     start: From = None,
     end: To = None,
     team: Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")] = "",
+    district: Choice_ = "",
+    domain: Annotated[str, Query(alias="domein", max_length=16, pattern=DOMAIN_CHOICE)] = "",
 ) -> Response:
     """The trajectories behind a compliance cell: as many as its "van" count, failed first,
     each to its trajectory page. Case-level: logged, never cached."""
     caller = visitor.caller
     span = period_or_this_year(start, end)
     cases = audit_service.rule_cases(
-        session, caller.municipality, rule, span, local_today(), team or None, caller.teams
+        session,
+        caller.municipality,
+        rule,
+        span,
+        local_today(),
+        team or None,
+        caller.teams,
+        _audit_filters(district, domain),
     )
     caller.log_read(session, [tid for tid, _, _ in cases], with_query=True)
     return render(
