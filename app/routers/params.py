@@ -1,7 +1,6 @@
 """Parameters several routers share: path ids, readable keyset cursors, a period's order,
 and the screening of every query and path value."""
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated
@@ -13,10 +12,13 @@ from app.domain.audit import RULES_BY_ID
 from app.domain.bsn import contains_bsn
 from app.errors import InvalidInput
 from app.openapi import BASE_PATH
-from app.schemas.base import DATE_TEXT, TRAJECTORY_ID_PATTERN, control_character_path
+from app.schemas.base import (
+    DATE_TEXT,
+    TRAJECTORY_ID_PATTERN,
+    control_character_path,
+    without_control_characters,
+)
 from app.schemas.problem import InvalidParam
-
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 TrajectoryIdPath = Annotated[
     str, Path(alias="trajectoryId", max_length=64, pattern=TRAJECTORY_ID_PATTERN)
@@ -79,11 +81,11 @@ def screen_parameters(request: Request) -> None:
     problems = []
     values = [*request.query_params.multi_items(), *request.path_params.items()]
     # A parameter's name is typed by the client too (and reaches the access log's query).
-    names = [(_printable(name), name) for name in request.query_params]
+    names = [(without_control_characters(name), name) for name in request.query_params]
     for name, value in [*values, *names]:
         if not isinstance(value, str) or name in _SERVICE_MADE:
             continue
-        name = _printable(name)
+        name = without_control_characters(name)
         if control_character_path(value) is not None:
             problems.append(
                 InvalidParam(
@@ -105,11 +107,6 @@ def screen_parameters(request: Request) -> None:
         raise InvalidInput(
             f"{len(problems)} invalid parameter(s); see invalidParams", invalid_params=problems
         )
-
-
-def _printable(name: str) -> str:
-    """A parameter name fit to echo in a problem: control characters as U+FFFD."""
-    return _CONTROL_CHARACTERS.sub("\ufffd", name)
 
 
 def location(request: Request, path: str, query: Mapping[str, str] | None = None) -> str:

@@ -48,6 +48,11 @@ class ApiModel(BaseModel):
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def without_control_characters(text: str) -> str:
+    """The text fit to echo or store anywhere: each control character as U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 # repr() escapes every control character but tab, newline and carriage return (DEL too) as
 # backslash-x, and doubles a backslash of the text itself: a repr with no backslash-x holds
 # no control character, found in one pass in C instead of a walk in Python (the walk was a

@@ -72,6 +72,9 @@ WriterVisitor = Annotated[Visitor, Depends(_visitor("events:write"))]
 SignedIn = Annotated[Visitor, Depends(_visitor(None))]  # any client may sign out
 
 
+# Free text a form takes (notes, comments): tab and newlines, no other control character.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
 # The hidden field every form posts back: the session's CSRF token (check_csrf compares it).
 CsrfField = Annotated[str, Form(max_length=100)]
 

@@ -19,6 +19,7 @@ from app.domain.sampling import ReviewOutcome
 from app.errors import InvalidInput
 from app.routers.workbench.charts import line_chart
 from app.routers.workbench.common import (
+    NO_CONTROL_CHARACTERS,
     AuditVisitor,
     CsrfField,
     FreshKpiPage,
@@ -41,7 +42,6 @@ from app.services.figures.kpis import can_drill, every_figure, figure_query, get
 router = page_router()
 
 PERIOD_PATTERN = r"^[0-9]{4}(-[TH][0-9])?$"
-NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 def _chosen(label: str | None) -> ReportPeriod:
@@ -150,7 +150,7 @@ def report_comment(
     csrf: CsrfField,
     label: Annotated[str, Form(alias="periode", pattern=PERIOD_PATTERN)],
     kpi_id: Annotated[str, Form(alias="kpi", max_length=64)],
-    text: Annotated[str, Form(alias="tekst", max_length=2000, pattern=NO_CONTROL)] = "",
+    text: Annotated[str, Form(alias="tekst", max_length=2000, pattern=NO_CONTROL_CHARACTERS)] = "",
 ) -> Response:
     """The officer's comment on a KPI for the period's report; empty removes it."""
     check_csrf(visitor, csrf)

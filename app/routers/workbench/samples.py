@@ -15,6 +15,7 @@ from app.errors import InvalidInput
 from app.routers.params import SampleIdPath
 from app.routers.tables import csv_response
 from app.routers.workbench.common import (
+    NO_CONTROL_CHARACTERS,
     AuditVisitor,
     CsrfField,
     check_csrf,
@@ -29,7 +30,6 @@ from app.services import audit as audit_service
 
 router = page_router()
 
-NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 AUDIT_STRATA = {
     "team": "team",
     "professional": "professional",
@@ -144,9 +144,7 @@ def judge(
     csrf: CsrfField,
     trajectory_id: Annotated[str, Form(alias="trajectoryId", max_length=64)],
     judgement: Annotated[Judgement, Form()],
-    note: Annotated[
-        str, Form(max_length=1000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
-    ] = "",
+    note: Annotated[str, Form(max_length=1000, pattern=NO_CONTROL_CHARACTERS)] = "",
 ) -> Response:
     check_csrf(visitor, csrf)
     if contains_bsn(note):

@@ -1,6 +1,5 @@
 """The access log: every read of case-level data, by whom, and which trajectories it showed."""
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.calendar import MUNICIPAL_TZ
 from app.models import AccessLogEntry, Trajectory
+from app.schemas.base import without_control_characters
 from app.services.access.clients import Principal
 
 
@@ -38,15 +38,12 @@ def record_access(
     )
 
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _storable(query: dict[str, Any]) -> dict[str, Any]:
     """The query as a client typed it, fit for every database: PostgreSQL stores no NUL in
     jsonb, and no key or value here needs a control character (U+FFFD in their place)."""
 
     def clean(text: Any) -> Any:
-        return _CONTROL_CHARACTERS.sub("\ufffd", text) if isinstance(text, str) else text
+        return without_control_characters(text) if isinstance(text, str) else text
 
     return {clean(name): clean(value) for name, value in query.items()}
 
