@@ -77,10 +77,15 @@ class Caller:
     def teams(self) -> tuple[str, ...] | None:
         return self.principal.teams
 
+    @property
+    def reads_cases(self) -> bool:
+        """Whether it may read case-level data (audit:read): trajectories, drill-downs."""
+        return "audit:read" in self.principal.scopes
+
     def rounding(self, settings: Settings) -> Rounding | None:
-        """How this client's figures are rounded: not at all for a reader of cases
-        (audit:read sees them anyway), keyed random rounding for a reader of figures only."""
-        return None if "audit:read" in self.principal.scopes else settings.rounding()
+        """How this client's figures are rounded: not at all for a reader of cases (it sees
+        them anyway), keyed random rounding for a reader of figures only."""
+        return None if self.reads_cases else settings.rounding()
 
     @property
     def signature(self) -> str:

@@ -172,24 +172,18 @@ def overview(
     caller = visitor.caller
     chosen = {"team": team, "district": district, "domain": domain}
     filters = {name: value for name, value in chosen.items() if value}
-    reads_cases = "audit:read" in caller.principal.scopes
-    totals, _ = every_figure(
-        session,
-        caller.municipality,
-        figure_query(start, end, (), filters, None, caller.teams),
-        settings.min_cell_size,
-        cache,
-        caller.rounding(settings),
-    )
-    trends, _ = every_figure(
-        session,
-        caller.municipality,
-        figure_query(start, end, (grain,), filters, None, caller.teams),
-        settings.min_cell_size,
-        cache,
-        caller.rounding(settings),
-    )
-    trend_of = {figure.kpi.id: series(figure, grain) for figure in trends}
+
+    def figures(group_by: tuple[str, ...]) -> list[Figure]:
+        query = figure_query(start, end, group_by, filters, None, caller.teams)
+        found, _ = every_figure(
+            session, caller.municipality, query, settings.min_cell_size, cache, rounding
+        )
+        return found
+
+    rounding = caller.rounding(settings)
+    totals = figures(())
+    trend_of = {figure.kpi.id: series(figure, grain) for figure in figures((grain,))}
+    running_label = running(start, end, grain)
     rows = []
     for figure in totals:
         cell = total(figure)
@@ -202,14 +196,14 @@ def overview(
                 "target": target,
                 "met": judged(figure.kpi, cell, target),
                 "trend": trend,
-                "change": last_change(figure.kpi, trend or [], running(start, end, grain)),
-                "drill": reads_cases and can_drill(figure.kpi),
+                "change": last_change(figure.kpi, trend or [], running_label),
+                "drill": caller.reads_cases and can_drill(figure.kpi),
                 "spark": line_chart(
                     points(trend),
                     size=(140, 36),
                     pad=4,
                     axes=False,
-                    running=running(start, end, grain),
+                    running=running_label,
                 )
                 if trend
                 else None,
@@ -283,7 +277,7 @@ def kpi_page(
     over_time, broken_down = _kpi_figures(session, visitor, kpi, span, grain, by, settings, cache)
     rows = series(over_time, grain) if over_time else []
     shown_figure = over_time or broken_down
-    drill = can_drill(kpi) and "audit:read" in visitor.caller.principal.scopes
+    drill = can_drill(kpi) and visitor.caller.reads_cases
     stored = shown_figure.target if shown_figure else None
     target = stored.value if stored else None
     baseline = getattr(stored, "baseline_value", None)

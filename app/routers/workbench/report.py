@@ -2,7 +2,7 @@
 the previous period, charts, compliance and the file-review outcome, as one printable page
 (what the quality officer takes to the management team and what goes to the council)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -71,10 +71,7 @@ class _Figures:
     now: dict[str, Figure]
     earlier: dict[str, Figure]
     monthly: list[Figure]
-    last_year: dict[str, Figure]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter((self.now, self.earlier, self.monthly))
+    last_year: dict[str, Figure]  # empty unless asked for
 
 
 def _report_figures(
@@ -83,8 +80,10 @@ def _report_figures(
     visitor: Visitor,
     cache: FigureCache | None,
     period: ReportPeriod,
+    with_last_year: bool = False,
 ) -> _Figures:
-    """The period's figures, the period before's, and both by month."""
+    """The period's figures, the period before's, both by month, and (when asked for) the
+    same period a year earlier."""
     before, year_ago = period.previous(), period.a_year_earlier()
     caller = visitor.caller
     rounding = caller.rounding(settings)
@@ -100,8 +99,13 @@ def _report_figures(
         {f.kpi.id: f for f in figures(period.start, period.end)},
         {f.kpi.id: f for f in figures(before.start, before.end)},
         figures(before.start, period.end, ("month",)),
-        {f.kpi.id: f for f in figures(year_ago.start, year_ago.end)},
+        {f.kpi.id: f for f in figures(year_ago.start, year_ago.end)} if with_last_year else {},
     )
+
+
+def _hold_data(figures: Iterable[Figure]) -> bool:
+    """Whether any of these figures has a value to compare with."""
+    return any((shown := total(f)) is not None and shown.state == "shown" for f in figures)
 
 
 @router.get("/rapport.xlsx", dependencies=[CurrentProjection, FreshKpiPage])
@@ -114,8 +118,8 @@ def report_workbook(
 ) -> Response:
     """The report's figures as one Excel workbook: numbers as numbers, dates as dates."""
     period = _chosen(label)
-    now, earlier, monthly = _report_figures(session, settings, visitor, cache, period)
-    content = report_workbook_bytes(period, now, earlier, monthly)
+    found = _report_figures(session, settings, visitor, cache, period)
+    content = report_workbook_bytes(period, found.now, found.earlier, found.monthly)
     return Response(
         content,
         media_type=XLSX,
@@ -184,18 +188,17 @@ def report(
     before = period.previous()
     caller = visitor.caller
     cell_size = settings.min_cell_size
-    found = _report_figures(session, settings, visitor, cache, period)
-    reads_cases = "audit:read" in caller.principal.scopes
-    now, earlier, monthly = found
+    # A year's report has its year before as the period before already.
+    found = _report_figures(
+        session, settings, visitor, cache, period, with_last_year=period.kind != "Y"
+    )
+    now, earlier = found.now, found.earlier
     year_ago = period.a_year_earlier()
-    with_last_year = period.kind != "Y" and any(
-        (shown := total(f)) is not None and shown.state == "shown" for f in found.last_year.values()
-    )
-    compared = any(
-        (shown := total(f)) is not None and shown.state == "shown" for f in earlier.values()
-    )
+    with_last_year = _hold_data(found.last_year.values())
+    compared = _hold_data(earlier.values())
+    running_month = running(before.start, period.end, "month")
     charts = []
-    for figure in monthly:
+    for figure in found.monthly:
         months = series(figure, "month")
         target = figure.target.value if figure.target else None
         chart = line_chart(
@@ -204,7 +207,7 @@ def report(
             size=(330, 180),
             pad=24,
             unit=figure.kpi.unit,
-            running=running(before.start, period.end, "month"),
+            running=running_month,
         )
         if chart is not None:
             charts.append({"kpi": figure.kpi, "chart": chart, "months": months})
@@ -218,7 +221,7 @@ def report(
                 "cell": cell,
                 "previous": previous,
                 "last_year": total(found.last_year.get(kpi_id)),
-                "drill": reads_cases and can_drill(figure.kpi),
+                "drill": caller.reads_cases and can_drill(figure.kpi),
                 "target": target,
                 "met": judged(figure.kpi, cell, target),
             }
@@ -236,7 +239,7 @@ def report(
         compared=compared,
         year_ago=year_ago if with_last_year else None,
         comments=comments_of(session, caller.municipality, period.label),
-        may_comment="audit:read" in caller.principal.scopes,
+        may_comment=caller.reads_cases,
         municipality_name=settings.municipality_names.get(caller.municipality),
         min_cell_size=cell_size,
         **_audit_sections(session, visitor, cache, period, before),
