@@ -77,7 +77,10 @@ def round_cells(
     return [
         cell
         if cell.suppressed
-        else _rounded(cell, _Counter(rounding, measure, query, cell, municipality))
+        else _rounded(
+            cell,
+            _Counter(rounding, measure, cell, _population(measure, query, cell.key, municipality)),
+        )
         for cell in cells
     ]
 
@@ -93,17 +96,17 @@ def round_open_intervals(
 
 @dataclass(frozen=True)
 class _Counter:
+    """Rounds the counts of one cell, each keyed by the cell's population and its place."""
+
     rounding: Rounding
     measure: Measure
-    query: KpiQuery
     cell: Cell
-    municipality: str
+    about: tuple[object, ...]  # the cell's population (_population), worked out once
 
     def __call__(self, exact: int | float | None, *which: str) -> int | None:
         if exact is None:
             return None
-        about = _population(self.measure, self.query, self.cell.key, self.municipality)
-        return self.rounding.count(round(exact), *about, *which)
+        return self.rounding.count(round(exact), *self.about, *which)
 
 
 def _population(
@@ -158,7 +161,7 @@ def _rounded_extra(extra: Mapping[str, Any], count: _Counter, n: int) -> dict[st
         out["resolution"] = _rounded_stats(extra["resolution"], count)
     if "partly" in extra:
         out["partly"] = count(extra["partly"], "partly")
-        evaluated = count(_evaluated(count.cell), "denominator")
+        evaluated = count(count.cell.denominator, "denominator")
         out["partlyShare"] = _ratio(out["partly"], evaluated)
     if "pending" in extra:
         out["pending"] = count(extra["pending"], "pending")
@@ -183,10 +186,6 @@ def _rounded_stats(stats: Any, count: _Counter) -> Any:
     if stats.get("n") is None:  # hidden by suppression
         return stats
     return {**stats, "n": count(stats["n"], "resolution")}
-
-
-def _evaluated(cell: Cell) -> float | None:
-    return cell.denominator
 
 
 def _ratio(part: float | None, whole: float | None, scale: int = 1) -> float | None:
