@@ -12,7 +12,7 @@ from app.errors import InvalidInput
 from app.problems import invalid_params_from
 from app.routers.params import location
 from app.routers.route import ContractRoute
-from app.schemas.bounds import MAX_DEPTH, deeper_than
+from app.schemas.bounds import MAX_DEPTH, too_deep
 from app.schemas.events import BatchItemError, BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
 from app.services.ingestion.events import Rejection, Sender, record_event
@@ -176,14 +176,11 @@ def parse_batch(raw: bytes, content_type: str, max_events: int) -> list[Any]:
 
 
 def _check_depth(raw: bytes, where: str, depth: int) -> None:
-    if deeper_than(raw, depth):
+    problem = too_deep(raw, where, depth)
+    if problem is not None:
         raise InvalidInput(
             f"{where} nests arrays and objects deeper than an event can",
-            invalid_params=[
-                InvalidParam(
-                    name=where, code="too_deep", reason=f"at most {MAX_DEPTH} deep in a batch"
-                )
-            ],
+            invalid_params=[problem],
         )
 
 

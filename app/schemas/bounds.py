@@ -68,16 +68,18 @@ def more_values_than(value: Any, limit: int) -> bool:
 def bounds_problem(raw: bytes, parsed: Any, where: str = "body") -> InvalidParam | None:
     """What is wrong with a parsed body's size, or None: nesting first, then its values
     (each item's, for a batch: `parsed` is then what a single item is checked against)."""
-    if deeper_than(raw, MAX_DEPTH):
-        return InvalidParam(
-            name=where, code="too_deep", reason=f"arrays and objects nest at most {MAX_DEPTH} deep"
-        )
+    if (deep := too_deep(raw, where)) is not None:
+        return deep
     if parsed is not None and more_values_than(parsed, MAX_VALUES):
-        return too_many_values(where)
+        reason = f"at most {MAX_VALUES} JSON values"
+        return InvalidParam(name=where, code="too_many_values", reason=reason)
     return None
 
 
-def too_many_values(where: str) -> InvalidParam:
-    return InvalidParam(
-        name=where, code="too_many_values", reason=f"at most {MAX_VALUES} JSON values"
-    )
+def too_deep(raw: bytes, where: str, depth: int = MAX_DEPTH) -> InvalidParam | None:
+    """The problem with JSON nested more than `depth` deep (an NDJSON line is one level in
+    its batch, so it gets one level less), or None."""
+    if not deeper_than(raw, depth):
+        return None
+    reason = f"arrays and objects nest at most {MAX_DEPTH} deep, a batch's own array counted"
+    return InvalidParam(name=where, code="too_deep", reason=reason)
