@@ -25,6 +25,7 @@ from app.routers.workbench.common import (
     AuditVisitor,
     FreshAuditPage,
     From,
+    OptionalCode,
     To,
     page_router,
     period_or_this_year,
@@ -32,7 +33,6 @@ from app.routers.workbench.common import (
 )
 from app.routers.workbench.present import RULE_TITLES
 from app.schemas import kpi_table
-from app.schemas.base import CODE_PATTERN
 from app.services import audit as audit_service
 from app.services.audit import FindingFilter
 from app.services.trajectories import get_trajectory, teams_of, values_of
@@ -43,7 +43,6 @@ WORKLIST_PAGE = 50
 CURSOR = worklist_cursor_pattern(RULES_BY_ID)
 Cursor = Annotated[str | None, Query(max_length=200, pattern=CURSOR)]
 DOMAIN_CHOICE = "^(|" + "|".join(d.value for d in LawDomain) + ")$"
-Choice_ = Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")]
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class WorklistChoice:
     """What the officer chose on the worklist's form (the page and its CSV share it)."""
 
     within: Annotated[int, Query(alias="binnen", ge=0, le=365)] = 14
-    team: Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")] = ""
+    team: OptionalCode = ""
     rule: Annotated[str, Query(alias="regel", max_length=32, pattern=f"^$|{RULE_PATTERN}")] = ""
     domain: Annotated[str, Query(alias="domein", max_length=16, pattern=DOMAIN_CHOICE)] = ""
     closed_too: Annotated[bool, Query(alias="ook_afgesloten")] = False
@@ -215,7 +214,7 @@ def compliance(
     cache: FigureCacheDep,
     start: From = None,
     end: To = None,
-    district: Choice_ = "",
+    district: OptionalCode = "",
     domain: Annotated[str, Query(alias="domein", max_length=16, pattern=DOMAIN_CHOICE)] = "",
 ) -> Response:
     """Pass rates per rule, for the whole municipality (or the visitor's teams) and per
@@ -256,8 +255,8 @@ def compliance_cases(
     rule: Annotated[str, Query(alias="regel", max_length=32, pattern=RULE_PATTERN)],
     start: From = None,
     end: To = None,
-    team: Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")] = "",
-    district: Choice_ = "",
+    team: OptionalCode = "",
+    district: OptionalCode = "",
     domain: Annotated[str, Query(alias="domein", max_length=16, pattern=DOMAIN_CHOICE)] = "",
 ) -> Response:
     """The trajectories behind a compliance cell: as many as its "van" count, failed first,

@@ -18,7 +18,7 @@ from app.domain.calendar import local_today
 from app.errors import Forbidden
 from app.routers.freshness import validate
 from app.routers.workbench import present
-from app.schemas.base import IsoDate
+from app.schemas.base import CODE_PATTERN, IsoDate
 from app.services.access import web_sessions
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
@@ -71,6 +71,10 @@ AdminVisitor = Annotated[Visitor, Depends(_visitor("admin"))]
 WriterVisitor = Annotated[Visitor, Depends(_visitor("events:write"))]
 SignedIn = Annotated[Visitor, Depends(_visitor(None))]  # any client may sign out
 
+
+# A code a page filters on (team, wijk, domain), or "" for every one, as a form's
+# "alle ..." option sends it.
+OptionalCode = Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")]
 
 # Free text a form takes (notes, comments): tab and newlines, no other control character.
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"

@@ -28,13 +28,13 @@ from app.routers.workbench.common import (
     FreshKpiPage,
     From,
     KpiVisitor,
+    OptionalCode,
     To,
     page_router,
     period_or_this_year,
     render,
 )
 from app.schemas import kpi_output, kpi_table
-from app.schemas.base import CODE_PATTERN
 from app.services.figures.cache import FigureCache
 from app.services.figures.kpis import (
     can_drill,
@@ -60,7 +60,6 @@ BREAKDOWNS = {
 }
 Breakdown = Literal["team", "district", "domain", "channel", "ageBand"]
 GrainQuery = Annotated[Grain, Query(alias="korrel")]
-Filter = Annotated[str, Query(max_length=64, pattern=f"^$|{CODE_PATTERN}")]
 BreakdownQuery = Annotated[Breakdown, Query(alias="naar")]
 
 
@@ -162,9 +161,9 @@ def overview(
     start: From = None,
     end: To = None,
     grain: GrainQuery = "month",
-    team: Filter = "",
-    district: Filter = "",
-    domain: Filter = "",
+    team: OptionalCode = "",
+    district: OptionalCode = "",
+    domain: OptionalCode = "",
 ) -> Response:
     """Every KPI of the catalogue for the period: value, n, target, met, a small trend and
     how its last complete period compares with the one before; for a team, wijk or domain."""
@@ -391,10 +390,10 @@ def kpi_cases(
     kpi_id: KpiIdPath,
     start: From = None,
     end: To = None,
-    team: Filter = "",
-    district: Filter = "",
-    domain: Filter = "",
-    channel: Filter = "",
+    team: OptionalCode = "",
+    district: OptionalCode = "",
+    domain: OptionalCode = "",
+    channel: OptionalCode = "",
     age_band: Annotated[str, Query(alias="ageBand", max_length=8, pattern=r"^$|^[0-9+-]+$")] = "",
 ) -> Response:
     """The trajectories behind a figure (a cell of the KPI page), for a reader of cases:
