@@ -6,7 +6,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import create_session_factory
 from app.domain.terms import DEFAULT_TERMS
@@ -36,6 +36,29 @@ def _stored(engine: Engine) -> tuple[int, int]:
     return events, trajectories
 
 
+def _interrupted_import(
+    sessions: sessionmaker[Session],
+    source: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failing_batch: int,
+) -> None:
+    """Imports `source` in batches of 4 until the database goes away at `failing_batch`."""
+    real = events_service.record_batch
+    calls = 0
+
+    def dies_at_that_batch(*args: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == failing_batch:
+            raise ConnectionError("the database went away")
+        return real(*args)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patched:
+        patched.setattr("app.services.ingestion.backfill.record_batch", dies_at_that_batch)
+        with pytest.raises(ConnectionError):
+            import_file(sessions, source, SENDER, batch_size=4)
+
+
 @pytest.mark.parametrize("kind", ["ndjson", "array"])
 def test_an_interrupted_import_resumes_and_a_rerun_changes_nothing(
     client: TestClient, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
@@ -47,21 +70,8 @@ def test_an_interrupted_import_resumes_and_a_rerun_changes_nothing(
     else:
         source.write_bytes(orjson.dumps(events))
     sessions = create_session_factory(engine)
-    real = events_service.record_batch
-    calls = 0
-
-    def dies_on_the_third_batch(*args: object) -> object:
-        nonlocal calls
-        calls += 1
-        if calls == 3:
-            raise ConnectionError("the database went away")
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("app.services.ingestion.backfill.record_batch", dies_on_the_third_batch)
-    with pytest.raises(ConnectionError):
-        import_file(sessions, source, SENDER, batch_size=4)
+    _interrupted_import(sessions, source, monkeypatch, failing_batch=3)
     assert _stored(engine)[0] == 8  # two batches committed, nothing of the third
-    monkeypatch.setattr("app.services.ingestion.backfill.record_batch", real)
 
     resumed = import_file(sessions, source, SENDER, batch_size=4)
     assert resumed.resumed_at == 8
@@ -107,20 +117,7 @@ def test_a_file_changed_during_an_unfinished_import_is_refused_until_restarted(
     source = tmp_path / "events.ndjson"
     source.write_bytes(b"\n".join(orjson.dumps(e) for e in events[:12]))
     sessions = create_session_factory(engine)
-    real = events_service.record_batch
-    calls = 0
-
-    def dies_on_the_second_batch(*args: object) -> object:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise ConnectionError("the database went away")
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("app.services.ingestion.backfill.record_batch", dies_on_the_second_batch)
-    with pytest.raises(ConnectionError):
-        import_file(sessions, source, SENDER, batch_size=4)
-    monkeypatch.setattr("app.services.ingestion.backfill.record_batch", real)
+    _interrupted_import(sessions, source, monkeypatch, failing_batch=2)
     # the export is made again meanwhile: other events at other offsets
     source.write_bytes(b"\n".join(orjson.dumps(e) for e in reversed(events)))
     with pytest.raises(Conflict):
