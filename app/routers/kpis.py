@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.auth import Admin, Caller, EventWriter, KpiReader
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
-from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, KpiQuery
+from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS, Figure, KpiQuery
 from app.domain.kpis.spec import Kpi
 from app.domain.vocabulary import AgeBand, Channel, LawDomain
 from app.errors import InvalidInput
@@ -207,15 +207,7 @@ def read_kpi(
     output: OutputFormat = None,
     dialect: CsvDialect = "standard",
 ) -> Any:
-    figure = compute_figure(
-        session,
-        caller.municipality,
-        kpi_id,
-        asked.query(caller),
-        settings.min_cell_size,
-        cache,
-        caller.rounding(settings),
-    )
+    figure = _asked_figure(session, settings, cache, caller, kpi_id, asked)
     body = kpi_output.figure_view(figure, settings.min_cell_size)
     if csv_requested(request, output):
         return _table(body, figure.kpi, dialect)
@@ -250,7 +242,20 @@ def read_kpi_table(
     `period_start`/`period_end`, unit and statistic, the figures and the details
     flattened; the columns depend only on the KPI and `groupBy`. `dialect=excel` for a
     Dutch-locale Excel."""
-    figure = compute_figure(
+    figure = _asked_figure(session, settings, cache, caller, kpi_id, asked)
+    return _table(kpi_output.figure_view(figure, settings.min_cell_size), figure.kpi, dialect)
+
+
+def _asked_figure(
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: FigureCacheDep,
+    caller: Caller,
+    kpi_id: str,
+    asked: FigureRequest,
+) -> Figure:
+    """The figure a reader asked for, within its limits and rounded as it may read it."""
+    return compute_figure(
         session,
         caller.municipality,
         kpi_id,
@@ -259,7 +264,6 @@ def read_kpi_table(
         cache,
         caller.rounding(settings),
     )
-    return _table(kpi_output.figure_view(figure, settings.min_cell_size), figure.kpi, dialect)
 
 
 def _table(body: KpiFigure, kpi: Kpi, dialect: Dialect) -> Response:
