@@ -53,6 +53,25 @@ def sign_in(browser: TestClient, token: str) -> tuple[httpx.Response, str]:
     return answer, hidden_csrf(browser.get(answer.headers["location"], headers=HTML))
 
 
+def one_case_sample(
+    client: TestClient, browser: TestClient, tokens: dict[str, str]
+) -> tuple[str, str, str]:
+    """Two noord cases, a sample of one drawn by a signed-in auditor: its form token, the
+    sample's page and the case drawn."""
+    events = [opened("2026-03-02T09:00:00+01:00", f"T-{i}", team="noord") for i in range(2)]
+    assert client.post("/api/v1/events/batch", json=events).status_code == 200
+    _, csrf = sign_in(browser, tokens["audit:read"])
+    form = {"csrf": csrf, "size": "1", "from": "2026-01-01", "to": "2026-12-31", "seed": "3"}
+    drawn = browser.post(
+        "/werkbank/steekproeven", data={**form, "stratify_by": "team"}, headers=HTML,
+        follow_redirects=False,
+    )  # fmt: skip
+    sample = drawn.headers["location"]
+    case = re.search(r'name="trajectoryId" value="([^"]+)"', browser.get(sample, headers=HTML).text)
+    assert case is not None
+    return csrf, sample, case.group(1)
+
+
 @pytest.fixture
 def browser(client: TestClient) -> Iterator[TestClient]:
     """A cookie jar of its own on the suite's app (the API client keeps its bearer token)."""
@@ -314,16 +333,8 @@ def test_a_page_takes_only_the_years_the_service_handles(
 def test_a_note_a_spreadsheet_would_run_is_exported_as_text(
     client: TestClient, browser: TestClient, tokens: dict[str, str], note: str
 ) -> None:
-    events = [opened("2026-03-02T09:00:00+01:00", f"T-{i}", team="noord") for i in range(2)]
-    assert client.post("/api/v1/events/batch", json=events).status_code == 200
-    _, csrf = sign_in(browser, tokens["audit:read"])
-    form = {"csrf": csrf, "size": "1", "from": "2026-01-01", "to": "2026-12-31", "seed": "3"}
-    form["stratify_by"] = "team"
-    drawn = browser.post("/werkbank/steekproeven", data=form, headers=HTML, follow_redirects=False)
-    sample = drawn.headers["location"]
-    case = re.search(r'name="trajectoryId" value="([^"]+)"', browser.get(sample, headers=HTML).text)
-    assert case is not None
-    judgement = {"csrf": csrf, "trajectoryId": case.group(1), "judgement": "afwijking"}
+    csrf, sample, case = one_case_sample(client, browser, tokens)
+    judgement = {"csrf": csrf, "trajectoryId": case, "judgement": "afwijking"}
     judged = browser.post(f"{sample}/oordelen", data={**judgement, "note": note}, headers=HTML)
     assert judged.status_code == 200
     rows = list(
@@ -487,20 +498,10 @@ def test_revoking_asks_first_and_a_judgement_is_chosen_not_preset(
     with Session(engine) as session:  # asking revoked nothing
         assert session.get(ApiClient, other.group(2)).revoked_at is None  # type: ignore[union-attr]
 
-    events = [opened("2026-03-02T09:00:00+01:00", f"T-{i}", team="noord") for i in range(2)]
-    assert client.post("/api/v1/events/batch", json=events).status_code == 200
-    _, csrf = sign_in(browser, tokens["audit:read"])
-    form = {"csrf": csrf, "size": "1", "from": "2026-01-01", "to": "2026-12-31", "seed": "3"}
-    drawn = browser.post(
-        "/werkbank/steekproeven", data={**form, "stratify_by": "team"}, headers=HTML,
-        follow_redirects=False,
-    )  # fmt: skip
-    sample = drawn.headers["location"]
+    csrf, sample, case = one_case_sample(client, browser, tokens)
     page = browser.get(sample, headers=HTML)
     assert '<option value="" selected disabled>kies een oordeel</option>' in page.text
-    case = re.search(r'name="trajectoryId" value="([^"]+)"', page.text)
-    assert case is not None
-    unchosen = {"csrf": csrf, "trajectoryId": case.group(1), "judgement": ""}
+    unchosen = {"csrf": csrf, "trajectoryId": case, "judgement": ""}
     assert browser.post(f"{sample}/oordelen", data=unchosen, headers=HTML).status_code == 400
     judged = browser.post(
         f"{sample}/oordelen", data={**unchosen, "judgement": "akkoord"}, headers=HTML,
@@ -508,7 +509,7 @@ def test_revoking_asks_first_and_a_judgement_is_chosen_not_preset(
     )  # fmt: skip
     assert judged.headers["location"].endswith("#rij-1")
     back = browser.get(judged.headers["location"], headers=HTML)
-    assert f"Oordeel over {case.group(1)} vastgelegd: akkoord." in back.text
+    assert f"Oordeel over {case} vastgelegd: akkoord." in back.text
 
 
 def test_not_measurable_yet_not_reported_and_suppressed_look_different(
@@ -731,6 +732,13 @@ def test_the_officer_writes_a_comment_per_kpi_kept_with_the_period(
     assert "Meer meldingen na de campagne." not in removed.text
 
 
+# A compliance cell's link and its "(passed van counted)".
+COMPLIANCE_CELL = (
+    r'<a href="(/werkbank/naleving/trajecten\?[^"]+)"[^>]*>[^<]*'
+    r'<span class="suppressed">\((\d+) van (\d+)\)</span>'
+)
+
+
 def test_a_compliance_cell_drills_down_to_as_many_trajectories_as_it_counts(
     client: TestClient, browser: TestClient, tokens: dict[str, str]
 ) -> None:
@@ -740,9 +748,7 @@ def test_a_compliance_cell_drills_down_to_as_many_trajectories_as_it_counts(
     assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
     sign_in(browser, tokens["audit:read"])
     page = browser.get("/werkbank/naleving", params=YEAR, headers=HTML)
-    cell = r'<a href="(/werkbank/naleving/trajecten\?[^"]+)"[^>]*>[^<]*'
-    cell += r'<span class="suppressed">\((\d+) van (\d+)\)</span>'
-    cells = re.findall(cell, page.text)
+    cells = re.findall(COMPLIANCE_CELL, page.text)
     assert len(cells) >= 10
     for href, passed, counted in cells:
         listed = browser.get(href.replace("&amp;", "&"), headers=HTML)
@@ -829,9 +835,7 @@ def test_the_compliance_page_filters_by_domain_and_its_cells_follow(
     sign_in(browser, tokens["audit:read"])
     page = browser.get("/werkbank/naleving", params={**YEAR, "domein": "jeugdwet"}, headers=HTML)
     assert page.status_code == 200
-    cell = r'<a href="(/werkbank/naleving/trajecten\?[^"]+)"[^>]*>[^<]*'
-    cell += r'<span class="suppressed">\((\d+) van (\d+)\)</span>'
-    cells = re.findall(cell, page.text)
+    cells = re.findall(COMPLIANCE_CELL, page.text)
     assert cells
     for href, _, counted in cells:
         listed = browser.get(href.replace("&amp;", "&"), headers=HTML)
