@@ -140,11 +140,6 @@ def list_trajectories(
     return TrajectoryPage(items=items, next_after=items[-1].trajectory_id if has_more else None)
 
 
-def teams_of(session: Session, municipality: str) -> tuple[str, ...]:
-    """The teams the municipality's trajectories belong to, for a choice of team."""
-    return values_of(session, municipality, "team")
-
-
 def values_of(session: Session, municipality: str, dimension: str) -> tuple[str, ...]:
     """The values a dimension (team, district, domain) takes in the municipality's cases."""
     column = getattr(Trajectory, dimension)

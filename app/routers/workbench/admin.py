@@ -30,7 +30,7 @@ from app.schemas.problem import InvalidParam
 from app.services.access import clients
 from app.services.access.clients import SCOPES
 from app.services.figures.kpis import record_reported_value, set_target, targets_by_kpi
-from app.services.trajectories import teams_of
+from app.services.trajectories import values_of
 
 router = page_router()
 
@@ -115,7 +115,7 @@ def client_create(
 def _check_teams_exist(session: SessionDep, municipality: str, teams: list[str] | None) -> None:
     """A misspelt team ("Zuidd") would give a client that sees nothing: refused while the
     municipality has teams to compare with (before its first case, any name is taken)."""
-    known = teams_of(session, municipality)
+    known = values_of(session, municipality, "team")
     unknown = [team for team in teams or () if team not in known]
     if known and unknown:
         raise InvalidInput(

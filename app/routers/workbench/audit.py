@@ -35,7 +35,7 @@ from app.routers.workbench.present import RULE_TITLES
 from app.schemas import kpi_table
 from app.services import audit as audit_service
 from app.services.audit import FindingFilter
-from app.services.trajectories import get_trajectory, teams_of, values_of
+from app.services.trajectories import get_trajectory, values_of
 
 router = page_router()
 
@@ -123,7 +123,7 @@ def worklist(
             "domain": choice.domain,
             "closed_too": choice.closed_too,
         },
-        teams=caller.teams or teams_of(session, caller.municipality),
+        teams=caller.teams or values_of(session, caller.municipality, "team"),
         rules=RULE_TITLES,
         domains=[d.value for d in LawDomain],
     )
