@@ -2,6 +2,7 @@
 folder beside it (the Logius ruleset, the domain description were once read from there)."""
 
 import hashlib
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -37,3 +38,20 @@ def test_the_kept_ruleset_is_the_one_its_source_note_records() -> None:
     assert (
         "ruleset=${ADR_RULESET:-tools/adr/ruleset.yaml}" in (ROOT / "scripts/test.sh").read_text()
     )
+
+
+def test_the_design_system_stylesheet_is_the_pinned_package_version_unchanged() -> None:
+    """The workbench serves a copy of @utrecht/component-library-css (the service installs
+    from PyPI alone): the copy, its note and the version npm pins must agree."""
+    copy = ROOT / "app/static/workbench/nlds/utrecht-html.css"
+    note = (ROOT / "tools/nlds/SOURCE.md").read_text()
+    recorded = re.search(r"SHA-256 \| `([0-9a-f]{64})`", note)
+    version = re.search(r"version `([0-9.]+)` \(npm", note)
+    assert recorded is not None and version is not None
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == recorded.group(1)
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    pinned = lock["packages"]["node_modules/@utrecht/component-library-css"]["version"]
+    assert pinned == version.group(1)
+    assert copy.read_text().lstrip().startswith("/**\n * @license EUPL-1.2")
+    base = (ROOT / "app/templates/workbench/base.html").read_text()
+    assert 'class="utrecht-html werkbank-theme"' in base and "nlds/utrecht-html.css" in base

@@ -4,6 +4,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import orjson
@@ -225,6 +226,17 @@ class FindingFilter:
     due_within_days: int | None = None
     open_only: bool = False  # trajectories not closed (the workbench's worklist default)
     domain: str | None = None
+    professional: str | None = None
+
+
+class WorklistOrder(StrEnum):
+    """How the workbench may sort the worklist; each ends in the default order so that
+    ties are stable from page to page."""
+
+    DUE = "due"  # most urgent first: the earliest due date, those without one last
+    DUE_LATEST = "due_latest"  # the most recent first: the misses of the last days on top
+    TEAM = "team"
+    PROFESSIONAL = "professional"
 
 
 def worklist(
@@ -238,28 +250,51 @@ def worklist(
     """Findings to act on, most urgent first: by due date, oldest overdue first, then
     those without a due date; ties by trajectoryId and rule. Keyset-paged on that order,
     so pages stay stable while findings change."""
-    status = effective_status(today)
-    query = _matching(
-        select(
-            AuditFinding, status.label("effective"), Trajectory.team, Trajectory.professional_ref
-        ),
-        municipality,
-        where,
-        today,
-    )
+    query = _matching(_worklist_columns(today), municipality, where, today)
     if after:
         query = query.where(_after(*after))
-    no_due = AuditFinding.due_on.is_(None)
-    rows = session.execute(
-        query.order_by(
-            no_due, AuditFinding.due_on, AuditFinding.trajectory_id, AuditFinding.rule
-        ).limit(page_size + 1)
-    ).all()
+    rows = session.execute(query.order_by(*_ordering(WorklistOrder.DUE)).limit(page_size + 1)).all()
     page = list(rows[:page_size])
     if len(rows) <= page_size:
         return page, None
     last = page[-1][0]
     return page, (last.due_on.isoformat() if last.due_on else "", last.trajectory_id, last.rule)
+
+
+def worklist_page(
+    session: Session,
+    municipality: str,
+    where: FindingFilter,
+    today: date,
+    order: WorklistOrder,
+    offset: int,
+    limit: int,
+) -> list[Any]:
+    """One page of the worklist in the order the officer chose; rows as `worklist` gives
+    them. Paged by position: a person pages a few times through a list she just counted."""
+    query = _matching(_worklist_columns(today), municipality, where, today)
+    return list(session.execute(query.order_by(*_ordering(order)).offset(offset).limit(limit)))
+
+
+def _worklist_columns(today: date) -> Any:
+    return select(
+        AuditFinding,
+        effective_status(today).label("effective"),
+        Trajectory.team,
+        Trajectory.professional_ref,
+    )
+
+
+def _ordering(order: WorklistOrder) -> list[Any]:
+    no_due = AuditFinding.due_on.is_(None)
+    by_due = [no_due, AuditFinding.due_on]
+    if order is WorklistOrder.DUE_LATEST:
+        by_due = [no_due, AuditFinding.due_on.desc()]
+    lead = {
+        WorklistOrder.TEAM: [Trajectory.team],
+        WorklistOrder.PROFESSIONAL: [Trajectory.professional_ref],
+    }.get(order, [])
+    return [*lead, *by_due, AuditFinding.trajectory_id, AuditFinding.rule]
 
 
 def count_findings(session: Session, municipality: str, where: FindingFilter, today: date) -> int:
@@ -289,6 +324,8 @@ def _matching(query: Any, municipality: str, where: FindingFilter, today: date) 
         query = query.where(status == where.status)
     if where.team:
         query = query.where(Trajectory.team == where.team)
+    if where.professional:
+        query = query.where(Trajectory.professional_ref == where.professional)
     if where.teams is not None:
         query = query.where(Trajectory.team.in_(where.teams))
     if where.due_before:

@@ -380,6 +380,12 @@ def test_the_worklist_shows_open_misses_first_counts_them_and_pages_the_rest(
         event("trajectory.closed", "2025-06-02T09:00:00+02:00", {"reason": "moved"}, t) for t in old
     ]
     events += [opened("2026-06-01T09:00:00+02:00", t, team="zuid") for t in new]
+    events += [  # three of the new ones taken in by one professional
+        step(
+            "request", "2026-06-01T10:00:00+02:00", trajectory=t, professionalRef="prof-0002-pseudo"
+        )
+        for t in new[:3]
+    ]
     assert client.post("/api/v1/events/batch", json=events).json()["rejected"] == 0
     sign_in(browser, tokens["audit:read"])
 
@@ -391,7 +397,7 @@ def test_the_worklist_shows_open_misses_first_counts_them_and_pages_the_rest(
         caption = re.search(r"<caption>(Te laat[^<]*)</caption>", page.text)
         assert caption is not None
         ids = re.findall(r'href="/werkbank/trajecten/([^"]+)"', table.group(1))
-        more = re.search(r'href="([^"]*te_laat_na=[^"]*)"', table.group(2))
+        more = re.search(r'href="([^"]*)">Volgende te laat', table.group(2))
         return caption.group(1), ids, more.group(1).replace("&amp;", "&") if more else None
 
     caption, ids, more = late(browser.get("/werkbank/werklijst", headers=HTML))
@@ -400,7 +406,7 @@ def test_the_worklist_shows_open_misses_first_counts_them_and_pages_the_rest(
     seen: list[str] = []
     page = browser.get("/werkbank/werklijst?ook_afgesloten=true", headers=HTML)
     caption, ids, more = late(page)
-    assert "67 termijnen" in caption and "meer op de volgende pagina" in caption
+    assert "67 termijnen (hier 1 tot en met 50)" in caption
     seen += ids
     while more:
         caption, ids, more = late(browser.get(more, headers=HTML))
@@ -419,6 +425,16 @@ def test_the_worklist_shows_open_misses_first_counts_them_and_pages_the_rest(
     everything = exported("ook_afgesloten=true")
     assert len([r for r in everything if r["lijst"] == "te laat"]) == 67
     assert {r["regel"] for r in everything} == {"Onderzoek binnen zes weken (Wmo)"}
+
+    # sorted as asked: the latest misses on top, or by team; one professional's cases
+    latest = browser.get("/werkbank/werklijst?ook_afgesloten=true&sorteer=recentst", headers=HTML)
+    assert sorted(late(latest)[1][:7]) == new
+    by_team = exported("ook_afgesloten=true&sorteer=team")
+    assert [r["team"] for r in by_team if r["lijst"] == "te laat"] == ["noord"] * 60 + ["zuid"] * 7
+    mine = exported("ook_afgesloten=true&professional=prof-0002-pseudo")
+    assert sorted(r["traject"] for r in mine if r["lijst"] == "te laat") == new[:3]
+    unknown_order = browser.get("/werkbank/werklijst?sorteer=name", headers=HTML)
+    assert unknown_order.status_code == 400 and "sorteer" in unknown_order.text
 
 
 WORDS_OF_THE_VOCABULARY = [

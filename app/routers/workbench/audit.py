@@ -3,23 +3,19 @@ pass rates per rule and team."""
 
 from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
-from app.domain.audit import RULES_BY_ID, audit
+from app.domain.audit import audit
 from app.domain.calendar import local_today
 from app.domain.vocabulary import LawDomain
-from app.routers.params import (
-    RULE_PATTERN,
-    TrajectoryIdPath,
-    parse_worklist_cursor,
-    worklist_cursor,
-    worklist_cursor_pattern,
-)
+from app.routers.params import RULE_PATTERN, TrajectoryIdPath
 from app.routers.tables import csv_response
 from app.routers.workbench.common import (
     AuditVisitor,
@@ -33,16 +29,37 @@ from app.routers.workbench.common import (
 )
 from app.routers.workbench.present import RULE_TITLES
 from app.schemas import kpi_table
+from app.schemas.base import PSEUDONYM_PATTERN
 from app.services import audit as audit_service
-from app.services.audit import FindingFilter
+from app.services.audit import FindingFilter, WorklistOrder
 from app.services.trajectories import get_trajectory, values_of
 
 router = page_router()
 
 WORKLIST_PAGE = 50
-CURSOR = worklist_cursor_pattern(RULES_BY_ID)
-Cursor = Annotated[str | None, Query(max_length=200, pattern=CURSOR)]
 DOMAIN_CHOICE = "^(|" + "|".join(d.value for d in LawDomain) + ")$"
+
+
+class SortChoice(StrEnum):
+    """The worklist's orders by their Dutch names in the URL."""
+
+    DUE = "datum"
+    DUE_LATEST = "recentst"
+    TEAM = "team"
+    PROFESSIONAL = "professional"
+
+    @property
+    def order(self) -> WorklistOrder:
+        return WorklistOrder[self.name]
+
+
+SORT_WORDS = {
+    SortChoice.DUE: "uiterste datum, vroegste eerst",
+    SortChoice.DUE_LATEST: "uiterste datum, laatste eerst",
+    SortChoice.TEAM: "team",
+    SortChoice.PROFESSIONAL: "professional",
+}
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 @dataclass(frozen=True)
@@ -54,6 +71,10 @@ class WorklistChoice:
     rule: Annotated[str, Query(alias="regel", max_length=32, pattern=f"^$|{RULE_PATTERN}")] = ""
     domain: Annotated[str, Query(alias="domein", max_length=16, pattern=DOMAIN_CHOICE)] = ""
     closed_too: Annotated[bool, Query(alias="ook_afgesloten")] = False
+    professional: Annotated[
+        str, Query(max_length=128, pattern=f"^$|{PSEUDONYM_PATTERN[1:-1]}$")
+    ] = ""
+    order: Annotated[SortChoice, Query(alias="sorteer")] = SortChoice.DUE
 
     def filters(self, teams: tuple[str, ...] | None, today: date) -> dict[str, FindingFilter]:
         base = FindingFilter(
@@ -62,6 +83,7 @@ class WorklistChoice:
             team=self.team or None,
             open_only=not self.closed_too,
             domain=self.domain or None,
+            professional=self.professional or None,
         )
         return {
             "soon": replace(base, due_within_days=self.within),
@@ -78,32 +100,24 @@ def worklist(
     session: SessionDep,
     visitor: AuditVisitor,
     choice: Choice,
-    soon_after: Annotated[Cursor, Query(alias="binnenkort_na")] = None,
-    late_after: Annotated[Cursor, Query(alias="te_laat_na")] = None,
+    soon_from: Annotated[Offset, Query(alias="binnenkort_vanaf")] = 0,
+    late_from: Annotated[Offset, Query(alias="te_laat_vanaf")] = 0,
 ) -> Response:
     """Terms that run out within `binnen` days, and those already missed, of open
-    trajectories unless asked otherwise; each list counted, filtered and paged."""
+    trajectories unless asked otherwise; each list counted, filtered, sorted and paged."""
     caller = visitor.caller
     today = local_today()
     chosen = choice.filters(caller.teams, today)
     lists = {
-        "soon": (chosen["soon"], soon_after, "binnenkort_na"),
-        "late": (chosen["late"], late_after, "te_laat_na"),
+        "soon": (chosen["soon"], soon_from, "binnenkort_vanaf"),
+        "late": (chosen["late"], late_from, "te_laat_vanaf"),
     }
-    shown: dict[str, dict[str, Any]] = {}
-    for name, (where, after, cursor_name) in lists.items():
-        rows, last = audit_service.worklist(
-            session, caller.municipality, where, today, WORKLIST_PAGE, parse_worklist_cursor(after)
+    shown = {
+        name: _worklist_part(
+            request, session, caller.municipality, where, today, choice, start, key
         )
-        more = None
-        if last:
-            more = str(request.url.include_query_params(**{cursor_name: worklist_cursor(*last)}))
-        shown[name] = {
-            "rows": [_work_item(row, today) for row in rows],
-            "total": audit_service.count_findings(session, caller.municipality, where, today),
-            "more": more,
-            "paged": after is not None,
-        }
+        for name, (where, start, key) in lists.items()
+    }
     caller.log_read(
         session,
         [r["trajectory_id"] for part in shown.values() for r in part["rows"]],
@@ -122,11 +136,45 @@ def worklist(
             "rule": choice.rule,
             "domain": choice.domain,
             "closed_too": choice.closed_too,
+            "professional": choice.professional,
+            "order": choice.order.value,
         },
         teams=caller.teams or values_of(session, caller.municipality, "team"),
         rules=RULE_TITLES,
         domains=[d.value for d in LawDomain],
+        orders={order.value: word for order, word in SORT_WORDS.items()},
     )
+
+
+def _worklist_part(
+    request: Request,
+    session: Session,
+    municipality: str,
+    where: FindingFilter,
+    today: date,
+    choice: WorklistChoice,
+    start: int,
+    offset_name: str,
+) -> dict[str, Any]:
+    """One list of the worklist: its count over every page, this page, and the links to
+    the pages before and after it."""
+    total = audit_service.count_findings(session, municipality, where, today)
+    rows = audit_service.worklist_page(
+        session, municipality, where, today, choice.order.order, start, WORKLIST_PAGE
+    )
+
+    def at(offset: int) -> str:
+        return str(request.url.include_query_params(**{offset_name: offset}))
+
+    end = start + len(rows)
+    return {
+        "rows": [_work_item(row, today) for row in rows],
+        "total": total,
+        "first": start + 1,
+        "last": end,
+        "more": at(end) if end < total else None,
+        "back": at(max(start - WORKLIST_PAGE, 0)) if start > 0 else None,
+    }
 
 
 EXPORT_LIMIT = 10_000
@@ -140,8 +188,8 @@ def worklist_csv(session: SessionDep, visitor: AuditVisitor, choice: Choice) -> 
     today = local_today()
     rows: list[dict[str, Any]] = []
     for name, where in choice.filters(caller.teams, today).items():
-        found, _ = audit_service.worklist(
-            session, caller.municipality, where, today, EXPORT_LIMIT, None
+        found = audit_service.worklist_page(
+            session, caller.municipality, where, today, choice.order.order, 0, EXPORT_LIMIT
         )
         rows += [{**_work_item(row, today), "list": LISTS_NL[name]} for row in found]
     caller.log_read(session, [r["trajectory_id"] for r in rows], with_query=True)

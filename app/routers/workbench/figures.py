@@ -200,7 +200,6 @@ def overview(
                 "spark": line_chart(
                     points(trend),
                     size=(140, 36),
-                    pad=4,
                     axes=False,
                     running=running_label,
                 )

@@ -205,7 +205,6 @@ def report(
             points(months),
             target,
             size=(330, 180),
-            pad=24,
             unit=figure.kpi.unit,
             running=running_month,
         )
