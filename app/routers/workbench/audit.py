@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.audit import audit
@@ -148,7 +147,7 @@ def worklist(
 
 def _worklist_part(
     request: Request,
-    session: Session,
+    session: SessionDep,
     municipality: str,
     where: FindingFilter,
     today: date,
