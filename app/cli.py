@@ -3,6 +3,7 @@
 import argparse
 import json
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from app.db import upgrade_database
@@ -10,8 +11,16 @@ from app.services.access.clients import SCOPES
 from app.settings import Settings, get_settings
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="wijkteam-kpi")
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wijkteam-kpi",
+        description="KPIs and step audit of a social neighbourhood team (sociaal wijkteam).",
+        epilog="Settings come from the environment or .env (DATABASE_URL, ENVIRONMENT, ...): "
+        "see README.md and docs/.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {version('wijkteam-kpi')}"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply all database migrations (alembic upgrade head)")
     serve = commands.add_parser(
@@ -19,8 +28,10 @@ def main(argv: list[str] | None = None) -> int:
         help="serve on uvicorn (in development, migrate first; in production, refuse to start "
         "on a schema or projection `migrate` has not brought up to date)",
     )
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     serve.add_argument(
         "--migrate",
         action=argparse.BooleanOptionalAction,
@@ -35,13 +46,19 @@ def main(argv: list[str] | None = None) -> int:
         dest="action", required=True
     )
     create = client_commands.add_parser("create", help="create a client; prints its token once")
-    create.add_argument("--name", required=True)
-    create.add_argument("--scope", action="append", required=True, choices=SCOPES)
+    create.add_argument(
+        "--name", required=True, help="who the client is, as logs and pages name it"
+    )
+    create.add_argument(
+        "--scope", action="append", required=True, choices=SCOPES, help="a scope (repeatable)"
+    )
     create.add_argument("--municipality", help="limit the client to this gemeentecode")
     create.add_argument("--team", action="append", help="limit reads to this team (repeatable)")
     client_commands.add_parser("list", help="list clients (never their tokens)")
     for action in ("rotate", "revoke"):
-        client_commands.add_parser(action, help=f"{action} a client's token").add_argument("id")
+        client_commands.add_parser(action, help=f"{action} a client's token").add_argument(
+            "id", help="the client's id (`clients list`)"
+        )
     retention = commands.add_parser(
         "retention", help="remove trajectories closed longer than RETENTION_YEARS ago"
     )
@@ -51,17 +68,25 @@ def main(argv: list[str] | None = None) -> int:
         help="load events from an NDJSON or JSON-array file in batches (the backfill path); "
         "resumable after an interruption, idempotent when run again",
     )
-    load.add_argument("file", type=Path)
+    load.add_argument("file", type=Path, help="the NDJSON or JSON-array file of events")
     load.add_argument("--municipality", help="for events that name none (default: the setting)")
-    load.add_argument("--batch-size", type=int, default=5000)
+    load.add_argument(
+        "--batch-size", type=int, default=5000, help="events per transaction (default: %(default)s)"
+    )
     load.add_argument(
         "--restart",
         action="store_true",
         help="give up an unfinished import of a file of this name that has changed since",
     )
     export = commands.add_parser("openapi", help="write the OpenAPI document")
-    export.add_argument("output", type=Path, nargs="?", default=None)
-    args = parser.parse_args(argv)
+    export.add_argument(
+        "output", type=Path, nargs="?", default=None, help="file to write (default: stdout)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     settings = get_settings()
     if args.command == "migrate":

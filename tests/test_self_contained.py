@@ -55,3 +55,11 @@ def test_the_design_system_stylesheet_is_the_pinned_package_version_unchanged() 
     assert copy.read_text().lstrip().startswith("/**\n * @license EUPL-1.2")
     base = (ROOT / "app/templates/workbench/base.html").read_text()
     assert 'class="utrecht-html werkbank-theme"' in base and "nlds/utrecht-html.css" in base
+
+
+def test_the_licence_the_package_declares_is_the_one_in_the_repository() -> None:
+    declared = re.search(r'^license = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert declared is not None and declared.group(1) == "EUPL-1.2"
+    assert (ROOT / "LICENSE").read_text().startswith("# EUROPEAN UNION PUBLIC LICENCE v. 1.2")
+    for name in ("CHANGELOG.md", "SECURITY.md"):
+        assert name in (ROOT / "README.md").read_text(), name

@@ -2,6 +2,7 @@
 half-years for the management team, and the year of the quality officer's review."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -66,3 +67,45 @@ class ReportPeriod:
         if self.number > 1:
             return ReportPeriod(self.year, self.kind, self.number - 1)
         return ReportPeriod(self.year - 1, self.kind, _COUNT[self.kind])
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One KPI of a report as its summary reads it: this period, the one before, and
+    whether the target was met (None: no target, no value or no direction)."""
+
+    kpi_id: str
+    now: float | None
+    before: float | None
+    met: bool | None
+    change: str | None  # "better", "worse", "same", "up", "down" (kpis.figures.change)
+
+
+@dataclass(frozen=True)
+class Summary:
+    met: list[str]  # KPI ids, in the report's order
+    missed: list[str]
+    largest_changes: list[ReportLine]  # the largest relative changes, largest first
+
+
+def summarise(lines: Sequence[ReportLine], changes_shown: int = 3) -> Summary:
+    """What a council member reads first: which KPIs meet their target and which miss it,
+    and which moved most since the period before (relative to where they were; a KPI that
+    was 0 before has no relative change and is left out of that ranking)."""
+    moved = [
+        line
+        for line in lines
+        if line.now is not None and line.before and line.change not in (None, "same")
+    ]
+    moved.sort(key=_relative_change, reverse=True)
+    return Summary(
+        met=[line.kpi_id for line in lines if line.met is True],
+        missed=[line.kpi_id for line in lines if line.met is False],
+        largest_changes=moved[:changes_shown],
+    )
+
+
+def _relative_change(line: ReportLine) -> float:
+    if line.now is None or not line.before:
+        return 0.0
+    return abs(line.now - line.before) / abs(line.before)

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from app.domain.reporting import ReportPeriod, UnknownPeriod
+from app.domain.reporting import ReportLine, ReportPeriod, UnknownPeriod, summarise
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,22 @@ def test_the_period_containing_a_day_and_its_dutch_name() -> None:
     assert ReportPeriod.containing(day, "T").name_nl == "3e tertiaal 2026"
     assert ReportPeriod.containing(day, "H").name_nl == "2e halfjaar 2026"
     assert ReportPeriod.containing(day, "Y").name_nl == "jaar 2026"
+
+
+def test_the_summary_names_met_and_missed_targets_and_the_largest_changes() -> None:
+    lines = [
+        ReportLine("inflow", 120, 100, None, "up"),  # +20%
+        ReportLine("waiting_time_intake", 9, 12, True, "better"),  # -25%
+        ReportLine("complaints", 2, 1, False, "worse"),  # +100%
+        ReportLine("caseload", 50, 50, None, "same"),
+        ReportLine("new_kpi", 4, 0, None, "up"),  # was 0: no relative change
+        ReportLine("suppressed", None, 8, False, None),
+    ]
+    summary = summarise(lines, changes_shown=2)
+    assert summary.met == ["waiting_time_intake"]
+    assert summary.missed == ["complaints", "suppressed"]
+    assert [line.kpi_id for line in summary.largest_changes] == [
+        "complaints",
+        "waiting_time_intake",
+    ]
+    assert summarise([]).largest_changes == []

@@ -98,4 +98,8 @@ def filters() -> dict[str, Any]:
         "nl": in_dutch,
         "als_tekst": series_text,
         "aanpassing": lambda kind: ADJUSTMENTS_NL.get(kind, kind),
+        "verandering": lambda word: CHANGES_NL.get(word, word),
     }
+
+
+CHANGES_NL = {"better": "beter", "worse": "slechter", "up": "hoger", "down": "lager"}

@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.bsn import contains_bsn
 from app.domain.calendar import local_today
-from app.domain.kpis.figures import Figure
-from app.domain.reporting import ReportPeriod, UnknownPeriod
+from app.domain.kpis.figures import Figure, change
+from app.domain.reporting import ReportLine, ReportPeriod, UnknownPeriod, summarise
 from app.domain.sampling import ReviewOutcome
 from app.errors import InvalidInput
 from app.routers.workbench.charts import line_chart
@@ -210,7 +210,7 @@ def report(
         )
         if chart is not None:
             charts.append({"kpi": figure.kpi, "chart": chart, "months": months})
-    rows = []
+    rows: list[dict[str, Any]] = []
     for kpi_id, figure in now.items():
         cell, previous = total(figure), total(earlier.get(kpi_id))
         target = figure.target.value if figure.target else None
@@ -234,6 +234,8 @@ def report(
         choices=_choices(local_today().year),
         made_on=local_today(),
         rows=rows,
+        summary=summarise([_line(row) for row in rows]),
+        kpis={row["kpi"].id: row["kpi"] for row in rows},
         charts=charts,
         compared=compared,
         year_ago=year_ago if with_last_year else None,
@@ -243,6 +245,16 @@ def report(
         min_cell_size=cell_size,
         **_audit_sections(session, visitor, cache, period, before),
     )
+
+
+def _line(row: dict[str, Any]) -> ReportLine:
+    """A report row as the summary reads it: only values the table shows."""
+    now, before = (
+        cell.value if cell is not None and not cell.suppressed else None
+        for cell in (row["cell"], row["previous"])
+    )
+    direction = row["kpi"].direction
+    return ReportLine(row["kpi"].id, now, before, row["met"], change(direction, before, now))
 
 
 def _audit_sections(
