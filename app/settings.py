@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     max_body_bytes_single: int = Field(default=1024 * 1024, ge=1024)
     min_cell_size: int = Field(default=5, ge=1)
     # Readers of figures only (no audit:read) get every count rounded to a multiple of this,
-    # keyed by DISCLOSURE_KEY (app/domain/kpis/rounding.py, README "Small numbers"); 1: none.
+    # keyed by DISCLOSURE_KEY (app/domain/kpis/rounding.py, docs/bi.md, "Small numbers"); 1: none.
     rounding_base: int = Field(default=5, ge=1, le=100)
     # Who holds the key can partly undo the rounding: in production set a long random
     # secret (the service refuses to start with the development one).

@@ -7,7 +7,7 @@ venv=${VENV:-.venv}
 scripts/bootstrap.sh dev
 scripts/ensure-postgres.sh
 scripts/ensure-redis.sh
-scripts/ensure-chromium.sh
+scripts/ensure-debian-tools.sh
 
 echo "== ruff"; "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .
 echo "== mypy"; "$venv/bin/mypy"
@@ -23,6 +23,12 @@ if [ ! -f "$ruleset" ]; then
 fi
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 npx --no-install spectral lint --fail-severity error -r "$ruleset" build/openapi.json
+
+echo "== alert rules (promtool)"
+promtool check rules deploy/prometheus/alerts.yml
+
+echo "== documentation site (MkDocs, strict: a broken link or anchor fails)"
+NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true "$venv/bin/mkdocs" build --strict --quiet
 
 echo "== pytest"
 exec "$venv/bin/pytest" -p no:cacheprovider -n 2 "$@"

@@ -3,8 +3,9 @@
 A table's columns depend on the KPI and the request only, never on the data: a refresh
 that finds another mix of close reasons, or a suppressed cell, keeps its schema. Counts are
 written as integers; each row carries its period's first and last day beside any label;
-unit and what the value is stand in every row. The Excel dialect (`;`, decimal comma, a
-UTF-8 byte order mark) opens in one click in a Dutch-locale Excel.
+unit and what the value is stand in every row. The Excel dialect (`;`, decimal comma,
+WAAR/ONWAAR, a UTF-8 byte order mark) opens in one click in a Dutch-locale Excel.
+docs/bi.md lists every column with its type.
 """
 
 import csv
@@ -248,6 +249,9 @@ def _cell(value: Any, decimal_comma: bool) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
+        # a Dutch-locale Excel reads WAAR/ONWAAR as truth values, true/false as text
+        if decimal_comma:
+            return "WAAR" if value else "ONWAAR"
         return "true" if value else "false"
     if isinstance(value, float):
         if value.is_integer():

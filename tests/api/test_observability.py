@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from datetime import datetime
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -136,3 +137,19 @@ def test_refused_requests_are_counted_too_401_429_and_413(
 
     assert grew("401") == 1
     assert grew("429") >= 1
+
+
+def test_the_alert_rules_name_only_metrics_the_service_exposes(client: TestClient) -> None:
+    """deploy/prometheus/alerts.yml (promtool checks its syntax in the test command) must
+    not watch a metric or label value that no replica serves: such an alert never fires."""
+    rules = (Path(__file__).resolve().parents[2] / "deploy/prometheus/alerts.yml").read_text()
+    assert client.get("/api/v1/kpis").status_code == 200  # a KPI computed, a request counted
+    assert client.get("/api/v1/kpis/inflow", params={"from": "2026-01-01", "to": "2026-01-31"})
+    served = client.get("/metrics").text
+    exposed = set(re.findall(r"^# TYPE (\w+) (\w+)", served, re.M))
+    families = {name for name, _ in exposed}
+    samples = set(re.findall(r"^(\w+)[{ ]", served, re.M))
+    named = set(re.findall(r"\b((?:wijkteam|http)_\w+)\b", rules))
+    assert named, "no metric found in the rules"
+    assert sorted(named - families - samples) == []
+    assert 'status="' not in rules  # status codes are exact ("503"): match them with =~

@@ -3,13 +3,19 @@ written as such, period days beside labels, an Excel dialect, and every KPI in o
 
 import csv
 import io
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.domain.kpis.catalogue import CATALOGUE
+from app.domain.kpis.figures import DIMENSIONS, TIME_GRAINS
 from app.domain.kpis.spec import NO_BREAKDOWN, NO_TIME_SERIES
+from app.schemas import kpi_table
+from app.schemas.kpi_table import figure_rows
+from app.schemas.kpis import KpiFigure
 from scripts.generate_events import generate
 
 PERIOD = {"from": "2025-01-01", "to": "2026-11-30"}
@@ -87,6 +93,7 @@ def test_the_excel_dialect_opens_in_a_dutch_excel(client: TestClient) -> None:
     assert "," in row["mean"]  # a decimal comma
     assert "." not in row["mean"]
     assert row["period_start"] == "2025-01-01"
+    assert row["suppressed"] == "ONWAAR"  # a truth value to a Dutch Excel, not text
 
 
 def test_every_kpi_in_one_long_table(client: TestClient) -> None:
@@ -165,3 +172,31 @@ def test_catalogue_text_is_dutch_unless_english_is_preferred(client: TestClient)
     etag = client.get("/api/v1/kpis").headers["ETag"]
     english = client.get("/api/v1/kpis", headers={"Accept-Language": "en", "If-None-Match": etag})
     assert english.status_code == 200
+
+
+def documented_columns() -> list[re.Pattern[str]]:
+    """The CSV column names of the BI guide's type table (`<item>` stands for any name)."""
+    guide = (Path(__file__).resolve().parents[2] / "docs/bi.md").read_text()
+    table = guide.split("## Columns and their types", 1)[1].split("\n## ", 1)[0]
+    names: list[str] = []
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            names += re.findall(r"`([a-z0-9_<>]+)`", line.split(" | ")[0])
+    return [re.compile("^" + re.sub(r"<[a-z]+>", "[a-z_]+", n) + "$") for n in names]
+
+
+def test_every_csv_column_has_its_type_in_the_bi_guide() -> None:
+    """A BI model sets each column's type from the guide: a column it does not list would
+    be guessed from the data, and change type the day the data changes."""
+    every_breakdown = [*DIMENSIONS, "month"]
+    columns: set[str] = set()
+    for kpi in CATALOGUE:
+        figure = KpiFigure.model_validate(
+            {"kpi": kpi.id, "name": kpi.name_nl, "unit": kpi.unit, "valueIs": kpi.value_is,
+             "from": "2026-01-01", "to": "2026-12-31", "groupBy": every_breakdown,
+             "openIntervals": None, "minCellSize": 5, "target": None, "groups": []}
+        )  # fmt: skip
+        columns |= set(figure_rows(figure, kpi)[0])
+    columns |= {*kpi_table.LONG_FIGURES, *TIME_GRAINS}
+    patterns = documented_columns()
+    assert sorted(c for c in columns if not any(p.match(c) for p in patterns)) == []

@@ -24,7 +24,7 @@ tables:
   medians and percentiles of durations are not counts and are shown as computed, only for
   groups of at least the minimum cell size (suppression still applies first).
 
-What it cannot prevent (README, "Small numbers"): an estimate. Many different queries over
+What it cannot prevent (docs/bi.md, "Small numbers"): an estimate. Many different queries over
 nearly the same population give many roundings whose average approaches the truth, as
 with every perturbative method; the key makes each distinct population count once, and
 the secret keeps the rounding of any one count unpredictable. Totals are rounded on their
