@@ -49,6 +49,7 @@ class ReadGuard(ScopeGuard):
         municipality: Annotated[
             str | None,
             Query(
+                max_length=4,
                 pattern=r"^[0-9]{4}$",
                 description="Gemeentecode to read, for clients serving several municipalities.",
             ),

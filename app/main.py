@@ -184,7 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,  # /kpis/ is not /kpis: 404, never a redirect
         dependencies=[Depends(screen_parameters)],
     )
-    app.openapi = lambda: build_openapi(app, settings.public_url)  # type: ignore[method-assign]
+    app.openapi = lambda: build_openapi(app, settings.public_url, settings.environment)  # type: ignore[method-assign]
     add_redoc(
         app,
         page=f"{BASE_PATH}/redoc",
@@ -196,13 +196,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(NotModified, not_modified)
     # add_middleware wraps: the last added is the outermost.
     storage = make_storage(settings.rate_limit_storage)
-    app.add_middleware(
-        RateLimitMiddleware, budget=Budget(storage, settings.rate_limit_per_minute, "clients")
-    )
+    per_client = Budget(storage, settings.rate_limit_per_minute, "clients", "per-client")
+    app.add_middleware(RateLimitMiddleware, budget=per_client)
     # One budget of failed authentications per address for the API and the workbench's
     # sign-in form alike.
     app.state.failed_authentications = Budget(
-        storage, settings.failed_auth_per_minute, "failed-auth"
+        storage, settings.failed_auth_per_minute, "failed-auth", "failed-authentication"
     )
     app.add_middleware(AuthenticationMiddleware, failures=app.state.failed_authentications)
     app.add_middleware(
@@ -220,7 +219,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=["*"],
         allow_methods=["GET", "POST", "PUT"],
         allow_headers=["Authorization", "Content-Type", "Accept", "If-None-Match", "X-Request-ID"],
-        expose_headers=["API-Version", "Retry-After", "Location", "ETag", "X-Request-ID"],
+        expose_headers=[
+            "API-Version",
+            "Retry-After",
+            "Location",
+            "ETag",
+            "X-Request-ID",
+            "RateLimit",
+            "RateLimit-Policy",
+        ],
     )
     app.add_middleware(StandardHeadersMiddleware)
     app.add_middleware(CorrelationIdMiddleware, **REQUEST_ID_OPTIONS)

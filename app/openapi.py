@@ -44,10 +44,12 @@ OPERATION_IDS = {
     "GET /trajectories": "trajectory_list",
     "GET /trajectories/{trajectoryId}": "trajectory_read",
     "GET /kpis": "kpi_list",
+    "GET /kpis/table": "kpi_catalogue_table_read",
     "GET /kpis/{kpiId}": "kpi_read",
     "GET /kpis/{kpiId}/table": "kpi_table_read",
     "PUT /kpis/{kpiId}/target": "kpi_target_update",
     "GET /figures": "figure_list",
+    "GET /figures/table": "figure_table_read",
     "POST /kpis/{kpiId}/values": "kpi_value_create",
     "GET /audit/rules": "rule_list",
     "GET /audit/calendar": "calendar_read",
@@ -66,7 +68,13 @@ OPERATION_IDS = {
 }
 
 
-def build_openapi(app: FastAPI, public_url: str) -> dict[str, Any]:
+# How the document names the instance it describes (OWASP API9: inventory).
+ENVIRONMENT_WORDS = {"development": "local", "test": "testing", "production": "production"}
+
+
+def build_openapi(
+    app: FastAPI, public_url: str, environment: str = "development"
+) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     document = get_openapi(
@@ -81,7 +89,13 @@ def build_openapi(app: FastAPI, public_url: str) -> dict[str, Any]:
             "url": "https://wijkteam-kpi.example.org",
         },
         license_info={"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/nl/"},
-        servers=[{"url": f"{public_url}{BASE_PATH}", "description": "This service"}],
+        servers=[
+            {
+                "url": f"{public_url}{BASE_PATH}",
+                "description": f"This instance ({ENVIRONMENT_WORDS[environment]})",
+                "x-internal": False,
+            }
+        ],
     )
     document["paths"] = {
         path.removeprefix(BASE_PATH) or "/": operations
@@ -99,21 +113,43 @@ def build_openapi(app: FastAPI, public_url: str) -> dict[str, Any]:
     components["headers"] = {
         "API-Version": {
             "description": "The full version of the API (semver).",
-            "schema": {"type": "string", "example": API_VERSION},
+            "schema": {
+                "type": "string",
+                "pattern": "^[0-9]+[.][0-9]+[.][0-9]+$",
+                "maxLength": 32,
+                "example": API_VERSION,
+            },
         },
         "Retry-After": {
             "description": "Seconds to wait before trying again.",
-            "schema": {"type": "integer", "minimum": 0, "example": 30},
+            "schema": {"type": "integer", "minimum": 0, "maximum": 3600, "example": 30},
         },
         "Location": {
             "description": "Where what was created (or where its effect) can be read.",
-            "schema": {"type": "string", "format": "uri"},
+            "schema": {"type": "string", "format": "uri", "maxLength": 2048},
+        },
+        "RateLimit-Policy": {
+            "description": "The budget (IETF draft-ietf-httpapi-ratelimit-headers): "
+            '`"per-client";q=600;w=60`, RATE_LIMIT_PER_MINUTE requests a minute; on a 401, '
+            '`"failed-authentication";q=30;w=60` of the address (FAILED_AUTH_PER_MINUTE).',
+            "schema": {"type": "string", "maxLength": 100},
+        },
+        "RateLimit": {
+            "description": 'What is left of it: `"per-client";r=<requests left>;t=<seconds '
+            "until the window has room again>`.",
+            "schema": {"type": "string", "maxLength": 100},
+        },
+        "Access-Control-Allow-Origin": {
+            "description": "CORS: `*` when the request names an Origin. Any origin may call "
+            "the API, since it authenticates by a token in a header, never by a cookie.",
+            "schema": {"type": "string", "enum": ["*"]},
         },
     }
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             operation["operationId"] = OPERATION_IDS[f"{method.upper()} {path}"]
             _shape_operation(method, operation)
+    _size_integers(document)
     app.openapi_schema = document
     return document
 
@@ -132,11 +168,28 @@ def _name_enum_members(schemas: dict[str, Any]) -> None:
         schema["x-enum-varnames"] = [enum(value).name for value in values]
 
 
+def _size_integers(node: Any) -> None:
+    """Every integer the API takes or gives fits 64 bits (counts, days, years, ids: the
+    database's BIGINT at most); a generated client picks its type from the format."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            node.setdefault("format", "int64")
+        for value in node.values():
+            _size_integers(value)
+    elif isinstance(node, list):
+        for value in node:
+            _size_integers(value)
+
+
 def _name_event_union(document: dict[str, Any]) -> None:
-    """Give the discriminated event union a name, so the batch body can point at it."""
+    """Give the discriminated event union a name, and type the batch's items with it: a
+    generated client then builds a batch of typed events. (The service still judges each
+    item on its own and answers an invalid one by its index, as the operation says.)"""
     body = document["paths"]["/events"]["post"]["requestBody"]["content"]["application/json"]
     document["components"]["schemas"]["Event"] = body["schema"]
     body["schema"] = {"$ref": "#/components/schemas/Event"}
+    batch = document["paths"]["/events/batch"]["post"]["requestBody"]["content"]
+    batch["application/json"]["schema"]["items"] = {"$ref": "#/components/schemas/Event"}
 
 
 def _shape_operation(method: str, operation: dict[str, Any]) -> None:
@@ -173,3 +226,20 @@ def _shape_operation(method: str, operation: dict[str, Any]) -> None:
             response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
             if status in ("429", "503"):
                 response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
+        _budget_headers(status, response, secured=bool(operation.get("security")))
+
+
+# Answers that carry a budget (app/middleware/rate_limit.py): every answer to an
+# authenticated client, and a 401 its address's budget of failed authentications; not
+# those given before the client is known (413 body limit) or by the error middleware.
+_WITHOUT_BUDGET = {"413", "500", "503"}
+
+
+def _budget_headers(status: str, response: dict[str, Any], secured: bool) -> None:
+    headers = response.setdefault("headers", {})
+    headers["Access-Control-Allow-Origin"] = {
+        "$ref": "#/components/headers/Access-Control-Allow-Origin"
+    }
+    if secured and status not in _WITHOUT_BUDGET:
+        for name in ("RateLimit-Policy", "RateLimit"):
+            headers[name] = {"$ref": f"#/components/headers/{name}"}

@@ -85,7 +85,7 @@ class AuthenticationMiddleware:
                     else "the token is unknown or revoked",
                     title="Unauthorized",
                     type_uri=PROBLEM_BASE + "unauthorized",
-                    headers={"WWW-Authenticate": "Bearer"},
+                    headers={"WWW-Authenticate": "Bearer", **self.failures.headers(address)},
                 )
             await response(scope, receive, send)
             return

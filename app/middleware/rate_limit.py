@@ -15,18 +15,20 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_BASE
 from app.problems import problem_response
 
 
 class Budget:
-    """One limit (requests per minute) per key, on a shared storage."""
+    """One limit (requests per minute) per key, on a shared storage; `policy` names it in
+    the RateLimit header fields."""
 
-    def __init__(self, storage: Storage, per_minute: int, namespace: str) -> None:
+    def __init__(self, storage: Storage, per_minute: int, namespace: str, policy: str) -> None:
         self.limit = RateLimitItemPerMinute(per_minute, namespace=namespace)
         self.limiter = MovingWindowRateLimiter(storage)
+        self.policy = policy
 
     def hit(self, key: str) -> bool:
         return self.limiter.hit(self.limit, key)
@@ -37,6 +39,16 @@ class Budget:
     def retry_after(self, key: str) -> int:
         reset_at, _ = self.limiter.get_window_stats(self.limit, key)
         return max(1, math.ceil(reset_at - time.time()))
+
+    def headers(self, key: str) -> dict[str, str]:
+        """The budget as the IETF RateLimit header fields spell it
+        (draft-ietf-httpapi-ratelimit-headers): the policy, and what is left of it now."""
+        reset_at, remaining = self.limiter.get_window_stats(self.limit, key)
+        seconds = max(0, math.ceil(reset_at - time.time()))
+        return {
+            "RateLimit-Policy": f'"{self.policy}";q={self.limit.amount};w=60',
+            "RateLimit": f'"{self.policy}";r={max(0, remaining)};t={seconds}',
+        }
 
 
 def address_key(request: Request) -> str:
@@ -61,7 +73,7 @@ def too_many(request: Request, budget: Budget, key: str, what: str) -> Response:
         f"more than {budget.limit.amount} {what} a minute; retry after {retry_after} s",
         title="Too many requests",
         type_uri=PROBLEM_BASE + "rate-limited",
-        headers={"Retry-After": str(retry_after)},
+        headers={"Retry-After": str(retry_after), **budget.headers(key)},
     )
 
 
@@ -78,7 +90,14 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         key = "client:" + principal.client_id
-        if self.budget.hit(key):
-            await self.app(scope, receive, send)
+        if not self.budget.hit(key):
+            await too_many(Request(scope), self.budget, key, "requests")(scope, receive, send)
             return
-        await too_many(Request(scope), self.budget, key, "requests")(scope, receive, send)
+        fields = [(k.lower().encode(), v.encode()) for k, v in self.budget.headers(key).items()]
+
+        async def with_budget(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *fields]}
+            await send(message)
+
+        await self.app(scope, receive, with_budget)

@@ -17,12 +17,12 @@ from app.routers.freshness import NOT_MODIFIED, KpiValidated
 from app.routers.params import KpiIdPath, check_period
 from app.routers.route import ContractRoute
 from app.routers.tables import (
-    CSV_MEDIA_TYPE,
     CsvDialect,
+    LegacyDialect,
     OutputFormat,
-    csv_content,
     csv_requested,
     csv_response,
+    csv_table,
     preferred_language,
 )
 from app.schemas import kpi_output, kpi_table
@@ -52,7 +52,7 @@ router = APIRouter(prefix="/kpis", tags=["kpis"], route_class=ContractRoute)
 @router.get(
     "",
     response_model=list[KpiDefinition],
-    responses={**NOT_MODIFIED, 200: csv_content("The catalogue, as JSON or CSV.")},
+    responses={**NOT_MODIFIED},
     summary="The KPI catalogue",
     dependencies=[KpiValidated],
 )
@@ -62,23 +62,47 @@ def list_kpis(
     caller: KpiReader,
     session: SessionDep,
     output: OutputFormat = None,
-    dialect: CsvDialect = "standard",
+    dialect: LegacyDialect = "standard",
 ) -> Any:
     """Every KPI: names, definition (Dutch unless `Accept-Language` prefers English), unit,
     which statistic `value` is, which way is better, source events, procedure,
-    frequency, owner, breakdowns and target. `format=csv` gives it as a table."""
+    frequency, owner, breakdowns and target. As a table: `kpi_catalogue_table_read`."""
     language = preferred_language(request.headers.get("accept-language"))
     response.headers["Content-Language"] = language
-    entries = [
+    entries = _catalogue(session, caller, language)
+    if csv_requested(request, output):
+        return _catalogue_table(entries, language, dialect)
+    return entries
+
+
+@router.get(
+    "/table",
+    response_class=Response,
+    responses={**csv_table("The catalogue as a CSV table, one row per KPI."), **NOT_MODIFIED},
+    summary="The KPI catalogue as a CSV table (for BI tools and generated clients)",
+    dependencies=[KpiValidated],
+)
+def read_catalogue_table(
+    request: Request, caller: KpiReader, session: SessionDep, dialect: CsvDialect = "standard"
+) -> Response:
+    """The catalogue of `kpi_list` as a table, its text in Dutch unless `Accept-Language`
+    prefers English (`Content-Language` says which)."""
+    language = preferred_language(request.headers.get("accept-language"))
+    return _catalogue_table(_catalogue(session, caller, language), language, dialect)
+
+
+def _catalogue(session: SessionDep, caller: Caller, language: str) -> list[KpiDefinition]:
+    return [
         kpi_output.definition_view(kpi, target, language)
         for kpi, target in catalogue(session, caller.municipality)
     ]
-    if csv_requested(request, output):
-        text = kpi_table.write_csv(*kpi_table.catalogue_rows(entries), dialect)
-        answer = csv_response(text, "kpi_catalogue.csv")
-        answer.headers["Content-Language"] = language
-        return answer
-    return entries
+
+
+def _catalogue_table(entries: list[KpiDefinition], language: str, dialect: Dialect) -> Response:
+    text = kpi_table.write_csv(*kpi_table.catalogue_rows(entries), dialect)
+    answer = csv_response(text, "kpi_catalogue.csv")
+    answer.headers["Content-Language"] = language
+    return answer
 
 
 def parse_group_by(raw: str | None) -> tuple[str, ...]:
@@ -186,14 +210,10 @@ Asked = Annotated[FigureRequest, Depends(figure_request)]
 @router.get(
     "/{kpiId}",
     response_model=KpiFigure,
-    responses={
-        200: csv_content("The figure, as JSON or CSV."),
-        **NOT_MODIFIED,
-        404: {},
-    },
-    summary="One KPI's figures for a period, by group (JSON, or CSV for BI tools)",
-    description="The figure as JSON; `format=csv` or `Accept: text/csv` gives the table a "
-    "BI tool loads (a generated client uses `kpi_table_read` for it).",
+    responses={**NOT_MODIFIED, 404: {}},
+    summary="One KPI's figures for a period, by group",
+    description="The figure as JSON; the same figure as the CSV table a BI tool loads is "
+    "`kpi_table_read`.",
     dependencies=[CurrentProjection, KpiValidated],
 )
 def read_kpi(
@@ -205,7 +225,7 @@ def read_kpi(
     cache: FigureCacheDep,
     asked: Asked,
     output: OutputFormat = None,
-    dialect: CsvDialect = "standard",
+    dialect: LegacyDialect = "standard",
 ) -> Any:
     figure = _asked_figure(session, settings, cache, caller, kpi_id, asked)
     body = kpi_output.figure_view(figure, settings.min_cell_size)
@@ -218,11 +238,9 @@ def read_kpi(
     "/{kpiId}/table",
     response_class=Response,
     responses={
-        200: {
-            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
-            "description": "The figure as a CSV table: one row per group, the same columns "
-            "whatever the data.",
-        },
+        **csv_table(
+            "The figure as a CSV table: one row per group, the same columns whatever the data."
+        ),
         **NOT_MODIFIED,
         404: {},
     },

@@ -108,4 +108,6 @@ class ContractRoute(APIRoute):
         produced = {JSON, PROBLEM}
         for response in self.responses.values():
             produced |= set(response.get("content", {}))
+        if any(param.alias == "format" for param in self.dependant.query_params):
+            produced.add("text/csv")  # the CSV a JSON operation still gives (routers/tables.py)
         return produced

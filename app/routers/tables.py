@@ -1,6 +1,6 @@
 """CSV beside JSON: which one a request asks for, and the CSV response a BI tool downloads."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request, Response
 
@@ -8,16 +8,19 @@ from app.schemas.kpi_table import Dialect
 
 CSV_MEDIA_TYPE = "text/csv"
 
+# A JSON operation still answers CSV to `format=csv` or `Accept: text/csv`, as BI tools
+# were set up to ask; the contract leaves it out so that a generated client types the
+# answer as JSON only, and points to the operation of the table (`..._table_read`).
 OutputFormat = Annotated[
-    Literal["json", "csv"] | None,
-    Query(alias="format", description="`csv` for a table (also chosen by `Accept: text/csv`)."),
+    Literal["json", "csv"] | None, Query(alias="format", include_in_schema=False)
 ]
+LegacyDialect = Annotated[Dialect, Query(alias="dialect", include_in_schema=False)]
 CsvDialect = Annotated[
     Dialect,
     Query(
         alias="dialect",
-        description="CSV only: `excel` for a Dutch-locale Excel (`;` between fields, decimal "
-        "comma, UTF-8 byte order mark); `standard` is RFC 4180 with a decimal point.",
+        description="`excel` for a Dutch-locale Excel (`;` between fields, decimal comma, "
+        "WAAR/ONWAAR, UTF-8 byte order mark); `standard` is RFC 4180 with a decimal point.",
     ),
 ]
 
@@ -36,11 +39,13 @@ def csv_response(text: str, filename: str) -> Response:
     )
 
 
-def csv_content(description: str) -> dict[str, object]:
-    """The OpenAPI `content` of an operation answering JSON or CSV."""
+def csv_table(description: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI answer of an operation that gives a CSV table."""
     return {
-        "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-        "description": description,
+        200: {
+            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string", "maxLength": 2**31}}},
+            "description": description,
+        }
     }
 
 

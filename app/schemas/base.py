@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 from pydantic import (
     AwareDatetime,
@@ -121,7 +122,7 @@ FreeText = Annotated[
     ),
     NoBsn,
 ]
-Gemeentecode = Annotated[str, Field(pattern=r"^[0-9]{4}$", examples=["0193"])]
+Gemeentecode = Annotated[str, Field(max_length=4, pattern=r"^[0-9]{4}$", examples=["0193"])]
 
 
 # --- strict scalars ------------------------------------------------------------------------
@@ -140,6 +141,7 @@ _TIME_TEXT = (
     r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
 )
 _TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T" + _TIME_TEXT + "$")
+TIMESTAMP_MAX_LENGTH = len("2026-03-02T09:15:00.123456789+01:00")  # what _TIMESTAMP admits
 
 
 def _year_in_range(text: str) -> None:
@@ -198,7 +200,9 @@ def _boolean(value: Any) -> Any:
 IsoDate = Annotated[
     date,
     BeforeValidator(_iso_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{DATE_TEXT}$"}),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": f"^{DATE_TEXT}$", "maxLength": 10}
+    ),
 ]
 Timestamp = Annotated[
     AwareDatetime,
@@ -208,12 +212,30 @@ Timestamp = Annotated[
             "type": "string",
             "format": "date-time",
             "pattern": f"^{DATE_TEXT}T{_TIME_TEXT}$",
+            "maxLength": TIMESTAMP_MAX_LENGTH,
             "example": "2026-03-02T09:15:00+01:00",
         }
     ),
 ]
 # Constraints go before the validator (Annotated[int, Field(ge=0), WholeNumber]), so the
 # OpenAPI document shows them as minimum/maximum.
+# The longest text pydantic reads as a UUID: `urn:uuid:` and the 36 characters.
+UUID_MAX_LENGTH = len("urn:uuid:") + 36
+
+
+def _uuid_text(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > UUID_MAX_LENGTH:
+        raise PydanticCustomError(
+            "uuid_parsing", "a UUID, e.g. 6f1c2f0e-8d7a-4a53-9a43-2b1f5d0c7e11"
+        )
+    return value
+
+
+Uuid = Annotated[
+    UUID,
+    BeforeValidator(_uuid_text),
+    WithJsonSchema({"type": "string", "format": "uuid", "maxLength": UUID_MAX_LENGTH}),
+]
 WholeNumber = BeforeValidator(_integer)
 JsonNumber = BeforeValidator(_number)
 Number = Annotated[float, Field(allow_inf_nan=False), JsonNumber]

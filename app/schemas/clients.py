@@ -1,7 +1,7 @@
 """API clients and the access log on the wire. A token appears once: in the creation answer."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import ConfigDict, Field
 
@@ -18,12 +18,15 @@ CLIENT_NAME = r"^[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F_ .:()-]+$"
 
 class ClientRequest(ApiModel):
     name: Annotated[str, NoBsn] = Field(min_length=1, max_length=100, pattern=CLIENT_NAME)
-    scopes: list[Scope] = Field(min_length=1)
+    scopes: list[Scope] = Field(min_length=1, max_length=len(get_args(Scope)))
     municipality: Gemeentecode | None = Field(
         default=None, description="Limit the client to this gemeentecode (recommended)."
     )
     teams: list[Code] | None = Field(
-        default=None, min_length=1, description="Limit reads to these teams' trajectories."
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Limit reads to these teams' trajectories.",
     )
 
 

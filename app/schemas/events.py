@@ -39,6 +39,7 @@ from app.schemas.base import (
     NoBsn,
     Pseudonym,
     Timestamp,
+    Uuid,
     WholeNumber,
 )
 from app.schemas.problem import InvalidParam
@@ -110,7 +111,10 @@ def _step_rules(schema: dict[str, Any]) -> None:
     rules.append(
         {
             "if": _is("outcome", NetworkOutcome.NOT_APPLICABLE.value),
-            "then": {"required": ["reason"], "properties": {"reason": {"type": "string"}}},
+            "then": {
+                "required": ["reason"],
+                "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}},
+            },
         }
     )
     schema["allOf"] = rules
@@ -126,6 +130,8 @@ class StepCompletedData(ApiModel):
     step: Step
     outcome: str | None = Field(
         default=None,
+        max_length=32,
+        pattern="^[a-z_]+$",
         validate_default=True,  # a missing outcome must still be checked against the step
         description=(
             "own_network: sufficient|partial|insufficient; own_input: the same or "
@@ -340,7 +346,7 @@ class TrajectoryClosedData(ApiModel):
 
 
 class EventRetractedData(ApiModel):
-    retracts: UUID = Field(description="eventId of an earlier event of the same trajectory.")
+    retracts: Uuid = Field(description="eventId of an earlier event of the same trajectory.")
     reason: FreeText | None = None
 
 
@@ -365,7 +371,7 @@ _EXAMPLE_ENVELOPE: dict[str, Any] = {
 
 
 class _Envelope(ApiModel):
-    event_id: UUID = Field(description="Chosen by the sender; the idempotency key.")
+    event_id: Uuid = Field(description="Chosen by the sender; the idempotency key.")
     trajectory_id: TrajectoryId
     occurred_at: Timestamp = Field(
         description="RFC 3339 timestamp with offset, in the years 1900-2199."

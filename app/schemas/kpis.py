@@ -162,8 +162,8 @@ class TargetRequest(ApiModel):
                 {
                     "required": ["baselineFrom", "baselineTo"],
                     "properties": {
-                        "baselineFrom": {"type": "string"},
-                        "baselineTo": {"type": "string"},
+                        "baselineFrom": {"type": "string", "format": "date", "maxLength": 10},
+                        "baselineTo": {"type": "string", "format": "date", "maxLength": 10},
                     },
                     "not": {"required": ["value"]},
                 },

@@ -109,9 +109,9 @@ def test_a_generated_client_drives_the_service_end_to_end(generated: ModuleType,
     assert detail.state.status in set(models.TrajectoryStatus)
     assert models.AgeBand.SENIOR.value == "67-79"  # named members, not VALUE_4
 
-    # a batch of further trajectories
+    # a batch of further trajectories, each item a typed event of its own kind
     batch = [
-        models.EventBatchCreateJsonBodyItem.from_dict(opened("2026-03-02T09:00:00+01:00", f"B-{i}"))
+        models.TrajectoryOpened.from_dict(opened("2026-03-02T09:00:00+01:00", f"B-{i}"))
         for i in range(5)
     ]
     result = event_batch_create.sync(client=api, body=batch)

@@ -9,6 +9,8 @@ from app.main import create_app
 from app.settings import Settings
 from tests.helpers import assert_problem
 
+PERIOD = {"from": "2026-01-01", "to": "2026-12-31"}
+
 
 def test_a_client_over_its_rate_gets_429_with_retry_after(
     settings: Settings, tokens: dict[str, str]
@@ -25,6 +27,34 @@ def test_a_client_over_its_rate_gets_429_with_retry_after(
         # another client has its own budget
         other = {"Authorization": f"Bearer {tokens['all']}"}
         assert client.get("/api/v1/kpis", headers=other).status_code == 200
+
+
+def test_every_answer_tells_the_budget_left_as_the_ietf_ratelimit_fields(
+    settings: Settings, tokens: dict[str, str]
+) -> None:
+    """RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers) on answers to a
+    client, whatever the status, and on a 401 the address's budget of failed sign-ins."""
+    limited = settings.model_copy(update={"rate_limit_per_minute": 3, "failed_auth_per_minute": 4})
+    with TestClient(create_app(limited)) as client:
+        own = {"Authorization": f"Bearer {tokens['kpi:read']}"}
+        answers = [
+            client.get("/api/v1/kpis", headers=own),
+            client.get("/api/v1/kpis/no_such_kpi", params=PERIOD, headers=own),  # a 404
+            client.get("/api/v1/kpis", headers=own),
+            client.get("/api/v1/kpis", headers=own),  # the 429
+        ]
+        assert [a.status_code for a in answers] == [200, 404, 200, 429]
+        assert {a.headers["RateLimit-Policy"] for a in answers} == {'"per-client";q=3;w=60'}
+        left = [a.headers["RateLimit"] for a in answers]
+        assert [field.split(";")[1] for field in left] == ["r=2", "r=1", "r=0", "r=0"]
+        assert all(0 <= int(field.split(";t=")[1]) <= 60 for field in left)
+        refused = client.get("/api/v1/kpis", headers={"Authorization": "Bearer wk_bogus"})
+        assert refused.status_code == 401
+        assert refused.headers["RateLimit-Policy"] == '"failed-authentication";q=4;w=60'
+        assert refused.headers["RateLimit"].startswith('"failed-authentication";r=3;')
+        # a browser on another origin may read them
+        cors = client.get("/api/v1/kpis", headers={**own, "Origin": "https://bi.example.nl"})
+        assert "ratelimit" in cors.headers["Access-Control-Expose-Headers"].lower()
 
 
 def test_the_budget_belongs_to_the_client_not_to_how_its_header_is_spelled(

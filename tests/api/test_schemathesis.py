@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, seed
 from hypothesis import settings as examples
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import negative_data_rejection
 from sqlalchemy import Engine, delete, update
 
 from app.db import create_db_engine, create_session_factory, upgrade_database
@@ -100,6 +101,7 @@ def test_every_operation_answers_as_documented(
     started = time.monotonic()
     for result in schema.get_all_operations():
         operation = result.ok()
+        excluded = PER_ITEM.get(operation.label, [])
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @seed(SEED)
@@ -108,7 +110,8 @@ def test_every_operation_answers_as_documented(
             def run(case: Any) -> None:
                 nonlocal cases
                 cases += 1
-                case.call_and_validate()
+                # run() is called below, in this iteration: `excluded` is this operation's
+                case.call_and_validate(excluded_checks=excluded)  # noqa: B023
 
             try:
                 run()
@@ -121,6 +124,11 @@ def test_every_operation_answers_as_documented(
     assert failures == [], "\n\n".join(failures)
     assert cases > 200
 
+
+# A batch is judged item by item: its items are typed events in the document (so clients
+# build them typed), and an invalid one is answered by its index in a 200, never by
+# refusing the whole batch (the operation says so). Every other check still holds for it.
+PER_ITEM = {"POST /events/batch": [negative_data_rejection]}
 
 PERIODS = (("from", "to"), ("baselineFrom", "baselineTo"), ("openedFrom", "openedTo"),
            ("closedFrom", "closedTo"))  # fmt: skip
