@@ -146,11 +146,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
             fingerprint = settings.figure_fingerprint()
             cache = figure_cache.from_setting(
-                settings.figure_cache, f"{API_VERSION}:{gate.version}:{fingerprint}"
+                settings.figure_cache,
+                f"{API_VERSION}:{gate.version}:{fingerprint}",
+                settings.disclosure_key.get_secret_value().encode(),
             )
             warm_at = settings.figure_warm_time()
             if cache is not None and warm_at is not None:
-                warmer = DailyWarmer(sessions, cache, warm_at)
+                warmer = DailyWarmer(sessions, cache, warm_at)  # once per cluster if shared
                 warmer.start()
             yield {
                 "settings": settings,

@@ -6,6 +6,7 @@ from app.models.client import AccessLogEntry, ApiClient
 from app.models.data_version import DataVersion
 from app.models.event import StoredEvent
 from app.models.event_import import EventImport
+from app.models.job_run import JobRun
 from app.models.kpi import KpiTarget, ReportComment, ReportedValue
 from app.models.projection_build import ProjectionBuild
 from app.models.trajectory import (
@@ -28,6 +29,7 @@ __all__ = [
     "Complaint",
     "DataVersion",
     "EventImport",
+    "JobRun",
     "KpiTarget",
     "ProjectionBuild",
     "ReportComment",

@@ -1,7 +1,7 @@
 """The audit on the wire: rules, findings with evidence, pass rates, worklist, samples."""
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
@@ -10,13 +10,23 @@ from app.domain.audit import RULES_BY_ID, Judgement
 from app.schemas.base import ApiModel, IsoDate, WholeNumber
 
 
+class RuleParameters(ApiModel):
+    """What a rule is parameterised by; a rule without a parameter leaves it null."""
+
+    counting: str | None = Field(default=None, description="How the term's days are counted.")
+    days: dict[str, int] | None = Field(
+        default=None, description="The term's length per domain in force (`*`: the others)."
+    )
+    grace_days: int | None = Field(default=None, description="Days allowed after the step.")
+
+
 class RuleView(ApiModel):
     id: str
     title: str
     source: str = Field(description="The legal or policy basis.")
     evidence: str = Field(description="Which events prove it.")
     edges: str = Field(description="How the rule reads where it could be read two ways.")
-    parameters: dict[str, Any]
+    parameters: RuleParameters
 
 
 class AdjustmentView(ApiModel):
@@ -170,6 +180,23 @@ class WorklistPage(ApiModel):
     page_size: int
 
 
+class SampleDrawn(ApiModel):
+    """A sample's request as it was drawn: what was asked, the population per stratum, the
+    cases drawn per stratum, and the teams the drawing client was limited to."""
+
+    size: int
+    from_: date = Field(alias="from")
+    to: date
+    stratify_by: str
+    seed: int
+    population: dict[str, int]
+    # Samples drawn before these were recorded lack them.
+    strata: dict[str, int] | None = Field(default=None, description="Cases drawn per stratum.")
+    teams: list[str] | None = Field(
+        default=None, description="The drawing client's team limit (null: every team)."
+    )
+
+
 class SampleRequest(ApiModel):
     size: Annotated[int, Field(ge=1, le=10_000), WholeNumber]
     from_: IsoDate = Field(alias="from", description="Trajectories opened from this day...")
@@ -222,7 +249,7 @@ class SampleView(ApiModel):
     id: str
     drawn_at: datetime
     drawn_by: str
-    request: dict[str, Any]
+    request: "SampleDrawn"
     trajectory_ids: list[str]
     reviews: list["ReviewView"] = Field(
         default_factory=list,

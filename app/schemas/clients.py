@@ -1,7 +1,7 @@
 """API clients and the access log on the wire. A token appears once: in the creation answer."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import ConfigDict, Field
 
@@ -74,7 +74,7 @@ class AccessLogView(ApiModel):
     route: str
     status: int
     trajectory_ids: list[str]
-    query: dict[str, Any]
+    query: dict[str, str] = Field(description="The query parameters as the client sent them.")
 
 
 class AccessLogPage(ApiModel):

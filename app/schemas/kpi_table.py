@@ -148,7 +148,7 @@ def figure_rows(figure: KpiFigure, kpi: Kpi) -> tuple[list[str], list[dict[str, 
             row[grain] = group.key.get(grain)
         row.update({snake(g): group.key.get(g) for g in groups})
         row.update({name: getattr(group, name) for name in FIGURES})
-        _flatten("", group.details, row)
+        _flatten("", group.details.model_dump(by_alias=True, exclude_unset=True), row)
         rows.append(row)
     return columns, rows
 

@@ -4,7 +4,14 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.domain.kpis.catalogue import CATALOGUE
@@ -68,6 +75,47 @@ class DurationSummary(ApiModel):
     p90: float | None
 
 
+class ItemFigures(ApiModel):
+    """One satisfaction question's figures."""
+
+    n: int | None
+    mean: float | None
+    share_agree: float | None
+    response_rate: float | None
+    suppressed: bool
+
+
+class DurationFigures(ApiModel):
+    n: int | None
+    mean: float | None
+    median: float | None
+    p90: float | None
+    suppressed: bool
+
+
+class FigureDetails(ApiModel):
+    """The measure-specific figures of a group: each measure fills its own fields and
+    leaves the others out (not null)."""
+
+    breakdown: dict[str, int | None] | None = Field(
+        default=None, description="outflow: closures by reason"
+    )
+    partly: int | None = Field(default=None, description="goal_attainment: goals partly met")
+    partly_share: float | None = Field(default=None, description="goal_attainment")
+    items: dict[str, ItemFigures] | None = Field(
+        default=None, description="satisfaction: per question"
+    )
+    closed: int | None = Field(default=None, description="satisfaction: closures asked")
+    response_rate: float | None = Field(default=None, description="satisfaction")
+    resolution: DurationFigures | None = Field(
+        default=None, description="complaints: days to resolution"
+    )
+    pending: int | None = Field(
+        default=None, description="reentry_rate: closures whose window has not passed"
+    )
+    source: str | None = Field(default=None, description="reported KPIs: who reported it")
+
+
 class KpiGroup(ApiModel):
     key: dict[str, str | None]
     n: int | None = Field(
@@ -82,14 +130,18 @@ class KpiGroup(ApiModel):
     target: float | None = None
     target_met: bool | None = None
     suppressed: bool
-    details: dict[str, Any] = Field(
-        default_factory=dict,
+    details: FigureDetails = Field(
+        default_factory=FigureDetails,
         description=(
             "Measure-specific figures: `breakdown` (outflow by reason), `partly`/`partlyShare` "
             "(goals), `items`/`closed`/`responseRate` (satisfaction), `resolution` (complaints), "
             "`pending` (re-entry), `source` (reported)."
         ),
     )
+
+    @field_serializer("details")
+    def _only_its_own(self, details: FigureDetails) -> dict[str, Any]:
+        return details.model_dump(by_alias=True, exclude_unset=True)
 
 
 class KpiFigure(ApiModel):

@@ -27,8 +27,8 @@ from app.services import audit as audit_service
 from app.services.figures import kpis
 from app.services.figures.cache import FigureCache, MemoryStore, RedisStore, decode, encode
 from app.services.figures.kpi_sql import evaluate_sql
-from app.services.figures.warmer import seconds_until, warm
-from app.services.storage import data_version
+from app.services.figures.warmer import DailyWarmer, seconds_until, warm
+from app.services.storage import data_version, job_runs
 from app.settings import Settings
 from scripts.generate_events import generate
 from tests.factories import opened
@@ -256,6 +256,62 @@ def test_the_figures_asked_yesterday_are_computed_for_the_new_day_before_anyone_
     assert [read(q) for q in asked] == on_friday  # no event since: the same cells
     assert compliance(monday)  # judged as of Monday, the day it was warmed for
     assert (len(queries), len(summaries)) == computed  # nothing at the reader's request
+
+
+def test_three_replicas_sharing_redis_warm_each_day_once_what_any_of_them_was_asked(
+    loaded: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three replicas, one database, one Redis, the clock the test's: each replica's readers
+    asked for other figures on Friday; at the night's hour all three reach the warming of
+    Monday at once. One claims the run (storage.job_runs) and warms what the cluster was
+    asked; the other two leave it. Tuesday, again once. A remembered figure nobody sealed
+    with the service's secret is never unpickled."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379") + "/1"
+    context, secret = uuid.uuid4().hex, b"the disclosure key"
+    replicas = [FigureCache(RedisStore(url), context, secret) for _ in range(3)]
+    sessions = create_session_factory(engine)
+    warmers = [DailyWarmer(sessions, cache, time_of_day(0, 5)) for cache in replicas]
+    queries: list[Any] = []
+    real = evaluate_sql
+
+    def counted(*args: Any) -> Any:
+        queries.append(args)
+        return real(*args)
+
+    monkeypatch.setattr("app.services.figures.kpis.evaluate_sql", counted)
+
+    def on(day: date) -> None:
+        for module in ("figures.cache", "audit"):
+            monkeypatch.setattr(f"app.services.{module}.local_today", lambda: day)
+
+    on(date(2026, 11, 27))
+    for number, cache in enumerate(replicas):  # each replica was asked for another grain
+        query = KpiQuery(
+            date(2026, 1, 1), date(2026, 11, 30), (("team", "month", "tertial")[number],)
+        )
+        with Session(engine) as session:
+            kpis.compute_figure(session, "0193", "inflow", query, 5, cache)
+    RedisStore(url).remember(f"wijkteam:asked:{context}", b"\0" * 32 + b"forged", 10)
+
+    for day in (date(2026, 11, 30), date(2026, 12, 1)):
+        on(day)
+        before = len(queries)
+        start = threading.Barrier(3)
+
+        def night(
+            warmer: DailyWarmer, day: date = day, start: threading.Barrier = start
+        ) -> int | None:
+            start.wait()
+            return warmer.warm_day(day)
+
+        with ThreadPoolExecutor(3) as pool:
+            outcomes = list(pool.map(night, warmers))
+        assert sorted(outcomes, key=str) == [3, None, None]  # one warmed all three figures
+        assert len(queries) - before == 3
+    with sessions() as session:
+        runs = job_runs.runs_of(session, "figure-warming")
+        assert [r.run_key for r in runs] == ["2026-11-30", "2026-12-01"]
+        assert all(r.finished_at is not None for r in runs)
 
 
 @pytest.mark.parametrize(

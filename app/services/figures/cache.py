@@ -23,8 +23,11 @@ Redis that expires by itself should its holder die).
 """
 
 import hashlib
+import hmac
 import logging
+import pickle
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
@@ -131,6 +134,24 @@ class RedisStore(_Striped):
         except RedisError as exc:
             logger.warning("figure cache unavailable, not kept: %s", exc)
 
+    def remember(self, name: str, blob: bytes, keep: int) -> None:
+        """Adds what was asked to the cluster's list (newest last), keeping the last `keep`."""
+        try:
+            pipe = self._redis.pipeline()
+            pipe.zadd(name, {blob: time.time()})
+            pipe.zremrangebyrank(name, 0, -keep - 1)
+            pipe.execute()
+        except RedisError as exc:
+            logger.warning("figure cache unavailable, not remembered: %s", exc)
+
+    def remembered(self, name: str) -> list[bytes]:
+        try:
+            found: list[Any] = self._redis.zrange(name, 0, -1)  # type: ignore[assignment]
+        except RedisError as exc:
+            logger.warning("figure cache unavailable, nothing remembered: %s", exc)
+            return []
+        return [blob for blob in found if isinstance(blob, bytes)]
+
 
 class Recipe(Hashable, Protocol):
     """An answer as asked (kpis.FigureRecipe, audit.SummaryRecipe): whose municipality it
@@ -143,21 +164,54 @@ class Recipe(Hashable, Protocol):
 
 
 class FigureCache:
-    def __init__(self, store: Store, context: str) -> None:
+    def __init__(self, store: Store, context: str, secret: bytes = b"") -> None:
         self.store = store
         self.context = context  # the code and settings version, fixed at start-up
         # What was asked lately, as recipes its service can compute again on another day
-        # (app/services/figures/warmer.py).
+        # (app/services/figures/warmer.py). With a shared store, the list is the cluster's,
+        # in Redis: the one replica that warms a day warms what any replica was asked.
         self._asked: LRUCache[Recipe, None] = LRUCache(maxsize=ASKED_REMEMBERED)
         self._asked_lock = threading.Lock()
+        self._secret = secret
+
+    @property
+    def shared(self) -> bool:
+        """Whether every replica reads this cache (so one replica's work serves all)."""
+        return isinstance(self.store, RedisStore)
 
     def remember(self, recipe: Recipe) -> None:
         with self._asked_lock:
+            new = recipe not in self._asked
             self._asked[recipe] = None
+        if new and isinstance(self.store, RedisStore):
+            self.store.remember(self._asked_name, self._sealed(recipe), ASKED_REMEMBERED)
 
     def recently_asked(self) -> list[Recipe]:
+        if isinstance(self.store, RedisStore):
+            return [
+                r for blob in self.store.remembered(self._asked_name) if (r := self._opened(blob))
+            ]
         with self._asked_lock:
             return list(self._asked)
+
+    @property
+    def _asked_name(self) -> str:
+        return f"wijkteam:asked:{self.context}"
+
+    def _sealed(self, recipe: Recipe) -> bytes:
+        # Recipes are plain frozen dataclasses; pickled, and signed so that only this
+        # service's own writes are ever unpickled (a store anyone could write to must not
+        # be able to run code here).
+        body = pickle.dumps(recipe)
+        return hmac.new(self._secret, body, hashlib.sha256).digest() + body
+
+    def _opened(self, blob: bytes) -> Recipe | None:
+        seal, body = blob[:32], blob[32:]
+        if not hmac.compare_digest(seal, hmac.new(self._secret, body, hashlib.sha256).digest()):
+            logger.warning("a remembered figure was not sealed by this service; skipped")
+            return None
+        recipe: Recipe = pickle.loads(body)  # only what the seal above proves ours
+        return recipe
 
     def key(self, session: Session, municipality: str, *parts: Any) -> str:
         """What an answer rests on besides `parts`: the data version, code, settings, day."""
@@ -192,14 +246,15 @@ class FigureCache:
             return computed
 
 
-def from_setting(uri: str, context: str) -> FigureCache | None:
-    """FIGURE_CACHE: memory:// (default), redis://host:port/db, or none."""
+def from_setting(uri: str, context: str, secret: bytes = b"") -> FigureCache | None:
+    """FIGURE_CACHE: memory:// (default), redis://host:port/db, or none. `secret` seals
+    what the replicas share through Redis."""
     if uri == "none":
         return None
     if uri.startswith("memory://"):
         return FigureCache(MemoryStore(), context)
     if uri.startswith(("redis://", "rediss://", "unix://")):
-        return FigureCache(RedisStore(uri), context)
+        return FigureCache(RedisStore(uri), context, secret)
     raise ValueError(f"FIGURE_CACHE {uri!r}: use memory://, redis://host:port/db or none")
 
 

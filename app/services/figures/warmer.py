@@ -9,18 +9,24 @@ again, one answer after another, under the new day's keys. Readers who come earl
 that computation (`FigureCache.fetch`) instead of starting their own. Only reads that
 passed the projection gate remember anything, so the warming never computes from a
 projection that is not current.
+
+With a cache the replicas share (Redis), the warming of a day is work for one of them: the
+first to claim the day's run in the database (`storage.job_runs`) warms what the cluster
+was asked; the others leave it. With a cache of its own, each process warms its own.
 """
 
 import logging
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.calendar import MUNICIPAL_TZ
 from app.services.figures.cache import FigureCache
+from app.services.storage import job_runs
 
 logger = logging.getLogger("wijkteam_kpi.figure_warmer")
+JOB = "figure-warming"
 
 
 def warm(sessions: sessionmaker[Session], cache: FigureCache) -> int:
@@ -63,9 +69,25 @@ class DailyWarmer:
         self._stopped.set()
         self._thread.join(timeout=5)
 
+    def warm_day(self, day: date) -> int | None:
+        """Warms the cache for `day`; None when another replica sharing it has the day."""
+        run = day.isoformat()
+        if self._cache.shared:
+            with self._sessions() as session:
+                if not job_runs.claim(session, JOB, run):
+                    return None
+        count = warm(self._sessions, self._cache)
+        if self._cache.shared:
+            with self._sessions() as session:
+                job_runs.finish(session, JOB, run)
+        return count
+
     def _run(self) -> None:
         while not self._stopped.wait(seconds_until(self._at, datetime.now(MUNICIPAL_TZ))):
             started = datetime.now(MUNICIPAL_TZ)
-            count = warm(self._sessions, self._cache)
+            count = self.warm_day(started.date())
             seconds = (datetime.now(MUNICIPAL_TZ) - started).total_seconds()
-            logger.info("warmed %d figures for the new day in %.1f s", count, seconds)
+            if count is None:
+                logger.info("the figures of %s are warmed by another replica", started.date())
+            else:
+                logger.info("warmed %d figures for the new day in %.1f s", count, seconds)

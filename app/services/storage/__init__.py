@@ -7,6 +7,7 @@
 - `data_version`: the per-municipality counter behind every cache validator; a write
   that can change a figure calls `bump()` in its transaction.
 - `sql_functions`: the few SQL functions the two databases spell differently.
+- `job_runs`: scheduled work once per cluster (`claim` a run; the first replica wins).
 
 It imports no other service package (import-linter keeps it so).
 """
