@@ -3,7 +3,8 @@
 # Chromium for the browser tests (Playwright drives it by its path; its own browser download
 # does not work on these machines), Pango for the report's server-made PDF (WeasyPrint),
 # poppler's pdftotext to read that PDF back, sqlite3 and the PostgreSQL client for the
-# documented backup and restore, and promtool (package prometheus) to check the alert rules.
+# documented backup and restore, promtool (package prometheus) to check the alert rules,
+# and nginx, the proxy in front of the cluster tests' replicas.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 missing=()
@@ -13,6 +14,7 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

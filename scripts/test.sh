@@ -35,4 +35,5 @@ echo "== documentation site (MkDocs, strict: a broken link or anchor fails)"
 NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true "$venv/bin/mkdocs" build --strict --quiet
 
 echo "== pytest"
-exec "$venv/bin/pytest" -p no:cacheprovider -n 2 "$@"
+# loadgroup: the cluster tests share one cluster on one worker; the rest spread as usual
+exec "$venv/bin/pytest" -p no:cacheprovider -n 2 --dist loadgroup "$@"
