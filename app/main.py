@@ -32,13 +32,24 @@ from app.middleware.rate_limit import Budget, RateLimitMiddleware, make_storage
 from app.middleware.request_log import RequestLogMiddleware
 from app.openapi import BASE_PATH, build_openapi
 from app.problems import install_problem_handlers
-from app.routers import audit, clients, events, figures, health, kpis, trajectories, workbench
+from app.routers import (
+    audit,
+    clients,
+    events,
+    figures,
+    health,
+    kpis,
+    subscriptions,
+    trajectories,
+    workbench,
+)
 from app.routers.freshness import NotModified, not_modified
 from app.routers.params import screen_parameters
 from app.services.access.clients import SCOPES, create_client, has_clients
 from app.services.figures import cache as figure_cache
 from app.services.figures.warmer import DailyWarmer
 from app.services.ingestion.worker import BatchIngest
+from app.services.notifications.delivery import DeliveryWorker
 from app.services.projection.build import ProjectionGate, code_version, is_current
 from app.settings import Settings, get_settings
 
@@ -58,6 +69,10 @@ TAGS = [
     {"name": "kpis", "description": "The KPI catalogue, figures, targets and reported values."},
     {"name": "audit", "description": "Step compliance: rules, findings, pass rates, samples."},
     {"name": "administration", "description": "API clients and the access log."},
+    {
+        "name": "notifications",
+        "description": "Subscriptions of other systems: CloudEvents signed as Standard Webhooks.",
+    },
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -131,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.log_format,
         )
         warmer: DailyWarmer | None = None
+        sender: DeliveryWorker | None = None
         try:
             ensure_schema_current(engine)
             sessions = create_session_factory(engine)
@@ -154,6 +170,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if cache is not None and warm_at is not None:
                 warmer = DailyWarmer(sessions, cache, warm_at)  # once per cluster if shared
                 warmer.start()
+            if settings.notify_poll_seconds > 0:
+                sender = DeliveryWorker(
+                    sessions, settings.delivery_policy(), settings.notify_poll_seconds
+                )
+                sender.start()
             yield {
                 "settings": settings,
                 "engine": engine,
@@ -166,6 +187,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if warmer is not None:
                 warmer.stop()
+            if sender is not None:
+                sender.stop()
             batches.close()
             unwatch()
             engine.dispose()
@@ -233,7 +256,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(StandardHeadersMiddleware)
     app.add_middleware(CorrelationIdMiddleware, **REQUEST_ID_OPTIONS)
-    for module in (events, trajectories, kpis, figures, audit, clients, health):
+    for module in (events, trajectories, kpis, figures, audit, clients, subscriptions, health):
         app.include_router(module.router, prefix=BASE_PATH)
     app.include_router(workbench.router)
     app.mount(workbench.STATIC_PATH, workbench.static_files, name="workbench-static")

@@ -9,7 +9,7 @@ case data; keep it reachable from inside the cluster only.
 
 from collections.abc import Callable, Iterator
 
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
@@ -34,6 +34,16 @@ BATCH_SIZE = Histogram(
 REFOLD_SECONDS = Histogram(
     "wijkteam_refold_seconds",
     "Time to refold the trajectories touched by one write (projection and audit).",
+)
+NOTIFICATION_DELIVERIES = Counter(
+    "wijkteam_notification_deliveries",
+    "Attempts to deliver a notification, by outcome (delivered, failed: tried again later, "
+    "dead: given up after the maximum age).",
+    ["outcome"],
+)
+OLDEST_PENDING_NOTIFICATION = Gauge(
+    "wijkteam_notification_oldest_pending_seconds",
+    "Age of the oldest notification not yet delivered (0: none waiting).",
 )
 KPI_QUERY_SECONDS = Histogram(
     "wijkteam_kpi_query_seconds", "Time to compute one KPI figure, by KPI.", ["kpi"]

@@ -63,6 +63,13 @@ OPERATION_IDS = {
     "POST /clients/{clientId}/rotate": "client_rotate",
     "POST /clients/{clientId}/revoke": "client_revoke",
     "GET /access-log": "access_log_list",
+    "POST /subscriptions": "subscription_create",
+    "GET /subscriptions": "subscription_list",
+    "DELETE /subscriptions/{subscriptionId}": "subscription_delete",
+    "GET /subscriptions/{subscriptionId}/dead-letters": "dead_letter_list",
+    "POST /subscriptions/{subscriptionId}/dead-letters/{notificationId}/redeliver": (
+        "dead_letter_redeliver"
+    ),
     "GET /health/live": "health_live",
     "GET /health/ready": "health_ready",
 }

@@ -1,7 +1,7 @@
 """Configuration, read once from the environment (prefix-free names, as operators expect)."""
 
 import hashlib
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.domain.atw import DEFAULT_CALENDAR, AtwCalendar, Decree
 from app.domain.kpis.rounding import Rounding
+from app.domain.notifications import DeliveryPolicy
 from app.domain.terms import DEFAULT_TERMS, TermPolicy
 from app.domain.vocabulary import LawDomain
 
@@ -56,6 +57,13 @@ class Settings(BaseSettings):
     # secret (the service refuses to start with the development one).
     disclosure_key: SecretStr = SecretStr(DEVELOPMENT_DISCLOSURE_KEY)
     db_pool_size: int = Field(default=40, ge=1)
+    # Notifications (app/services/notifications): hosts inside the network a callback may
+    # name anyway ("host" or "host:port", comma-separated; server-side request forgery
+    # guard), how long a notification is tried before it is a dead letter, and how often
+    # each process looks for due ones (0: this process sends none).
+    callback_allowed_hosts: str = ""
+    notify_max_age_hours: float = Field(default=24.0, gt=0)
+    notify_poll_seconds: float = Field(default=1.0, ge=0)
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"  # one JSON object per line, with request_id
     # Behind an ingress: the addresses whose X-Forwarded-For/-Proto uvicorn trusts, so the
@@ -148,6 +156,13 @@ class Settings(BaseSettings):
         if any(days < 1 for days in lengths.values()):
             raise ValueError("a term is at least one day")
         return lengths
+
+    def delivery_policy(self) -> DeliveryPolicy:
+        return DeliveryPolicy(
+            max_age=timedelta(hours=self.notify_max_age_hours),
+            allowed_hosts=tuple(h for h in self.callback_allowed_hosts.split(",") if h.strip()),
+            https_only=self.environment != "development",
+        )
 
     def figure_warm_time(self) -> time | None:
         if self.figure_warm_at == "none":

@@ -112,6 +112,8 @@ def settings(database_url: str) -> Settings:
         # A run across local midnight must not have the nightly warming compute beside the
         # tests (it would move the cache counters they read); its test calls warm() itself.
         figure_warm_at="none",
+        # Deliveries are driven by the notification tests themselves, on their own clock.
+        notify_poll_seconds=0,
     )
 
 

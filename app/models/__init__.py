@@ -8,6 +8,7 @@ from app.models.event import StoredEvent
 from app.models.event_import import EventImport
 from app.models.job_run import JobRun
 from app.models.kpi import KpiTarget, ReportComment, ReportedValue
+from app.models.notification import Delivery, OutboxNotification, Subscription
 from app.models.projection_build import ProjectionBuild
 from app.models.trajectory import (
     Application,
@@ -28,15 +29,18 @@ __all__ = [
     "Base",
     "Complaint",
     "DataVersion",
+    "Delivery",
     "EventImport",
     "JobRun",
     "KpiTarget",
+    "OutboxNotification",
     "ProjectionBuild",
     "ReportComment",
     "ReportedValue",
     "SampleReview",
     "StepCompletion",
     "StoredEvent",
+    "Subscription",
     "SupportSpell",
     "Trajectory",
     "TrajectoryPeriod",

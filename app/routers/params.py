@@ -71,7 +71,17 @@ def check_period(start: date, end: date) -> None:
 # Parameters that carry numbers or ids the service made itself; everything else a client
 # types (filters, path ids) is screened.
 _SERVICE_MADE = frozenset(
-    {"pageSize", "before", "dueWithin", "year", "cursor", "clientId", "sampleId"}
+    {
+        "pageSize",
+        "before",
+        "dueWithin",
+        "year",
+        "cursor",
+        "clientId",
+        "sampleId",
+        "subscriptionId",
+        "notificationId",
+    }
 )
 
 
@@ -114,3 +124,11 @@ def location(request: Request, path: str, query: Mapping[str, str] | None = None
     included), for a `Location` header."""
     url = str(request.base_url).rstrip("/") + BASE_PATH + path
     return f"{url}?{urlencode(query)}" if query else url
+
+
+SubscriptionIdPath = Annotated[
+    str, Path(alias="subscriptionId", max_length=36, pattern=r"^[0-9a-f-]{36}$")
+]
+NotificationIdPath = Annotated[
+    str, Path(alias="notificationId", max_length=36, pattern=r"^[0-9a-f-]{36}$")
+]

@@ -146,13 +146,33 @@ def builders(engine: Engine, sample_id: str) -> dict[tuple[str, str], Callable[[
             "POST", f"/api/v1/clients/{new_client_id(engine, ['kpi:read'])}/revoke"
         ),
         ("GET", "/api/v1/access-log"): lambda: Request("GET", "/api/v1/access-log"),
+        ("POST", "/api/v1/subscriptions"): lambda: Request(
+            "POST",
+            "/api/v1/subscriptions",
+            json={"callbackUrl": "https://93.184.216.34/hook", "types": [FIGURES_CHANGED]},
+        ),
+        ("GET", "/api/v1/subscriptions"): lambda: Request("GET", "/api/v1/subscriptions"),
+        ("DELETE", "/api/v1/subscriptions/{subscriptionId}"): lambda: Request(
+            "DELETE", f"/api/v1/subscriptions/{uuid.uuid4()}"
+        ),
+        ("GET", "/api/v1/subscriptions/{subscriptionId}/dead-letters"): lambda: Request(
+            "GET", f"/api/v1/subscriptions/{uuid.uuid4()}/dead-letters"
+        ),
+        (
+            "POST",
+            "/api/v1/subscriptions/{subscriptionId}/dead-letters/{notificationId}/redeliver",
+        ): lambda: Request(
+            "POST", f"/api/v1/subscriptions/{uuid.uuid4()}/dead-letters/{uuid.uuid4()}/redeliver"
+        ),
         ("GET", "/api/v1/health/live"): lambda: Request("GET", "/api/v1/health/live"),
         ("GET", "/api/v1/health/ready"): lambda: Request("GET", "/api/v1/health/ready"),
     }
 
 
 SUCCESS = {"POST /api/v1/events": 201, "POST /api/v1/kpis/{kpiId}/values": 201,
-           "POST /api/v1/audit/samples": 201, "POST /api/v1/clients": 201}  # fmt: skip
+           "POST /api/v1/audit/samples": 201, "POST /api/v1/clients": 201,
+           "POST /api/v1/subscriptions": 201}  # fmt: skip
+FIGURES_CHANGED = "nl.wijkteam-kpi.figures.changed"
 
 
 WHOLE_MUNICIPALITY_WRITES = ("PUT /api/v1/kpis/{kpiId}/target", "POST /api/v1/kpis/{kpiId}/values")
@@ -170,6 +190,8 @@ def expected(key: str, kind: Kind, needed: tuple[str, ...]) -> int:
         return 404  # Z-1 is a zuid trajectory of 0193
     if key.endswith("{sampleId}") and (kind.municipality != "0193" or limited_teams):
         return 404  # drawn over every team of 0193
+    if "{subscriptionId}" in key:
+        return 404  # no such subscription
     if key in ("POST /api/v1/clients/{clientId}/rotate", "POST /api/v1/clients/{clientId}/revoke"):
         covers = kind.municipality == "0193" and "kpi:read" in kind.scopes and not limited_teams
         return 200 if covers else 404
@@ -282,4 +304,4 @@ def test_every_route_for_every_kind_of_client(
             elif response.status_code < 300:
                 check_limits(engine, kind, key, response.json())
             cells += 1
-    assert cells == len(routes) * 11 == 286
+    assert cells == len(routes) * 11 == 341

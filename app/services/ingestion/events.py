@@ -31,11 +31,18 @@ class Sender:
     limited_to: str | None
     terms: TermPolicy
     teams: tuple[str, ...] | None = None  # a team-limited client writes its teams' cases only
+    public_url: str = ""  # where notifications point subscribers to read the details
 
     @classmethod
     def of(cls, principal: Principal, settings: Settings) -> "Sender":
         municipality = principal.municipality or settings.default_municipality
-        return cls(municipality, principal.municipality, settings.terms(), principal.teams)
+        return cls(
+            municipality,
+            principal.municipality,
+            settings.terms(),
+            principal.teams,
+            settings.public_url,
+        )
 
     def refusal(self, event: Event) -> str | None:
         if self.limited_to and event.municipality and event.municipality != self.limited_to:
@@ -87,7 +94,7 @@ def record_event(session: Session, event: Event, sender: Sender) -> SingleOutcom
     prepared = prepare(0, event, sender.default_municipality)
     if sender.outside_teams(session, [prepared]):
         raise Forbidden(sender.why_outside())
-    report = ingest(session, [prepared], sender.terms)
+    report = ingest(session, [prepared], sender.terms, sender.public_url)
     REFOLD_SECONDS.observe(report.refold_seconds)
     _count(
         created=len(report.created),
@@ -160,7 +167,7 @@ def record_batch(session: Session, items: Sequence[Any], sender: Sender) -> Batc
             if e.index in outside
         ]
         prepared = [e for e in prepared if e.index not in outside]
-    report = ingest(session, prepared, sender.terms)
+    report = ingest(session, prepared, sender.terms, sender.public_url)
     rejections += [Rejection(e.index, e.event_id, "conflict") for e in report.conflicts]
     rejections.sort(key=lambda r: r.index)
     return BatchOutcome(

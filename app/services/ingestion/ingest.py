@@ -15,6 +15,7 @@ from app.domain.events import DomainEvent
 from app.domain.terms import TermPolicy
 from app.domain.vocabulary import EventType
 from app.schemas.events import Event
+from app.services.notifications import outbox
 from app.services.projection.store import refold
 from app.services.storage import data_version
 from app.services.storage.event_store import (
@@ -55,11 +56,14 @@ def prepare(index: int, event: Event, default_municipality: str) -> PreparedEven
     )
 
 
-def ingest(session: Session, events: Sequence[PreparedEvent], terms: TermPolicy) -> IngestReport:
-    """Store new events, sort out repeats, refold every touched trajectory once.
+def ingest(
+    session: Session, events: Sequence[PreparedEvent], terms: TermPolicy, public_url: str = ""
+) -> IngestReport:
+    """Store new events, sort out repeats, refold every touched trajectory once, and write
+    the notifications the change causes to the outbox.
 
-    The caller's transaction covers it all: either every new event and its projection
-    lands, or nothing does.
+    The caller's transaction covers it all: either every new event, its projection and its
+    notifications land, or nothing does.
     """
     report = IngestReport()
     fresh = _split_repeats_within(events, report)
@@ -78,9 +82,13 @@ def ingest(session: Session, events: Sequence[PreparedEvent], terms: TermPolicy)
             report.conflicts.append(event)
     started = time.perf_counter()
     keys = {(e.municipality, e.trajectory_id) for e in report.created}
+    watch = outbox.watch_findings(session, keys)
     refold(session, keys, terms, in_hand=_opened_here(report.created))
     report.refold_seconds = time.perf_counter() - started
-    data_version.bump(session, {e.municipality for e in report.created})
+    municipalities = {e.municipality for e in report.created}
+    data_version.bump(session, municipalities)
+    if municipalities:
+        outbox.after_ingest(session, public_url, municipalities, watch)
     return report
 
 

@@ -1,0 +1,168 @@
+"""What a change writes to the outbox, in the change's own transaction: a trajectory whose
+findings changed, and a municipality whose figures changed (at most one of those per
+subscription per FIGURES_QUIET)."""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from app.domain.notifications import Notification, NotificationType
+from app.models import ApiClient, AuditFinding, OutboxNotification, Subscription, Trajectory
+
+FIGURES_QUIET = timedelta(minutes=5)  # a nightly import of 100 batches sends one, not 100
+Key = tuple[str, str]  # (municipality, trajectoryId)
+# What a subscriber must be allowed to read to hear of it.
+SCOPE_OF = {
+    NotificationType.FIGURES_CHANGED: "kpi:read",
+    NotificationType.FINDINGS_CHANGED: "audit:read",
+}
+
+
+@dataclass
+class FindingsWatch:
+    """The findings of the touched trajectories that someone listens to, before a change."""
+
+    keys: set[Key] = field(default_factory=set)
+    before: dict[Key, frozenset[tuple[Any, ...]]] = field(default_factory=dict)
+
+
+def listeners(
+    session: Session, municipalities: Iterable[str], kind: NotificationType
+) -> list[tuple[Subscription, ApiClient]]:
+    """Live subscriptions to `kind` in these municipalities, with their client, when that
+    client is live and may read what the notification points to."""
+    query = (
+        select(Subscription, ApiClient)
+        .join(ApiClient, ApiClient.id == Subscription.client_id)
+        .where(
+            Subscription.municipality.in_(set(municipalities)),
+            Subscription.ended_at.is_(None),
+            ApiClient.revoked_at.is_(None),
+        )
+    )
+    found: list[tuple[Subscription, ApiClient]] = []
+    for subscription, client in session.execute(query):
+        if kind.value in subscription.types and SCOPE_OF[kind] in client.scopes:
+            found.append((subscription, client))
+    return found
+
+
+def watch_findings(session: Session, keys: set[Key]) -> FindingsWatch:
+    listened = {
+        s.municipality
+        for s, _ in listeners(session, {m for m, _ in keys}, NotificationType.FINDINGS_CHANGED)
+    }
+    watched = {key for key in keys if key[0] in listened}
+    return FindingsWatch(watched, _findings(session, watched))
+
+
+def _findings(session: Session, keys: set[Key]) -> dict[Key, frozenset[tuple[Any, ...]]]:
+    found: dict[Key, set[tuple[Any, ...]]] = {key: set() for key in keys}
+    if not keys:
+        return {}
+    key = tuple_(AuditFinding.municipality, AuditFinding.trajectory_id)
+    query = select(
+        AuditFinding.municipality, AuditFinding.trajectory_id, AuditFinding.rule,
+        AuditFinding.status, AuditFinding.due_on,
+    ).where(key.in_(list(keys)))  # fmt: skip
+    for municipality, trajectory_id, rule, status, due_on in session.execute(query):
+        found[(municipality, trajectory_id)].add((rule, status, due_on))
+    return {key: frozenset(value) for key, value in found.items()}
+
+
+def after_ingest(
+    session: Session, base_url: str, municipalities: set[str], watch: FindingsWatch
+) -> None:
+    """Writes the notifications a stored batch causes (same transaction)."""
+    now = datetime.now(UTC)
+    after = _findings(session, watch.keys)
+    changed = [key for key in watch.keys if after.get(key) != watch.before.get(key)]
+    if changed:
+        _findings_changed(session, base_url, changed, now)
+    _figures_changed(session, base_url, municipalities, now)
+
+
+def _findings_changed(session: Session, base_url: str, keys: list[Key], now: datetime) -> None:
+    key = tuple_(Trajectory.municipality, Trajectory.trajectory_id)
+    rows = session.execute(
+        select(Trajectory.municipality, Trajectory.trajectory_id, Trajectory.team).where(
+            key.in_(keys)
+        )
+    )
+    teams = {(municipality, trajectory): team for municipality, trajectory, team in rows}
+    kind = NotificationType.FINDINGS_CHANGED
+    for subscription, client in listeners(session, {m for m, _ in keys}, kind):
+        for municipality, trajectory_id in keys:
+            team = teams.get((municipality, trajectory_id))
+            if municipality != subscription.municipality or not _hears(subscription, client, team):
+                continue
+            dataref = f"{base_url}/api/v1/audit/trajectories/{trajectory_id}"
+            _enqueue(
+                session,
+                subscription,
+                kind,
+                trajectory_id,
+                dataref,
+                {"trajectoryId": trajectory_id},
+                now,
+            )
+
+
+def _hears(subscription: Subscription, client: ApiClient, team: str | None) -> bool:
+    """A team-limited subscriber hears only its teams; a subscription's team filter narrows."""
+    if client.teams is not None and team not in client.teams:
+        return False
+    return subscription.teams is None or team in subscription.teams
+
+
+def _figures_changed(
+    session: Session, base_url: str, municipalities: set[str], now: datetime
+) -> None:
+    kind = NotificationType.FIGURES_CHANGED
+    for subscription, _ in listeners(session, municipalities, kind):
+        recent = session.scalar(
+            select(OutboxNotification.id)
+            .where(
+                OutboxNotification.municipality == subscription.municipality,
+                OutboxNotification.subscription_id == subscription.id,
+                OutboxNotification.type == kind.value,
+                OutboxNotification.created_at > now - FIGURES_QUIET,
+            )
+            .limit(1)
+        )
+        if recent is None:
+            code = subscription.municipality
+            dataref = f"{base_url}/api/v1/figures?municipality={code}"
+            _enqueue(session, subscription, kind, code, dataref, {"municipality": code}, now)
+
+
+def _enqueue(
+    session: Session,
+    subscription: Subscription,
+    kind: NotificationType,
+    subject: str,
+    dataref: str,
+    data: dict[str, str],
+    now: datetime,
+) -> None:
+    notification = Notification(
+        str(uuid.uuid4()), kind, subscription.municipality, subject, now, dataref, data
+    )
+    session.add(
+        OutboxNotification(
+            municipality=subscription.municipality,
+            id=notification.id,
+            subscription_id=subscription.id,
+            type=kind.value,
+            cloud_event=notification.cloud_event(),
+            created_at=now,
+            state="pending",
+            attempts=0,
+            next_attempt_at=now,
+        )
+    )

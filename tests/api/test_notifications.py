@@ -1,0 +1,218 @@
+"""Notifications to other systems, received by a real HTTP server the test starts, which
+checks each signature with the `standardwebhooks` library and reads each message with the
+CloudEvents SDK, as a municipality's receiver would. Deliveries are driven on the test's
+clock (`deliver_due(..., now)`), on both databases."""
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from cloudevents.v1.http import from_http
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from standardwebhooks import Webhook
+
+from app.db import create_session_factory
+from app.domain.notifications import NotificationType
+from app.main import create_app
+from app.models import OutboxNotification
+from app.services.ingestion.events import Sender, record_batch
+from app.settings import Settings
+from tests.conftest import authorised, empty_all_tables
+from tests.factories import opened
+
+FIGURES = NotificationType.FIGURES_CHANGED.value
+FINDINGS = NotificationType.FINDINGS_CHANGED.value
+
+
+class Receiver:
+    """A subscriber's endpoint: fails the first `failures` deliveries, then takes them."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.failures = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                failing = receiver.failures > 0
+                receiver.failures -= 1
+                self.send_response(500 if failing else 204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def verified(self, secret: str) -> list[dict[str, Any]]:
+        """Every message received, its signature checked and read as a CloudEvent."""
+        events = []
+        for headers, body in self.received:
+            Webhook(secret).verify(body, headers)  # raises on a bad signature
+            event = from_http(headers, body)
+            events.append({**event.get_attributes(), "data": event.get_data()})
+        return events
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    found = Receiver()
+    yield found
+    found.server.shutdown()
+
+
+@pytest.fixture
+def api(settings: Settings, engine: Engine, tokens: dict[str, str]) -> Iterator[TestClient]:
+    empty_all_tables(engine)
+    allowed = settings.model_copy(update={"callback_allowed_hosts": "127.0.0.1"})
+    with TestClient(create_app(allowed), raise_server_exceptions=False) as client:
+        yield authorised(client, tokens["all"])
+
+
+def subscribe(api: TestClient, url: str, *types: str, **extra: Any) -> dict[str, Any]:
+    answer = api.post("/api/v1/subscriptions", json={"callbackUrl": url, "types": types, **extra})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def deliver(engine: Engine, settings: Settings, now: datetime) -> int:
+    policy = settings.model_copy(update={"callback_allowed_hosts": "127.0.0.1"}).delivery_policy()
+    from app.services.notifications.delivery import deliver_due
+
+    return deliver_due(create_session_factory(engine), policy, now)
+
+
+def outbox(engine: Engine) -> list[OutboxNotification]:
+    with Session(engine) as session:
+        return list(session.scalars(select(OutboxNotification)))
+
+
+def test_a_notification_is_signed_retried_with_one_id_and_received_once_in_effect(
+    api: TestClient, engine: Engine, settings: Settings, receiver: Receiver
+) -> None:
+    made = subscribe(api, receiver.url, FIGURES)
+    assert made["secret"].startswith("whsec_")
+    assert "secret" not in api.get("/api/v1/subscriptions").json()[0]  # shown once
+    events = [opened("2026-03-02T09:00:00+01:00", f"N-{i}") for i in range(3)]
+    assert api.post("/api/v1/events/batch", json=events).json()["created"] == 3
+
+    receiver.failures = 2
+    now = datetime.now(UTC)
+    assert deliver(engine, settings, now) == 0  # 500
+    assert deliver(engine, settings, now) == 0  # not due yet: backing off
+    assert deliver(engine, settings, now + timedelta(minutes=2)) == 0  # 500 again
+    assert deliver(engine, settings, now + timedelta(hours=1)) == 1
+    assert deliver(engine, settings, now + timedelta(hours=2)) == 0  # nothing left
+    messages = receiver.verified(made["secret"])
+    assert len(messages) == 3 and len({m["id"] for m in messages}) == 1  # one id, 3 tries
+    message = messages[0]
+    assert message["type"] == FIGURES and message["specversion"] == "1.0"
+    assert message["source"] == "urn:nld:gemeente:0193:wijkteam-kpi"
+    assert message["subject"] == "0193" and message["data"] == {"municipality": "0193"}
+    assert message["dataref"].endswith("/api/v1/figures?municipality=0193")
+    assert {h["webhook-id"] for h, _ in receiver.received} == {message["id"]}
+
+
+def test_a_rolled_back_change_writes_no_notification(
+    api: TestClient, engine: Engine, receiver: Receiver
+) -> None:
+    subscribe(api, receiver.url, FIGURES, FINDINGS)
+    sender = Sender("0193", "0193", Settings(environment="test").terms())
+    with Session(engine) as session:
+        outcome = record_batch(session, [opened("2026-03-02T09:00:00+01:00", "R-1")], sender)
+        assert outcome.created == 1
+        assert session.scalars(select(OutboxNotification)).all()  # written with the change...
+        session.rollback()  # ...and gone with it
+    assert outbox(engine) == []
+
+
+def test_a_team_limited_subscriber_hears_only_its_teams(
+    api: TestClient, engine: Engine, receiver: Receiver, tokens: dict[str, str]
+) -> None:
+    limited = api.post(
+        "/api/v1/clients",
+        json={"name": "zorgsysteem noord", "scopes": ["audit:read"], "municipality": "0193",
+              "teams": ["noord"]},
+    ).json()  # fmt: skip
+    subscribe(api, receiver.url, FINDINGS, clientId=limited["id"])
+    events = [opened("2026-03-02T09:00:00+01:00", "NO-1", team="noord")]
+    events += [opened("2026-03-02T09:00:00+01:00", "ZU-1", team="zuid")]
+    assert api.post("/api/v1/events/batch", json=events).json()["created"] == 2
+    subjects = [row.cloud_event["subject"] for row in outbox(engine)]
+    assert subjects == ["NO-1"]
+    # a client that may not read the audit hears no findings at all
+    figures_only = api.post(
+        "/api/v1/clients", json={"name": "bi", "scopes": ["kpi:read"], "municipality": "0193"}
+    ).json()
+    subscribe(api, receiver.url, FINDINGS, clientId=figures_only["id"])
+    api.post(
+        "/api/v1/events/batch", json=[opened("2026-03-03T09:00:00+01:00", "NO-2", team="noord")]
+    )
+    assert sorted(row.cloud_event["subject"] for row in outbox(engine)) == ["NO-1", "NO-2"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "https://localhost/hook",
+        "http://10.0.0.8/hook",
+        "http://[::1]/hook",
+    ],
+)
+def test_a_callback_inside_the_network_is_refused_unless_allow_listed(
+    client: TestClient, url: str
+) -> None:
+    answer = client.post("/api/v1/subscriptions", json={"callbackUrl": url, "types": [FIGURES]})
+    assert answer.status_code == 400, answer.text
+    problem = answer.json()
+    assert problem["invalidParams"][0]["name"] == "callbackUrl"
+    assert problem["invalidParams"][0]["code"] == "callback_refused"
+
+
+def test_an_allow_listed_host_may_be_called(api: TestClient, receiver: Receiver) -> None:
+    assert subscribe(api, receiver.url, FIGURES)["callbackUrl"] == receiver.url
+
+
+def test_a_receiver_down_past_the_maximum_age_gives_a_dead_letter_redelivered_on_request(
+    api: TestClient, engine: Engine, settings: Settings, receiver: Receiver
+) -> None:
+    made = subscribe(api, receiver.url, FIGURES)
+    api.post("/api/v1/events/batch", json=[opened("2026-03-02T09:00:00+01:00", "D-1")])
+    receiver.failures = 10**6  # down
+    now = datetime.now(UTC)
+    deliver(engine, settings, now)
+    deliver(engine, settings, now + timedelta(hours=settings.notify_max_age_hours, seconds=1))
+    letters = api.get(f"/api/v1/subscriptions/{made['id']}/dead-letters").json()
+    assert len(letters) == 1 and letters[0]["attempts"] == 2
+    assert letters[0]["lastError"] == "answered 500"
+    receiver.failures = 0  # back up
+    again = api.post(
+        f"/api/v1/subscriptions/{made['id']}/dead-letters/{letters[0]['id']}/redeliver"
+    )
+    assert again.status_code == 202
+    assert deliver(engine, settings, datetime.now(UTC)) == 1
+    ids = {m["id"] for m in receiver.verified(made["secret"])}
+    assert ids == {letters[0]["id"]}  # the same notification, every time
+    assert api.get(f"/api/v1/subscriptions/{made['id']}/dead-letters").json() == []
+
+
+def test_an_ended_subscription_hears_nothing_more(
+    api: TestClient, engine: Engine, receiver: Receiver
+) -> None:
+    made = subscribe(api, receiver.url, FIGURES)
+    assert api.delete(f"/api/v1/subscriptions/{made['id']}").status_code == 204
+    api.post("/api/v1/events/batch", json=[opened("2026-03-02T09:00:00+01:00", "X-1")])
+    assert outbox(engine) == []
+    assert json.loads(api.get("/api/v1/subscriptions").text) == []
