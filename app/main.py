@@ -50,6 +50,7 @@ from app.services.figures import cache as figure_cache
 from app.services.figures.warmer import DailyWarmer
 from app.services.ingestion.worker import BatchIngest
 from app.services.notifications.delivery import DeliveryWorker
+from app.services.notifications.terms import DailyTermNotices
 from app.services.projection.build import ProjectionGate, code_version, is_current
 from app.settings import Settings, get_settings
 
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         warmer: DailyWarmer | None = None
         sender: DeliveryWorker | None = None
+        notices: DailyTermNotices | None = None
         try:
             ensure_schema_current(engine)
             sessions = create_session_factory(engine)
@@ -175,6 +177,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     sessions, settings.delivery_policy(), settings.notify_poll_seconds
                 )
                 sender.start()
+            terms_at = settings.notify_terms_time()
+            if terms_at is not None:
+                notices = DailyTermNotices(
+                    sessions, settings.terms().calendar, terms_at, settings.public_url
+                )
+                notices.start()
             yield {
                 "settings": settings,
                 "engine": engine,
@@ -189,6 +197,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 warmer.stop()
             if sender is not None:
                 sender.stop()
+            if notices is not None:
+                notices.stop()
             batches.close()
             unwatch()
             engine.dispose()

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     callback_allowed_hosts: str = ""
     notify_max_age_hours: float = Field(default=24.0, gt=0)
     notify_poll_seconds: float = Field(default=1.0, ge=0)
+    # Each day at this local time the term notices (due soon, missed) are written, once per
+    # cluster; "none": never.
+    notify_terms_at: str = Field(default="06:00", pattern=r"^(none|([01][0-9]|2[0-3]):[0-5][0-9])$")
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"  # one JSON object per line, with request_id
     # Behind an ingress: the addresses whose X-Forwarded-For/-Proto uvicorn trusts, so the
@@ -163,6 +166,11 @@ class Settings(BaseSettings):
             allowed_hosts=tuple(h for h in self.callback_allowed_hosts.split(",") if h.strip()),
             https_only=self.environment != "development",
         )
+
+    def notify_terms_time(self) -> time | None:
+        if self.notify_terms_at == "none":
+            return None
+        return time.fromisoformat(self.notify_terms_at)
 
     def figure_warm_time(self) -> time | None:
         if self.figure_warm_at == "none":

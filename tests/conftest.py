@@ -114,6 +114,7 @@ def settings(database_url: str) -> Settings:
         figure_warm_at="none",
         # Deliveries are driven by the notification tests themselves, on their own clock.
         notify_poll_seconds=0,
+        notify_terms_at="none",
     )
 
 

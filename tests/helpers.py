@@ -179,10 +179,12 @@ def assert_reference_agrees(
 
 
 @contextmanager
-def live_server(folder: Path, database_url: str | None = None) -> Iterator[tuple[str, str]]:
+def live_server(
+    folder: Path, database_url: str | None = None, **settings: str
+) -> Iterator[tuple[str, str]]:
     """The service under uvicorn on a free loopback port, as `scripts/run.sh` serves it,
     over `database_url` (migrated) or a fresh SQLite file in `folder`; yields its base URL
-    and an all-scopes token."""
+    and an all-scopes token. `settings` (environment names) are set for the server too."""
     url = database_url or f"sqlite:///{folder / 'live.sqlite3'}"
     upgrade_database(url)
     engine = create_db_engine(url, pool_size=1)
@@ -193,6 +195,7 @@ def live_server(folder: Path, database_url: str | None = None) -> Iterator[tuple
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "test", "LOG_LEVEL": "WARNING"}
+    env.update(settings)  # further settings, by their environment names
     command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
     root = Path(__file__).resolve().parents[1]
     process = subprocess.Popen([*command, "--port", str(port)], env=env, cwd=root)

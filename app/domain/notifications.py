@@ -11,8 +11,10 @@ import ipaddress
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from app.domain.atw import AtwCalendar
 
 SPEC_VERSION = "1.0"
 TYPE_PREFIX = "nl.wijkteam-kpi."
@@ -23,6 +25,12 @@ class NotificationType(StrEnum):
 
     FIGURES_CHANGED = TYPE_PREFIX + "figures.changed"
     FINDINGS_CHANGED = TYPE_PREFIX + "trajectory.findings-changed"
+    TERM_DUE_SOON = TYPE_PREFIX + "term.due-soon"  # within N working days, once per term
+    TERM_MISSED = TYPE_PREFIX + "term.missed"  # its due date passed unmet, once per term
+
+
+# The rules whose findings are legal terms with a due date.
+TERM_RULES = ("assessment_term", "decision_term")
 
 
 def source(municipality: str) -> str:
@@ -104,3 +112,14 @@ def refused_address(
         ):
             return f"{host} resolves to {address}, an address inside the network"
     return None
+
+
+def working_days_until(today: date, due_on: date, calendar: AtwCalendar) -> int:
+    """Working days (Algemene termijnenwet: no Saturday, Sunday or Atw day) after today up
+    to and including the due date: 1 when it is the next working day, 0 when it is today."""
+    count, day = 0, today
+    while day < due_on:
+        day += timedelta(days=1)
+        if calendar.rest_day(day) is None:
+            count += 1
+    return count

@@ -28,6 +28,8 @@ class Subscription(Base):
     callback_url: Mapped[str] = mapped_column(String(2048))
     types: Mapped[list[str]] = mapped_column(JsonDocument)
     teams: Mapped[list[str] | None] = mapped_column(JsonDocument)  # a filter, within the limit
+    # term.due-soon: told when a term is this many working days away (or fewer), once
+    due_within_working_days: Mapped[int] = mapped_column(Integer, default=3)
     # Standard Webhooks signing key (`whsec_...`): shown once; the service signs with it.
     secret: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -48,7 +48,13 @@ def create_subscription(
     if client_id != caller.principal.client_id and client_id not in reachable:
         raise NotFound(f"client {client_id} not found")
     made = subscriptions.subscribe(
-        session, caller.municipality, client_id, body.callback_url, body.types, body.teams
+        session,
+        caller.municipality,
+        client_id,
+        body.callback_url,
+        body.types,
+        body.teams,
+        body.due_within_working_days,
     )
     return SubscriptionCreated.model_validate(made, from_attributes=True)
 

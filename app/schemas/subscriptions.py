@@ -24,6 +24,13 @@ class SubscriptionRequest(ApiModel):
     teams: Annotated[list[Code] | None, Field(min_length=1, max_length=64)] = Field(
         default=None, description="Only these teams' trajectories (within the client's limit)."
     )
+    due_within_working_days: int = Field(
+        default=3,
+        ge=1,
+        le=30,
+        description="term.due-soon: told once when a term is this many working days away "
+        "(Algemene termijnenwet: no weekend or Atw day) or fewer.",
+    )
     client_id: str | None = Field(
         default=None,
         max_length=36,
@@ -40,6 +47,7 @@ class SubscriptionView(ApiModel):
     callback_url: str
     types: list[NotificationType]
     teams: list[str] | None
+    due_within_working_days: int
     created_at: datetime
 
 

@@ -5,11 +5,15 @@ clock (`deliver_due(..., now)`), on both databases."""
 
 import json
 import threading
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from cloudevents.v1.http import from_http
 from fastapi.testclient import TestClient
@@ -18,16 +22,20 @@ from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
 from app.db import create_session_factory
-from app.domain.notifications import NotificationType
+from app.domain.notifications import NotificationType, working_days_until
 from app.main import create_app
 from app.models import OutboxNotification
 from app.services.ingestion.events import Sender, record_batch
+from app.services.notifications.terms import notify_terms
 from app.settings import Settings
 from tests.conftest import authorised, empty_all_tables
 from tests.factories import opened
+from tests.helpers import live_server
 
 FIGURES = NotificationType.FIGURES_CHANGED.value
 FINDINGS = NotificationType.FINDINGS_CHANGED.value
+DUE_SOON = NotificationType.TERM_DUE_SOON.value
+MISSED = NotificationType.TERM_MISSED.value
 
 
 class Receiver:
@@ -216,3 +224,84 @@ def test_an_ended_subscription_hears_nothing_more(
     api.post("/api/v1/events/batch", json=[opened("2026-03-02T09:00:00+01:00", "X-1")])
     assert outbox(engine) == []
     assert json.loads(api.get("/api/v1/subscriptions").text) == []
+
+
+@pytest.mark.slow
+def test_a_notification_outlives_the_process_that_wrote_it(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """The serving process stops between the change and the delivery (its worker would
+    only have looked an hour later): the next process to start delivers it."""
+    url = f"sqlite:///{tmp_path / 'notify.sqlite3'}"
+    allowed = {"CALLBACK_ALLOWED_HOSTS": "127.0.0.1"}
+    with live_server(tmp_path, url, NOTIFY_POLL_SECONDS="3600", **allowed) as (base, token):
+        headers = {"Authorization": f"Bearer {token}"}
+        made = httpx.post(
+            f"{base}/api/v1/subscriptions",
+            json={"callbackUrl": receiver.url, "types": [FIGURES]},
+            headers=headers,
+        ).json()
+        events = [opened("2026-03-02T09:00:00+01:00", "L-1")]
+        assert httpx.post(f"{base}/api/v1/events/batch", json=events, headers=headers).is_success
+    assert receiver.received == []  # written, not sent
+    with live_server(tmp_path, url, NOTIFY_POLL_SECONDS="0.2", **allowed):
+        deadline = time.monotonic() + 15
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.1)
+    (message,) = receiver.verified(made["secret"])
+    assert message["type"] == FIGURES and message["subject"] == "0193"
+
+
+def test_a_term_due_in_n_working_days_is_told_once_by_one_of_three_replicas_then_its_miss(
+    api: TestClient, engine: Engine, settings: Settings, receiver: Receiver
+) -> None:
+    """A Wmo assessment term (six weeks from the melding), a subscriber told three working
+    days ahead: counted on the Algemene termijnenwet's calendar, on the test's clock, by the
+    one replica of three that claims each day's run; once, and the miss once it passes."""
+    made = subscribe(api, receiver.url, DUE_SOON, MISSED, dueWithinWorkingDays=3)
+    opening = opened("2026-11-16T09:00:00+01:00", "T-DUE")
+    assert api.post("/api/v1/events", json=opening).status_code == 201
+    audit = api.get("/api/v1/audit/trajectories/T-DUE").json()
+    due = date.fromisoformat(
+        next(f["dueOn"] for f in audit["findings"] if f["rule"] == "assessment_term")
+    )
+    calendar = settings.terms().calendar
+    three_ahead, four_ahead = (
+        working_days_before(due, 3, calendar),
+        working_days_before(due, 4, calendar),
+    )
+    sessions = create_session_factory(engine)
+
+    def night(day: date) -> list[int | None]:
+        start = threading.Barrier(3)
+
+        def replica(_: int) -> int | None:
+            start.wait()
+            return notify_terms(sessions, day, calendar)
+
+        with ThreadPoolExecutor(3) as pool:
+            return sorted(pool.map(replica, range(3)), key=str)
+
+    assert night(four_ahead) == [0, None, None]  # four working days ahead: not yet
+    assert night(three_ahead) == [1, None, None]  # three: told, by one replica
+    assert night(three_ahead + timedelta(days=1)) == [0, None, None]  # told once
+    assert night(due + timedelta(days=1)) == [1, None, None]  # passed unmet: the miss
+    deliver(engine, settings, datetime.now(UTC))
+    soon, missed = receiver.verified(made["secret"])
+    assert soon["type"] == DUE_SOON and missed["type"] == MISSED
+    assert soon["subject"] == "T-DUE"
+    assert soon["data"] == {
+        "trajectoryId": "T-DUE",
+        "rule": "assessment_term",
+        "dueOn": due.isoformat(),
+    }
+
+
+def working_days_before(due: date, count: int, calendar: Any) -> date:
+    day, found = due, 0
+    while found < count:
+        day -= timedelta(days=1)
+        if calendar.rest_day(day) is None:
+            found += 1
+    assert working_days_until(day, due, calendar) == count
+    return day

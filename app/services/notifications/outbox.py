@@ -20,6 +20,8 @@ Key = tuple[str, str]  # (municipality, trajectoryId)
 SCOPE_OF = {
     NotificationType.FIGURES_CHANGED: "kpi:read",
     NotificationType.FINDINGS_CHANGED: "audit:read",
+    NotificationType.TERM_DUE_SOON: "audit:read",
+    NotificationType.TERM_MISSED: "audit:read",
 }
 
 
@@ -32,19 +34,17 @@ class FindingsWatch:
 
 
 def listeners(
-    session: Session, municipalities: Iterable[str], kind: NotificationType
+    session: Session, municipalities: Iterable[str] | None, kind: NotificationType
 ) -> list[tuple[Subscription, ApiClient]]:
-    """Live subscriptions to `kind` in these municipalities, with their client, when that
-    client is live and may read what the notification points to."""
+    """Live subscriptions to `kind` in these municipalities (None: all), with their client,
+    when that client is live and may read what the notification points to."""
     query = (
         select(Subscription, ApiClient)
         .join(ApiClient, ApiClient.id == Subscription.client_id)
-        .where(
-            Subscription.municipality.in_(set(municipalities)),
-            Subscription.ended_at.is_(None),
-            ApiClient.revoked_at.is_(None),
-        )
+        .where(Subscription.ended_at.is_(None), ApiClient.revoked_at.is_(None))
     )
+    if municipalities is not None:
+        query = query.where(Subscription.municipality.in_(set(municipalities)))
     found: list[tuple[Subscription, ApiClient]] = []
     for subscription, client in session.execute(query):
         if kind.value in subscription.types and SCOPE_OF[kind] in client.scopes:
@@ -99,10 +99,10 @@ def _findings_changed(session: Session, base_url: str, keys: list[Key], now: dat
     for subscription, client in listeners(session, {m for m, _ in keys}, kind):
         for municipality, trajectory_id in keys:
             team = teams.get((municipality, trajectory_id))
-            if municipality != subscription.municipality or not _hears(subscription, client, team):
+            if municipality != subscription.municipality or not hears(subscription, client, team):
                 continue
             dataref = f"{base_url}/api/v1/audit/trajectories/{trajectory_id}"
-            _enqueue(
+            enqueue(
                 session,
                 subscription,
                 kind,
@@ -113,7 +113,7 @@ def _findings_changed(session: Session, base_url: str, keys: list[Key], now: dat
             )
 
 
-def _hears(subscription: Subscription, client: ApiClient, team: str | None) -> bool:
+def hears(subscription: Subscription, client: ApiClient, team: str | None) -> bool:
     """A team-limited subscriber hears only its teams; a subscription's team filter narrows."""
     if client.teams is not None and team not in client.teams:
         return False
@@ -138,10 +138,10 @@ def _figures_changed(
         if recent is None:
             code = subscription.municipality
             dataref = f"{base_url}/api/v1/figures?municipality={code}"
-            _enqueue(session, subscription, kind, code, dataref, {"municipality": code}, now)
+            enqueue(session, subscription, kind, code, dataref, {"municipality": code}, now)
 
 
-def _enqueue(
+def enqueue(
     session: Session,
     subscription: Subscription,
     kind: NotificationType,

@@ -50,6 +50,7 @@ def subscribe(
     callback_url: str,
     types: Sequence[str],
     teams: Sequence[str] | None,
+    due_within_working_days: int = 3,
 ) -> Subscription:
     subscription = Subscription(
         municipality=municipality,
@@ -59,6 +60,7 @@ def subscribe(
         types=sorted(set(types)),
         teams=sorted(set(teams)) if teams else None,
         secret=new_secret(),
+        due_within_working_days=due_within_working_days,
         created_at=datetime.now(UTC),
     )
     session.add(subscription)

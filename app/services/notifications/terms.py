@@ -1,0 +1,174 @@
+"""Notices about legal terms, once a day and once per cluster: a term that runs out within
+a subscription's number of working days (Atw: no weekend, no Atw day), and a term whose
+due date passed unmet. Each term is told once per subscription."""
+
+import logging
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.atw import AtwCalendar
+from app.domain.calendar import MUNICIPAL_TZ
+from app.domain.notifications import TERM_RULES, NotificationType, working_days_until
+from app.models import ApiClient, AuditFinding, OutboxNotification, Subscription, Trajectory
+from app.services.notifications.outbox import enqueue, hears, listeners
+from app.services.storage import job_runs
+
+logger = logging.getLogger("wijkteam_kpi.notifications")
+JOB = "term-notices"
+
+
+def notify_terms(
+    sessions: sessionmaker[Session], today: date, calendar: AtwCalendar, public_url: str = ""
+) -> int | None:
+    """Writes today's term notices to the outbox; how many, or None when another replica
+    has today's run."""
+    run = today.isoformat()
+    with sessions() as session:
+        if not job_runs.claim(session, JOB, run):
+            return None
+    with sessions() as session:
+        now = datetime.now(UTC)
+        count = 0
+        for subscription, client in listeners(session, None, NotificationType.TERM_DUE_SOON):
+            count += _due_soon(session, subscription, client, today, calendar, public_url, now)
+        for subscription, client in listeners(session, None, NotificationType.TERM_MISSED):
+            count += _missed(session, subscription, client, today, public_url, now)
+        session.commit()
+    with sessions() as session:
+        job_runs.finish(session, JOB, run)
+    return count
+
+
+def _open_terms(
+    session: Session, subscription: Subscription, *where: object
+) -> list[tuple[str, str, date, str | None]]:
+    query = (
+        select(AuditFinding.trajectory_id, AuditFinding.rule, AuditFinding.due_on, Trajectory.team)
+        .join(
+            Trajectory,
+            and_(
+                Trajectory.municipality == AuditFinding.municipality,
+                Trajectory.trajectory_id == AuditFinding.trajectory_id,
+            ),
+        )
+        .where(
+            AuditFinding.municipality == subscription.municipality,
+            AuditFinding.rule.in_(TERM_RULES),
+            AuditFinding.due_on.is_not(None),
+            Trajectory.closed_on.is_(None),
+            *where,  # type: ignore[arg-type]
+        )
+    )
+    return [(t, r, d, team) for t, r, d, team in session.execute(query) if d is not None]
+
+
+def _due_soon(
+    session: Session,
+    subscription: Subscription,
+    client: ApiClient,
+    today: date,
+    calendar: AtwCalendar,
+    public_url: str,
+    now: datetime,
+) -> int:
+    days = subscription.due_within_working_days
+    horizon = today + timedelta(days=days * 2 + 14)  # more than N working days, Atw or not
+    terms = _open_terms(
+        session, subscription, AuditFinding.status == "pending",
+        AuditFinding.due_on >= today, AuditFinding.due_on <= horizon,
+    )  # fmt: skip
+    due = [
+        (trajectory, rule, due_on)
+        for trajectory, rule, due_on, team in terms
+        if working_days_until(today, due_on, calendar) <= days and hears(subscription, client, team)
+    ]
+    return _tell(session, subscription, NotificationType.TERM_DUE_SOON, due, public_url, now)
+
+
+def _missed(
+    session: Session,
+    subscription: Subscription,
+    client: ApiClient,
+    today: date,
+    public_url: str,
+    now: datetime,
+) -> int:
+    # Misses from the day the subscription was made on: a new subscriber is not flooded
+    # with every term its municipality ever missed.
+    since = subscription.created_at.astimezone(MUNICIPAL_TZ).date()
+    terms = _open_terms(
+        session, subscription,
+        or_(AuditFinding.status == "fail", AuditFinding.status == "pending"),
+        AuditFinding.due_on < today, AuditFinding.due_on >= since,
+    )  # fmt: skip
+    missed = [(t, r, d) for t, r, d, team in terms if hears(subscription, client, team)]
+    return _tell(session, subscription, NotificationType.TERM_MISSED, missed, public_url, now)
+
+
+def _tell(
+    session: Session,
+    subscription: Subscription,
+    kind: NotificationType,
+    terms: list[tuple[str, str, date]],
+    public_url: str,
+    now: datetime,
+) -> int:
+    """One notice per term (trajectory, rule, due date) per subscription, ever."""
+    told = {
+        (
+            row.cloud_event["subject"],
+            row.cloud_event["data"].get("rule"),
+            row.cloud_event["data"].get("dueOn"),
+        )
+        for row in session.scalars(
+            select(OutboxNotification).where(
+                OutboxNotification.municipality == subscription.municipality,
+                OutboxNotification.subscription_id == subscription.id,
+                OutboxNotification.type == kind.value,
+            )
+        )
+    }
+    count = 0
+    for trajectory, rule, due_on in terms:
+        if (trajectory, rule, due_on.isoformat()) in told:
+            continue
+        data = {"trajectoryId": trajectory, "rule": rule, "dueOn": due_on.isoformat()}
+        dataref = f"{public_url}/api/v1/audit/trajectories/{trajectory}"
+        enqueue(session, subscription, kind, trajectory, dataref, data, now)
+        count += 1
+    return count
+
+
+class DailyTermNotices:
+    """A thread of each process that, at `at` each day, writes the day's term notices; the
+    first replica to claim the day does it (storage.job_runs)."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], calendar: AtwCalendar, at: time, public_url: str
+    ) -> None:
+        self._sessions, self._calendar, self._at, self._url = sessions, calendar, at, public_url
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="term-notices", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        from app.services.figures.warmer import seconds_until
+
+        while not self._stopped.wait(seconds_until(self._at, datetime.now(MUNICIPAL_TZ))):
+            try:
+                today = datetime.now(MUNICIPAL_TZ).date()
+                count = notify_terms(self._sessions, today, self._calendar, self._url)
+                logger.info(
+                    "term notices for %s: %s", today, "another replica" if count is None else count
+                )
+            except Exception:
+                logger.exception("term notices failed; tomorrow's run tries again")
