@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from app import API_VERSION
 from app.domain import vocabulary
 from app.problems import PROBLEM_MEDIA_TYPE
+from app.schemas import cloudevents
 from app.schemas.bounds import BOUNDS_TEXT
 from app.schemas.problem import Problem
 
@@ -197,6 +198,49 @@ def _name_event_union(document: dict[str, Any]) -> None:
     body["schema"] = {"$ref": "#/components/schemas/Event"}
     batch = document["paths"]["/events/batch"]["post"]["requestBody"]["content"]
     batch["application/json"]["schema"]["items"] = {"$ref": "#/components/schemas/Event"}
+    _name_cloud_event(document)
+
+
+def _name_cloud_event(document: dict[str, Any]) -> None:
+    """The CloudEvent the events routes take, one variant per event type, from the Event
+    union itself: `type` the prefixed event type, `subject` and `time` as trajectoryId and
+    occurredAt, `data` that type's data (app/schemas/cloudevents.py maps them)."""
+    schemas = document["components"]["schemas"]
+    mapping: dict[str, str] = {}
+    for ref in schemas["Event"]["discriminator"]["mapping"].values():
+        name = ref.rsplit("/", 1)[-1]
+        member = schemas[name]["properties"]
+        kind = cloudevents.TYPE_PREFIX + member["type"]["const"]
+        visible = {"type": "string", "minLength": 1, "maxLength": 256, "pattern": "^[!-~]+$"}
+        needs_data = "data" in schemas[name].get("required", [])
+        schemas[f"Cloud{name}"] = {
+            "type": "object",
+            "required": ["specversion", "id", "source", "type", "subject", "time"]
+            + (["data"] if needs_data else []),
+            "additionalProperties": False,
+            "properties": {
+                "specversion": {"type": "string", "enum": ["1.0"]},
+                "id": visible,
+                "source": visible,
+                "type": {"type": "string", "enum": [kind]},
+                "subject": member["trajectoryId"],
+                "time": member["occurredAt"],
+                "datacontenttype": {"type": "string", "enum": ["application/json"]},
+                "municipality": member["municipality"],
+                "data": member["data"],
+            },
+        }
+        mapping[kind] = f"#/components/schemas/Cloud{name}"
+    schemas["CloudEvent"] = {
+        "description": "An event as a CloudEvent 1.0 (structured mode); binary mode (`ce-` "
+        "headers, the data as the JSON body) is taken too.",
+        "oneOf": [{"$ref": ref} for ref in mapping.values()],
+        "discriminator": {"propertyName": "type", "mapping": mapping},
+    }
+    single = document["paths"]["/events"]["post"]["requestBody"]["content"]
+    single[cloudevents.STRUCTURED]["schema"] = {"$ref": "#/components/schemas/CloudEvent"}
+    batch = document["paths"]["/events/batch"]["post"]["requestBody"]["content"]
+    batch[cloudevents.BATCH]["schema"]["items"] = {"$ref": "#/components/schemas/CloudEvent"}
 
 
 def _shape_operation(method: str, operation: dict[str, Any]) -> None:

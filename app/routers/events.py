@@ -11,13 +11,72 @@ from app.deps import BatchIngestDep, SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.problems import invalid_params_from
 from app.routers.params import location
-from app.routers.route import ContractRoute
+from app.routers.route import ContractRoute, StrictJsonRequest
+from app.schemas import cloudevents
 from app.schemas.bounds import MAX_DEPTH, too_deep
 from app.schemas.events import BatchItemError, BatchResult, Event, EventAccepted
 from app.schemas.problem import InvalidParam
 from app.services.ingestion.events import Rejection, Sender, record_event
 
-router = APIRouter(prefix="/events", tags=["events"], route_class=ContractRoute)
+
+class EventsRoute(ContractRoute):
+    """Takes events as CloudEvents too (app/schemas/cloudevents.py): a structured event, a
+    batch of them, or binary mode, turned into our own format before anything parses it;
+    a malformed CloudEvent is a 400 naming the attribute."""
+
+    async def prepare(self, request: StrictJsonRequest) -> None:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        binary = cloudevents.is_binary(request.headers)
+        if media not in (cloudevents.STRUCTURED, cloudevents.BATCH) and not binary:
+            return
+        try:
+            parsed = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return  # the JSON parser's own 400 follows
+        try:
+            if binary:
+                translated: Any = cloudevents.from_binary(request.headers, parsed)
+            elif media == cloudevents.BATCH:
+                translated = [_item(i, e) for i, e in enumerate(_listed(parsed))]
+            else:
+                translated = cloudevents.to_event(parsed)
+        except cloudevents.Malformed as problem:
+            raise InvalidInput(
+                f"not a CloudEvent this service takes: {problem.attribute} {problem.reason}",
+                invalid_params=[
+                    InvalidParam(name=problem.attribute, code="cloudevent", reason=problem.reason)
+                ],
+            ) from problem
+        request._body = orjson.dumps(translated)
+
+
+def _listed(parsed: Any) -> list[Any]:
+    if not isinstance(parsed, list):
+        raise cloudevents.Malformed("", "a CloudEvents batch is a JSON array")
+    return parsed
+
+
+def _item(index: int, cloud_event: Any) -> dict[str, Any]:
+    try:
+        return cloudevents.to_event(cloud_event)
+    except cloudevents.Malformed as problem:
+        raise cloudevents.Malformed(f"[{index}].{problem.attribute}", problem.reason) from problem
+
+
+router = APIRouter(prefix="/events", tags=["events"], route_class=EventsRoute)
+
+_CLOUD_EVENT = {
+    "type": "object",
+    "description": "A CloudEvent 1.0 (structured mode) whose `type` is "
+    f"`{cloudevents.TYPE_PREFIX}` + one of our event types, `subject` the trajectoryId, "
+    "`time` when it happened, `data` as for that type; `source` is kept with the event. "
+    "Binary mode (`ce-` headers, the data as the JSON body) is taken too.",
+    "required": ["specversion", "id", "source", "type", "subject", "time"],
+    "properties": {
+        name: {"type": "string", "minLength": 1, "maxLength": 256}
+        for name in ("specversion", "id", "source", "type", "subject", "time")
+    },
+}
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
 
@@ -26,7 +85,10 @@ NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl
     "",
     response_model=EventAccepted,
     status_code=status.HTTP_201_CREATED,
-    summary="Post one event",
+    summary="Post one event (ours, or a CloudEvent)",
+    openapi_extra={
+        "requestBody": {"content": {"application/cloudevents+json": {"schema": _CLOUD_EVENT}}}
+    },
     responses={
         200: {
             "model": EventAccepted,
@@ -80,6 +142,9 @@ _BATCH_BODY = {
             }
         },
         "application/x-ndjson": {"schema": {"type": "object"}},
+        "application/cloudevents-batch+json": {
+            "schema": {"type": "array", "maxItems": 10000, "items": _CLOUD_EVENT}
+        },
     },
 }
 

@@ -92,17 +92,24 @@ class ContractRoute(APIRoute):
                     slug="unsupported-media-type",
                 )
             strict = StrictJsonRequest(request.scope, request.receive)
+            await self.prepare(strict)
             if self.body_field is not None:
                 await _check_bounds(strict)
             return await handler(strict)
 
         return checked
 
+    async def prepare(self, request: StrictJsonRequest) -> None:
+        """A route class's chance to turn a body it also takes into the one the handler
+        parses (the events routes: a CloudEvent into our event). Nothing here."""
+
     def _consumes(self) -> tuple[str, ...]:
         extra = (self.openapi_extra or {}).get("requestBody", {}).get("content")
+        parsed = (JSON,) if self.body_field is not None else ()
         if extra:
-            return tuple(extra) + (NDJSON[1:] if NDJSON[0] in extra else ())
-        return (JSON,) if self.body_field is not None else ()
+            others = tuple(m for m in extra if m not in parsed)
+            return parsed + others + (NDJSON[1:] if NDJSON[0] in extra else ())
+        return parsed
 
     def _produces(self) -> set[str]:
         produced = {JSON, PROBLEM}

@@ -6,6 +6,7 @@ from uuid import UUID
 from pydantic import (
     ConfigDict,
     Field,
+    StringConstraints,
     TypeAdapter,
     ValidationInfo,
     field_validator,
@@ -379,6 +380,14 @@ class _Envelope(ApiModel):
     municipality: Gemeentecode | None = Field(
         default=None,
         description="Gemeentecode, for clients that serve several municipalities.",
+    )
+    source: (
+        Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[!-~]+$"), NoBsn]
+        | None
+    ) = Field(
+        default=None,
+        description="Where the event came from: the CloudEvents `source` of an event posted "
+        "as a CloudEvent, kept with it.",
     )
 
 
