@@ -63,6 +63,11 @@ CODES_NL = {
     "kpi:read": "kengetallen lezen",
     "audit:read": "dossiers en toetsing lezen",
     "admin": "beheer",
+    # notifications to other systems
+    "nl.wijkteam-kpi.figures.changed": "cijfers gewijzigd",
+    "nl.wijkteam-kpi.trajectory.findings-changed": "toetsing van een traject gewijzigd",
+    "nl.wijkteam-kpi.term.due-soon": "termijn verloopt binnenkort",
+    "nl.wijkteam-kpi.term.missed": "termijn verstreken",
 }
 
 

@@ -28,6 +28,7 @@ from app.models import OutboxNotification
 from app.services.ingestion.events import Sender, record_batch
 from app.services.notifications.terms import notify_terms
 from app.settings import Settings
+from tests.api.test_workbench_forms import HTML, sign_in
 from tests.conftest import authorised, empty_all_tables
 from tests.factories import opened
 from tests.helpers import live_server
@@ -214,6 +215,31 @@ def test_a_receiver_down_past_the_maximum_age_gives_a_dead_letter_redelivered_on
     ids = {m["id"] for m in receiver.verified(made["secret"])}
     assert ids == {letters[0]["id"]}  # the same notification, every time
     assert api.get(f"/api/v1/subscriptions/{made['id']}/dead-letters").json() == []
+
+
+def test_the_workbench_lists_dead_letters_and_sends_one_again(
+    api: TestClient, engine: Engine, settings: Settings, receiver: Receiver, tokens: dict[str, str]
+) -> None:
+    made = subscribe(api, receiver.url, FIGURES)
+    api.post("/api/v1/events/batch", json=[opened("2026-03-02T09:00:00+01:00", "W-1")])
+    receiver.failures = 10**6
+    now = datetime.now(UTC)
+    deliver(engine, settings, now)
+    deliver(engine, settings, now + timedelta(hours=settings.notify_max_age_hours, seconds=1))
+    (letter,) = api.get(f"/api/v1/subscriptions/{made['id']}/dead-letters").json()
+    with TestClient(api.app) as browser:
+        _, csrf = sign_in(browser, tokens["all"])
+        page = browser.get("/werkbank/beheer/meldingen", headers=HTML)
+        assert "cijfers gewijzigd" in page.text and "answered 500" in page.text
+        sent = browser.post(
+            f"/werkbank/beheer/meldingen/{made['id']}/opnieuw/{letter['id']}",
+            data={"csrf": csrf},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303
+    receiver.failures = 0
+    assert deliver(engine, settings, datetime.now(UTC)) == 1
 
 
 def test_an_ended_subscription_hears_nothing_more(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import vocabulary
 from app.domain.dutch import CODES_NL
+from app.domain.notifications import NotificationType
 from app.main import create_app
 from app.models import ApiClient, SampleReview
 from app.routers.workbench.present import difference
@@ -441,7 +442,7 @@ WORDS_OF_THE_VOCABULARY = [
     vocabulary.Step, vocabulary.NetworkOutcome, vocabulary.ProvisionOutcome,
     vocabulary.DecisionResult, vocabulary.GoalResult, vocabulary.LawDomain, vocabulary.Channel,
     vocabulary.CloseReason, vocabulary.CaseLead, vocabulary.NetworkSource,
-    vocabulary.SupportKind, vocabulary.Term, vocabulary.TrajectoryStatus,
+    vocabulary.SupportKind, vocabulary.Term, vocabulary.TrajectoryStatus, NotificationType,
 ]  # fmt: skip
 
 

@@ -420,6 +420,7 @@ PAGES = [
     "/werkbank/beheer/clients",
     "/werkbank/beheer/streefwaarden",
     "/werkbank/beheer/waarden",
+    "/werkbank/beheer/meldingen",
 ]
 
 

@@ -14,7 +14,12 @@ from app.deps import CurrentProjection, SessionDep, SettingsDep
 from app.domain.kpis.catalogue import CATALOGUE
 from app.domain.kpis.spec import Reported
 from app.errors import InvalidInput
-from app.routers.params import ClientIdPath, KpiIdPath
+from app.routers.params import (
+    ClientIdPath,
+    KpiIdPath,
+    NotificationIdPath,
+    SubscriptionIdPath,
+)
 from app.routers.workbench.common import (
     AdminVisitor,
     CsrfField,
@@ -30,6 +35,7 @@ from app.schemas.problem import InvalidParam
 from app.services.access import clients
 from app.services.access.clients import SCOPES
 from app.services.figures.kpis import record_reported_value, set_target, targets_by_kpi
+from app.services.notifications import subscriptions as notifications
 from app.services.trajectories import values_of
 
 router = page_router()
@@ -162,6 +168,34 @@ def client_revoke(
     check_csrf(visitor, csrf)
     clients.revoke(session, client_id, visitor.caller.principal.reach)
     return RedirectResponse("/werkbank/beheer/clients", status_code=303)
+
+
+# --- notifications: subscriptions and their dead letters ---------------------------------
+
+
+@router.get("/beheer/meldingen", response_class=HTMLResponse)
+def subscription_list(request: Request, session: SessionDep, visitor: AdminVisitor) -> Response:
+    """The municipality's subscriptions, and per subscription what was given up on."""
+    municipality = visitor.caller.municipality
+    found = [
+        (s, notifications.dead_letters(session, municipality, s.id))
+        for s in notifications.subscriptions_of(session, municipality)
+    ]
+    return render(request, visitor, "admin_subscriptions.html", subscriptions=found)
+
+
+@router.post("/beheer/meldingen/{subscriptionId}/opnieuw/{notificationId}")
+def subscription_redeliver(
+    session: SessionDep,
+    visitor: AdminVisitor,
+    subscription_id: SubscriptionIdPath,
+    notification_id: NotificationIdPath,
+    csrf: CsrfField,
+) -> Response:
+    check_csrf(visitor, csrf)
+    municipality = visitor.caller.municipality
+    notifications.redeliver(session, municipality, subscription_id, notification_id)
+    return RedirectResponse("/werkbank/beheer/meldingen?opnieuw=1", status_code=303)
 
 
 # --- targets -------------------------------------------------------------------------------
