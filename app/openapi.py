@@ -199,6 +199,27 @@ def _name_event_union(document: dict[str, Any]) -> None:
     batch = document["paths"]["/events/batch"]["post"]["requestBody"]["content"]
     batch["application/json"]["schema"]["items"] = {"$ref": "#/components/schemas/Event"}
     _name_cloud_event(document)
+    _type_timeline_data(document)
+
+
+def _type_timeline_data(document: dict[str, Any]) -> None:
+    """A timeline entry's `data` is the data its event was accepted with, by `type`: the
+    data schemas of the Event union (each stored event passed one of them)."""
+    schemas = document["components"]["schemas"]
+    data_refs = sorted(
+        {
+            schemas[ref.rsplit("/", 1)[-1]]["properties"]["data"]["$ref"]
+            for ref in schemas["Event"]["discriminator"]["mapping"].values()
+        }
+    )
+    entry = schemas["TimelineEntryView"]["properties"]["data"]
+    entry.clear()
+    entry.update(
+        {
+            "description": "The event's data, as the Event schema of its `type` has it.",
+            "anyOf": [{"$ref": ref} for ref in data_refs],
+        }
+    )
 
 
 def _name_cloud_event(document: dict[str, Any]) -> None:

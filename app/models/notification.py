@@ -28,6 +28,8 @@ class Subscription(Base):
     callback_url: Mapped[str] = mapped_column(String(2048))
     types: Mapped[list[str]] = mapped_column(JsonDocument)
     teams: Mapped[list[str] | None] = mapped_column(JsonDocument)  # a filter, within the limit
+    domains: Mapped[list[str] | None] = mapped_column(JsonDocument)  # filters on trajectories
+    rules: Mapped[list[str] | None] = mapped_column(JsonDocument)  # ... and on their findings
     # term.due-soon: told when a term is this many working days away (or fewer), once
     due_within_working_days: Mapped[int] = mapped_column(Integer, default=3)
     # Standard Webhooks signing key (`whsec_...`): shown once; the service signs with it.

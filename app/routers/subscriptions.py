@@ -55,6 +55,8 @@ def create_subscription(
         body.types,
         body.teams,
         body.due_within_working_days,
+        body.domains,
+        body.rules,
     )
     return SubscriptionCreated.model_validate(made, from_attributes=True)
 

@@ -5,9 +5,12 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from app.domain.audit import RULES_BY_ID
 from app.domain.notifications import NotificationType
+from app.domain.vocabulary import LawDomain
 from app.schemas.base import ApiModel, Code
 
+RuleId = Annotated[str, Field(pattern="^(" + "|".join(RULES_BY_ID) + ")$", max_length=32)]
 # A host of ASCII letters, digits, dots and dashes (an IDN in its xn-- form) or an IPv6
 # literal, an optional port, and a path of visible ASCII.
 CALLBACK_PATTERN = r"^https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(/[!-~]*)?$"
@@ -23,6 +26,12 @@ class SubscriptionRequest(ApiModel):
     types: list[NotificationType] = Field(min_length=1, max_length=len(NotificationType))
     teams: Annotated[list[Code] | None, Field(min_length=1, max_length=64)] = Field(
         default=None, description="Only these teams' trajectories (within the client's limit)."
+    )
+    domains: Annotated[list[LawDomain] | None, Field(min_length=1, max_length=16)] = Field(
+        default=None, description="Only trajectories of these domains (not for figures)."
+    )
+    rules: Annotated[list[RuleId] | None, Field(min_length=1, max_length=16)] = Field(
+        default=None, description="Only findings and terms of these audit rules."
     )
     due_within_working_days: int = Field(
         default=3,
@@ -47,6 +56,8 @@ class SubscriptionView(ApiModel):
     callback_url: str
     types: list[NotificationType]
     teams: list[str] | None
+    domains: list[str] | None
+    rules: list[str] | None
     due_within_working_days: int
     created_at: datetime
 

@@ -168,6 +168,16 @@ def test_a_team_limited_subscriber_hears_only_its_teams(
         "/api/v1/events/batch", json=[opened("2026-03-03T09:00:00+01:00", "NO-2", team="noord")]
     )
     assert sorted(row.cloud_event["subject"] for row in outbox(engine)) == ["NO-1", "NO-2"]
+    # a domain filter narrows to its domains
+    youth = subscribe(api, receiver.url, FINDINGS, domains=["jeugdwet"])
+    api.post(
+        "/api/v1/events/batch",
+        json=[
+            opened("2026-03-04T09:00:00+01:00", d, domain=d.lower()) for d in ("WMO", "JEUGDWET")
+        ],
+    )
+    heard = [r.cloud_event["subject"] for r in outbox(engine) if r.subscription_id == youth["id"]]
+    assert heard == ["JEUGDWET"]
 
 
 @pytest.mark.parametrize(
@@ -285,6 +295,9 @@ def test_a_term_due_in_n_working_days_is_told_once_by_one_of_three_replicas_then
     days ahead: counted on the Algemene termijnenwet's calendar, on the test's clock, by the
     one replica of three that claims each day's run; once, and the miss once it passes."""
     made = subscribe(api, receiver.url, DUE_SOON, MISSED, dueWithinWorkingDays=3)
+    other = Receiver()  # hears only decision terms, or only jeugdwet: nothing of this one
+    subscribe(api, other.url, DUE_SOON, MISSED, rules=["decision_term"])
+    subscribe(api, other.url, DUE_SOON, MISSED, domains=["jeugdwet"])
     opening = opened("2026-11-16T09:00:00+01:00", "T-DUE")
     assert api.post("/api/v1/events", json=opening).status_code == 201
     audit = api.get("/api/v1/audit/trajectories/T-DUE").json()
@@ -313,6 +326,8 @@ def test_a_term_due_in_n_working_days_is_told_once_by_one_of_three_replicas_then
     assert night(three_ahead + timedelta(days=1)) == [0, None, None]  # told once
     assert night(due + timedelta(days=1)) == [1, None, None]  # passed unmet: the miss
     deliver(engine, settings, datetime.now(UTC))
+    assert other.received == []
+    other.server.shutdown()
     soon, missed = receiver.verified(made["secret"])
     assert soon["type"] == DUE_SOON and missed["type"] == MISSED
     assert soon["subject"] == "T-DUE"

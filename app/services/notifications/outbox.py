@@ -81,25 +81,36 @@ def after_ingest(
     """Writes the notifications a stored batch causes (same transaction)."""
     now = datetime.now(UTC)
     after = _findings(session, watch.keys)
-    changed = [key for key in watch.keys if after.get(key) != watch.before.get(key)]
+    changed = {
+        key: {f[0] for f in after.get(key, frozenset()) ^ watch.before.get(key, frozenset())}
+        for key in watch.keys
+        if after.get(key) != watch.before.get(key)
+    }
     if changed:
         _findings_changed(session, base_url, changed, now)
     _figures_changed(session, base_url, municipalities, now)
 
 
-def _findings_changed(session: Session, base_url: str, keys: list[Key], now: datetime) -> None:
+def _findings_changed(
+    session: Session, base_url: str, changed: dict[Key, set[str]], now: datetime
+) -> None:
+    """`changed`: per trajectory, the rules whose findings changed."""
+    keys = list(changed)
     key = tuple_(Trajectory.municipality, Trajectory.trajectory_id)
     rows = session.execute(
-        select(Trajectory.municipality, Trajectory.trajectory_id, Trajectory.team).where(
-            key.in_(keys)
-        )
+        select(
+            Trajectory.municipality, Trajectory.trajectory_id, Trajectory.team, Trajectory.domain
+        ).where(key.in_(keys))
     )
-    teams = {(municipality, trajectory): team for municipality, trajectory, team in rows}
+    found = {(m, t): (team, domain) for m, t, team, domain in rows}
     kind = NotificationType.FINDINGS_CHANGED
     for subscription, client in listeners(session, {m for m, _ in keys}, kind):
         for municipality, trajectory_id in keys:
-            team = teams.get((municipality, trajectory_id))
-            if municipality != subscription.municipality or not hears(subscription, client, team):
+            team, domain = found.get((municipality, trajectory_id), (None, None))
+            rules = changed[(municipality, trajectory_id)]
+            if municipality != subscription.municipality or not hears(
+                subscription, client, team, domain, rules
+            ):
                 continue
             dataref = f"{base_url}/api/v1/audit/trajectories/{trajectory_id}"
             enqueue(
@@ -113,11 +124,22 @@ def _findings_changed(session: Session, base_url: str, keys: list[Key], now: dat
             )
 
 
-def hears(subscription: Subscription, client: ApiClient, team: str | None) -> bool:
-    """A team-limited subscriber hears only its teams; a subscription's team filter narrows."""
+def hears(
+    subscription: Subscription,
+    client: ApiClient,
+    team: str | None,
+    domain: str | None = None,
+    rules: Iterable[str] = (),
+) -> bool:
+    """A team-limited subscriber hears only its teams; a subscription's filters (teams,
+    domains, rules) narrow further."""
     if client.teams is not None and team not in client.teams:
         return False
-    return subscription.teams is None or team in subscription.teams
+    if subscription.teams is not None and team not in subscription.teams:
+        return False
+    if subscription.domains is not None and domain not in subscription.domains:
+        return False
+    return subscription.rules is None or bool(set(rules) & set(subscription.rules))
 
 
 def _figures_changed(

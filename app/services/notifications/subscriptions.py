@@ -51,6 +51,8 @@ def subscribe(
     types: Sequence[str],
     teams: Sequence[str] | None,
     due_within_working_days: int = 3,
+    domains: Sequence[str] | None = None,
+    rules: Sequence[str] | None = None,
 ) -> Subscription:
     subscription = Subscription(
         municipality=municipality,
@@ -59,6 +61,8 @@ def subscribe(
         callback_url=callback_url,
         types=sorted(set(types)),
         teams=sorted(set(teams)) if teams else None,
+        domains=sorted(set(domains)) if domains else None,
+        rules=sorted(set(rules)) if rules else None,
         secret=new_secret(),
         due_within_working_days=due_within_working_days,
         created_at=datetime.now(UTC),

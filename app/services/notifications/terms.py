@@ -43,10 +43,17 @@ def notify_terms(
 
 
 def _open_terms(
-    session: Session, subscription: Subscription, *where: object
-) -> list[tuple[str, str, date, str | None]]:
+    session: Session, subscription: Subscription, client: ApiClient, *where: object
+) -> list[tuple[str, str, date]]:
+    """The terms of open trajectories `where` says, that this subscription hears of."""
     query = (
-        select(AuditFinding.trajectory_id, AuditFinding.rule, AuditFinding.due_on, Trajectory.team)
+        select(
+            AuditFinding.trajectory_id,
+            AuditFinding.rule,
+            AuditFinding.due_on,
+            Trajectory.team,
+            Trajectory.domain,
+        )
         .join(
             Trajectory,
             and_(
@@ -62,7 +69,11 @@ def _open_terms(
             *where,  # type: ignore[arg-type]
         )
     )
-    return [(t, r, d, team) for t, r, d, team in session.execute(query) if d is not None]
+    return [
+        (trajectory, rule, due_on)
+        for trajectory, rule, due_on, team, domain in session.execute(query)
+        if due_on is not None and hears(subscription, client, team, domain, (rule,))
+    ]
 
 
 def _due_soon(
@@ -77,14 +88,10 @@ def _due_soon(
     days = subscription.due_within_working_days
     horizon = today + timedelta(days=days * 2 + 14)  # more than N working days, Atw or not
     terms = _open_terms(
-        session, subscription, AuditFinding.status == "pending",
+        session, subscription, client, AuditFinding.status == "pending",
         AuditFinding.due_on >= today, AuditFinding.due_on <= horizon,
     )  # fmt: skip
-    due = [
-        (trajectory, rule, due_on)
-        for trajectory, rule, due_on, team in terms
-        if working_days_until(today, due_on, calendar) <= days and hears(subscription, client, team)
-    ]
+    due = [term for term in terms if working_days_until(today, term[2], calendar) <= days]
     return _tell(session, subscription, NotificationType.TERM_DUE_SOON, due, public_url, now)
 
 
@@ -99,12 +106,11 @@ def _missed(
     # Misses from the day the subscription was made on: a new subscriber is not flooded
     # with every term its municipality ever missed.
     since = subscription.created_at.astimezone(MUNICIPAL_TZ).date()
-    terms = _open_terms(
-        session, subscription,
+    missed = _open_terms(
+        session, subscription, client,
         or_(AuditFinding.status == "fail", AuditFinding.status == "pending"),
         AuditFinding.due_on < today, AuditFinding.due_on >= since,
     )  # fmt: skip
-    missed = [(t, r, d) for t, r, d, team in terms if hears(subscription, client, team)]
     return _tell(session, subscription, NotificationType.TERM_MISSED, missed, public_url, now)
 
 
