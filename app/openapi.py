@@ -258,10 +258,19 @@ def _name_cloud_event(document: dict[str, Any]) -> None:
         "oneOf": [{"$ref": ref} for ref in mapping.values()],
         "discriminator": {"propertyName": "type", "mapping": mapping},
     }
-    single = document["paths"]["/events"]["post"]["requestBody"]["content"]
-    single[cloudevents.STRUCTURED]["schema"] = {"$ref": "#/components/schemas/CloudEvent"}
-    batch = document["paths"]["/events/batch"]["post"]["requestBody"]["content"]
-    batch[cloudevents.BATCH]["schema"]["items"] = {"$ref": "#/components/schemas/CloudEvent"}
+    # The routes take CloudEvents too, but the document names only our own bodies there: a
+    # generator (openapi-python-client) writes broken code for a body of two media types
+    # with different schemas. The `CloudEvent` schema says what is taken.
+    for path, media, what in (
+        ("/events", cloudevents.STRUCTURED, "one CloudEvent"),
+        ("/events/batch", cloudevents.BATCH, "a JSON array of CloudEvents"),
+    ):
+        operation = document["paths"][path]["post"]
+        del operation["requestBody"]["content"][media]
+        operation["description"] = (
+            f"{operation.get('description', '')} Also takes {what} (`Content-Type: {media}`, "
+            "the `CloudEvent` schema; a single one also in binary mode, with `ce-` headers)."
+        ).strip()
 
 
 def _shape_operation(method: str, operation: dict[str, Any]) -> None:
