@@ -35,5 +35,4 @@ echo "== documentation site (MkDocs, strict: a broken link or anchor fails)"
 NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true "$venv/bin/mkdocs" build --strict --quiet
 
 echo "== pytest"
-# loadgroup: the cluster tests share one cluster on one worker; the rest spread as usual
-exec "$venv/bin/pytest" -p no:cacheprovider -n 2 --dist loadgroup "$@"
+exec "$venv/bin/pytest" -p no:cacheprovider -n 2 "$@"

@@ -126,15 +126,19 @@ class Cluster:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     folder = tmp_path_factory.mktemp("cluster")
     database_url = _create_postgres_database()
-    for db in (2, 3):  # the cluster tests' own Redis databases: rate limits, figures
+    # Redis databases of this cluster's own (rate limits, figures): a cluster per xdist
+    # worker, and two clusters on one database would read each other's cached figures.
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    limits_db, figures_db = 2 + 2 * worker, 3 + 2 * worker
+    for db in (limits_db, figures_db):
         redis.Redis.from_url(f"{REDIS}/{db}").flushdb()
     env = {
         **os.environ,
         "ENVIRONMENT": "production",
         "DATABASE_URL": database_url,
         "DISCLOSURE_KEY": secrets.token_urlsafe(32),
-        "RATE_LIMIT_STORAGE": f"{REDIS}/2",
-        "FIGURE_CACHE": f"{REDIS}/3",
+        "RATE_LIMIT_STORAGE": f"{REDIS}/{limits_db}",
+        "FIGURE_CACHE": f"{REDIS}/{figures_db}",
         "RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT),
         "FORWARDED_ALLOW_IPS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",

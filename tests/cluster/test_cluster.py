@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from tests.cluster.conftest import RATE_LIMIT, Cluster
 from tests.factories import opened
 
-pytestmark = [pytest.mark.cluster, pytest.mark.slow, pytest.mark.xdist_group(name="cluster")]
+pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 HTML = {"Accept": "text/html"}
 YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
@@ -190,13 +190,13 @@ def test_a_rolling_restart_answers_every_read_through_the_proxy(cluster: Cluster
                     headers=auth(token),
                     timeout=30,
                 )
-            except httpx.HTTPError as error:  # recorded, so the assertion names it
+            except Exception as error:  # recorded, so the assertion names it
                 statuses.append(f"{type(error).__name__}: {error}")
                 turn += 1
                 continue
             statuses.append(answer.status_code)
             if answer.status_code == 200:
-                values.add(answer.json()["groups"][0]["n"])
+                values.add(str(answer.json()["groups"]))
             turn += 1
             time.sleep(0.2)
 
