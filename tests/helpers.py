@@ -1,6 +1,7 @@
 """Helpers several test modules share (no test module imports another)."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -211,3 +212,27 @@ def live_server(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
+
+
+def hidden_csrf(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+def sign_in(browser: TestClient, token: str) -> tuple[httpx.Response, str]:
+    """Signs in through the form; the answer and the session's CSRF token."""
+    form = browser.get("/werkbank/inloggen", headers=HTML)
+    answer = browser.post(
+        "/werkbank/inloggen",
+        data={"token": token, "csrf": hidden_csrf(form)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    if answer.status_code != 303:
+        return answer, ""
+    return answer, hidden_csrf(browser.get(answer.headers["location"], headers=HTML))

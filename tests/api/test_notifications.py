@@ -28,10 +28,9 @@ from app.models import OutboxNotification
 from app.services.ingestion.events import Sender, record_batch
 from app.services.notifications.terms import notify_terms
 from app.settings import Settings
-from tests.api.test_workbench_forms import HTML, sign_in
 from tests.conftest import authorised, empty_all_tables
 from tests.factories import opened
-from tests.helpers import live_server
+from tests.helpers import HTML, live_server, sign_in
 
 FIGURES = NotificationType.FIGURES_CHANGED.value
 FINDINGS = NotificationType.FINDINGS_CHANGED.value

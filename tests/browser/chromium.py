@@ -1,6 +1,7 @@
 """What every browser test shares: Debian's Chromium started by its path, and a page that
 refuses (and records) every request off the loopback and records console errors."""
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -63,3 +64,19 @@ class Watched:
         assert self.external == [], self.external
         assert self.errors == [], self.errors
         self.context.close()
+
+
+def sign_in(watched: Watched, base: str, token: str) -> None:
+    page = watched.page
+    page.goto(f"{base}/werkbank/")
+    assert page.url.endswith("/werkbank/inloggen")  # not signed in: sent to sign in
+    page.get_by_label("Token").fill(token)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/werkbank/$"))
+
+
+def signed_in(browser: Browser, base: str, token: str) -> Watched:
+    """A fresh browser context, signed in with the token."""
+    watched = Watched(browser)
+    sign_in(watched, base, token)
+    return watched

@@ -19,13 +19,14 @@ from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
-from tests.browser.chromium import SCREENSHOTS
-from tests.browser.test_workbench import YEAR, signed_in
+from tests.browser.chromium import SCREENSHOTS, signed_in
 from tests.conftest import empty_all_tables
 from tests.factories import event, opened, step
 from tests.helpers import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 
 OLD = [f"OUD-{i:02d}" for i in range(12)]  # 2025, closed after missing the assessment term
 NOORD = [f"NOORD-{i}" for i in range(8)]  # 2026, open, intake after 2 days

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from app.domain.kpis.catalogue import CATALOGUE
 from app.models import SampleReview
-from tests.browser.chromium import SCREENSHOTS, Watched
+from tests.browser.chromium import SCREENSHOTS, Watched, sign_in, signed_in
 from tests.conftest import empty_all_tables
 from tests.factories import opened
 from tests.helpers import live_server
@@ -40,22 +40,6 @@ def server(
         posted = httpx.post(f"{base}/api/v1/events/batch", json=events, headers=headers)
         assert posted.json()["created"] == 10
         yield base, token, backend
-
-
-def sign_in(watched: Watched, base: str, token: str) -> None:
-    page = watched.page
-    page.goto(f"{base}/werkbank/")
-    assert page.url.endswith("/werkbank/inloggen")  # not signed in: sent to sign in
-    page.get_by_label("Token").fill(token)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r"/werkbank/$"))
-
-
-def signed_in(browser: Browser, base: str, token: str) -> Watched:
-    """A fresh browser context, signed in with the token."""
-    watched = Watched(browser)
-    sign_in(watched, base, token)
-    return watched
 
 
 def test_sign_in_overview_and_sign_out(server: tuple[str, str, str], browser: Browser) -> None:
