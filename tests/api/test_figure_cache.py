@@ -27,8 +27,9 @@ from app.services import audit as audit_service
 from app.services.figures import kpis
 from app.services.figures.cache import FigureCache, MemoryStore, RedisStore, decode, encode
 from app.services.figures.kpi_sql import evaluate_sql
-from app.services.figures.warmer import DailyWarmer, seconds_until, warm
+from app.services.figures.warmer import DailyWarmer, warm
 from app.services.storage import data_version, job_runs
+from app.services.storage.job_runs import seconds_until
 from app.settings import Settings
 from scripts.generate_events import generate
 from tests.factories import opened

@@ -16,8 +16,7 @@ was asked; the others leave it. With a cache of its own, each process warms its 
 """
 
 import logging
-import threading
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,51 +42,32 @@ def warm(sessions: sessionmaker[Session], cache: FigureCache) -> int:
     return done
 
 
-def seconds_until(at: time, now: datetime) -> float:
-    """Seconds from `now` to the next `at` on the municipality's clock."""
-    local = now.astimezone(MUNICIPAL_TZ)
-    target = datetime.combine(local.date(), at, MUNICIPAL_TZ)
-    if target <= local:
-        target = datetime.combine(local.date() + timedelta(days=1), at, MUNICIPAL_TZ)
-    # In UTC: between two times of one zone Python subtracts the wall clocks, which would
-    # make the day the clocks change 24 hours long.
-    return (target.astimezone(UTC) - local.astimezone(UTC)).total_seconds()
-
-
 class DailyWarmer:
-    """A thread of this process that warms the cache each night at `at`."""
+    """Warms the cache each night at `at`: with a shared cache once per cluster."""
 
     def __init__(self, sessions: sessionmaker[Session], cache: FigureCache, at: time) -> None:
-        self._sessions, self._cache, self._at = sessions, cache, at
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="figure-warmer", daemon=True)
+        self._sessions, self._cache = sessions, cache
+        self._thread = job_runs.DailyThread("figure-warmer", at, self._night)
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join(timeout=5)
+        self._thread.stop()
 
     def warm_day(self, day: date) -> int | None:
         """Warms the cache for `day`; None when another replica sharing it has the day."""
-        run = day.isoformat()
-        if self._cache.shared:
-            with self._sessions() as session:
-                if not job_runs.claim(session, JOB, run):
-                    return None
-        count = warm(self._sessions, self._cache)
-        if self._cache.shared:
-            with self._sessions() as session:
-                job_runs.finish(session, JOB, run)
-        return count
+        if not self._cache.shared:
+            return warm(self._sessions, self._cache)
+        return job_runs.once(
+            self._sessions, JOB, day.isoformat(), lambda: warm(self._sessions, self._cache)
+        )
 
-    def _run(self) -> None:
-        while not self._stopped.wait(seconds_until(self._at, datetime.now(MUNICIPAL_TZ))):
-            started = datetime.now(MUNICIPAL_TZ)
-            count = self.warm_day(started.date())
-            seconds = (datetime.now(MUNICIPAL_TZ) - started).total_seconds()
-            if count is None:
-                logger.info("the figures of %s are warmed by another replica", started.date())
-            else:
-                logger.info("warmed %d figures for the new day in %.1f s", count, seconds)
+    def _night(self, day: date) -> None:
+        started = datetime.now(MUNICIPAL_TZ)
+        count = self.warm_day(day)
+        seconds = (datetime.now(MUNICIPAL_TZ) - started).total_seconds()
+        if count is None:
+            logger.info("the figures of %s are warmed by another replica", day)
+        else:
+            logger.info("warmed %d figures for the new day in %.1f s", count, seconds)

@@ -3,7 +3,6 @@ a subscription's number of working days (Atw: no weekend, no Atw day), and a ter
 due date passed unmet. Each term is told once per subscription."""
 
 import logging
-import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, or_, select
@@ -25,21 +24,19 @@ def notify_terms(
 ) -> int | None:
     """Writes today's term notices to the outbox; how many, or None when another replica
     has today's run."""
-    run = today.isoformat()
-    with sessions() as session:
-        if not job_runs.claim(session, JOB, run):
-            return None
-    with sessions() as session:
-        now = datetime.now(UTC)
-        count = 0
-        for subscription, client in listeners(session, None, NotificationType.TERM_DUE_SOON):
-            count += _due_soon(session, subscription, client, today, calendar, public_url, now)
-        for subscription, client in listeners(session, None, NotificationType.TERM_MISSED):
-            count += _missed(session, subscription, client, today, public_url, now)
-        session.commit()
-    with sessions() as session:
-        job_runs.finish(session, JOB, run)
-    return count
+
+    def write() -> int:
+        with sessions() as session:
+            now = datetime.now(UTC)
+            count = 0
+            for subscription, client in listeners(session, None, NotificationType.TERM_DUE_SOON):
+                count += _due_soon(session, subscription, client, today, calendar, public_url, now)
+            for subscription, client in listeners(session, None, NotificationType.TERM_MISSED):
+                count += _missed(session, subscription, client, today, public_url, now)
+            session.commit()
+            return count
+
+    return job_runs.once(sessions, JOB, today.isoformat(), write)
 
 
 def _open_terms(
@@ -149,32 +146,22 @@ def _tell(
 
 
 class DailyTermNotices:
-    """A thread of each process that, at `at` each day, writes the day's term notices; the
-    first replica to claim the day does it (storage.job_runs)."""
+    """Each day at `at`, the day's term notices; the first replica to claim the day writes
+    them (storage.job_runs)."""
 
     def __init__(
         self, sessions: sessionmaker[Session], calendar: AtwCalendar, at: time, public_url: str
     ) -> None:
-        self._sessions, self._calendar, self._at, self._url = sessions, calendar, at, public_url
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="term-notices", daemon=True)
+        def notices(today: date) -> None:
+            count = notify_terms(sessions, today, calendar, public_url)
+            logger.info(
+                "term notices for %s: %s", today, "another replica" if count is None else count
+            )
+
+        self._thread = job_runs.DailyThread("term-notices", at, notices)
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        from app.services.figures.warmer import seconds_until
-
-        while not self._stopped.wait(seconds_until(self._at, datetime.now(MUNICIPAL_TZ))):
-            try:
-                today = datetime.now(MUNICIPAL_TZ).date()
-                count = notify_terms(self._sessions, today, self._calendar, self._url)
-                logger.info(
-                    "term notices for %s: %s", today, "another replica" if count is None else count
-                )
-            except Exception:
-                logger.exception("term notices failed; tomorrow's run tries again")
+        self._thread.stop()

@@ -7,7 +7,8 @@
 - `data_version`: the per-municipality counter behind every cache validator; a write
   that can change a figure calls `bump()` in its transaction.
 - `sql_functions`: the few SQL functions the two databases spell differently.
-- `job_runs`: scheduled work once per cluster (`claim` a run; the first replica wins).
+- `job_runs`: scheduled work: `DailyThread` calls a job each day in every process, and
+  `once` runs it only in the first replica to claim the day's run.
 
 It imports no other service package (import-linter keeps it so).
 """
