@@ -265,3 +265,71 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(
     assert seen == [(20, 30), (30, 30)]  # it went on from the 11th trajectory
     with sessions() as session:
         assert is_current(session, code_version(DEFAULT_TERMS))
+
+
+def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(query))]
+    finally:
+        engine.dispose()
+
+
+def test_keys_led_by_the_municipality_keep_every_row_both_ways(fresh_url: str) -> None:
+    """Migration 0024 rebuilds four tables' keys: rows written before it survive the upgrade
+    (a review learns its sample's municipality), the downgrade, and the upgrade again."""
+    from alembic import command
+
+    from app.db import alembic_config
+
+    config = alembic_config(fresh_url)
+    command.upgrade(config, "0023")
+    engine = create_db_engine(fresh_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO audit_samples (id, municipality, drawn_at, drawn_by, request, "
+                "trajectory_ids) VALUES ('s-1', '0193', '2026-11-01 10:00:00+00', 'officer', "
+                "'{}', '[\"T-1\"]')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO sample_reviews (sample_id, trajectory_id, judgement, reviewed_by, "
+                "reviewed_at) VALUES ('s-1', 'T-1', 'akkoord', 'officer', '2026-11-02 10:00:00+00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO access_log (at, client_id, client_name, municipality, method, "
+                "route, status, trajectory_ids, query) VALUES ('2026-11-03 10:00:00+00', 'c-1', "
+                "'officer', '0193', 'GET', '/trajectories/{id}', 200, '[\"T-1\"]', '{}')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO kpi_reported_values (municipality, kpi_id, period_from, period_to, "
+                "group_key, value, n, source, reported_at) VALUES ('0193', 'satisfaction', "
+                "'2026-01-01', '2026-04-30', '', 7.5, 40, 'survey', '2026-05-01 10:00:00+00')"
+            )
+        )
+    engine.dispose()
+    reviews = "SELECT municipality, sample_id, trajectory_id, judgement FROM sample_reviews"
+    kept = [
+        "SELECT municipality, id FROM audit_samples",
+        "SELECT municipality, client_id, route FROM access_log",
+        "SELECT municipality, kpi_id, group_key, value FROM kpi_reported_values",
+    ]
+    before = [_rows(fresh_url, query) for query in kept]
+    command.upgrade(config, "head")
+    assert _rows(fresh_url, reviews) == [("0193", "s-1", "T-1", "akkoord")]
+    assert [_rows(fresh_url, query) for query in kept] == before
+    command.downgrade(config, "0023")
+    assert [_rows(fresh_url, query) for query in kept] == before
+    assert _rows(fresh_url, "SELECT sample_id, judgement FROM sample_reviews") == [
+        ("s-1", "akkoord")
+    ]
+    command.upgrade(config, "head")
+    assert _rows(fresh_url, reviews) == [("0193", "s-1", "T-1", "akkoord")]
+    assert [_rows(fresh_url, query) for query in kept] == before

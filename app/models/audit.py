@@ -3,11 +3,11 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy import BigInteger, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.domain.audit import Judgement, Status
-from app.models.base import Base, JsonDocument, UtcDateTime, one_of
+from app.models.base import Base, JsonDocument, UtcDateTime, one_of, time_ordered_id
 
 
 class AuditFinding(Base):
@@ -33,8 +33,10 @@ class AuditSample(Base):
 
     __tablename__ = "audit_samples"
 
+    __table_args__ = (Index("ix_audit_samples_drawn_at", "municipality", "drawn_at"),)
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    municipality: Mapped[str] = mapped_column(String(4), index=True)
     drawn_at: Mapped[datetime] = mapped_column(UtcDateTime)
     drawn_by: Mapped[str] = mapped_column(String(100))
     request: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
@@ -47,8 +49,12 @@ class SampleReview(Base):
 
     __tablename__ = "sample_reviews"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    sample_id: Mapped[str] = mapped_column(String(36), index=True)
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    sample_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # the order judgements were recorded in: the latest counts
+    id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, default=time_ordered_id
+    )
     trajectory_id: Mapped[str] = mapped_column(String(64))
     judgement: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(String(1000))

@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, JsonDocument, UtcDateTime
+from app.models.base import Base, JsonDocument, UtcDateTime, time_ordered_id
 
 
 class ApiClient(Base):
@@ -32,13 +32,19 @@ class AccessLogEntry(Base):
     """Who read which case-level data, and when. Written by the service, never by clients."""
 
     __tablename__ = "access_log"
-    __table_args__ = (Index("ix_access_log_at", "at"),)
+    __table_args__ = (
+        Index("ix_access_log_at", "municipality", "at"),
+        Index("ix_access_log_client_id", "municipality", "client_id"),
+    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    # newest first is the order the log is read in (keyset paging on it)
+    id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, default=time_ordered_id
+    )
     at: Mapped[datetime] = mapped_column(UtcDateTime)
-    client_id: Mapped[str] = mapped_column(String(36), index=True)
+    client_id: Mapped[str] = mapped_column(String(36))
     client_name: Mapped[str] = mapped_column(String(100))
-    municipality: Mapped[str] = mapped_column(String(4))
     method: Mapped[str] = mapped_column(String(8))
     route: Mapped[str] = mapped_column(String(200))
     status: Mapped[int] = mapped_column(Integer)

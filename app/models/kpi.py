@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UtcDateTime
@@ -28,18 +28,13 @@ class ReportedValue(Base):
     """A KPI value no case event can show, posted per period (and group) by its source."""
 
     __tablename__ = "kpi_reported_values"
-    __table_args__ = (
-        UniqueConstraint("municipality", "kpi_id", "period_from", "period_to", "group_key"),
-        Index("ix_kpi_reported_values_period", "municipality", "kpi_id", "period_from"),
-    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    municipality: Mapped[str] = mapped_column(String(4))
-    kpi_id: Mapped[str] = mapped_column(String(64))
-    period_from: Mapped[date] = mapped_column(Date)
-    period_to: Mapped[date] = mapped_column(Date)
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    kpi_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    period_to: Mapped[date] = mapped_column(Date, primary_key=True)
     # The group as "team=noord&district=holtenbroek" (sorted); "" for the whole municipality.
-    group_key: Mapped[str] = mapped_column(String(200), default="")
+    group_key: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
     value: Mapped[float] = mapped_column(Float)
     n: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(100))

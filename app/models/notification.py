@@ -46,8 +46,8 @@ class OutboxNotification(Base):
     __tablename__ = "notification_outbox"
     __table_args__ = (
         one_of("state", Delivery),
-        # the delivery worker's scan, across municipalities (small: pending rows only matter)
-        Index("ix_notification_outbox_due", "state", "next_attempt_at"),
+        # the delivery worker's scan, per municipality with a subscription
+        Index("ix_notification_outbox_due", "municipality", "state", "next_attempt_at"),
         Index("ix_notification_outbox_subscription", "municipality", "subscription_id", "type"),
     )
 

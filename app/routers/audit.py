@@ -282,7 +282,7 @@ def _sample_view(session: SessionDep, sample: Any) -> SampleView:
     view = SampleView.model_validate(sample, from_attributes=True)
     view.reviews = [
         ReviewView.model_validate(review, from_attributes=True)
-        for review in audit_service.review_history(session, sample.id)
+        for review in audit_service.review_history(session, sample)
     ]
     return view
 

@@ -407,8 +407,8 @@ def get_sample(
 ) -> AuditSample:
     """A sample of this municipality drawn within the reader's teams; any other is not found
     (a sample drawn over more teams would show their trajectories and population counts)."""
-    sample = session.get(AuditSample, sample_id)
-    if sample is None or sample.municipality != municipality:
+    sample = session.get(AuditSample, (municipality, sample_id))
+    if sample is None:
         raise NotFound(f"no sample {sample_id!r}")
     drawn_over = sample.request.get("teams")
     if teams is not None and (drawn_over is None or not set(drawn_over) <= set(teams)):
@@ -446,6 +446,7 @@ def record_review(
     if trajectory_id not in sample.trajectory_ids:
         raise NotFound(f"trajectory {trajectory_id!r} is not in sample {sample.id}")
     review = SampleReview(
+        municipality=sample.municipality,
         sample_id=sample.id,
         trajectory_id=trajectory_id,
         judgement=judgement.value,
@@ -458,20 +459,23 @@ def record_review(
     return review
 
 
-def review_history(session: Session, sample_id: str) -> list[SampleReview]:
+def review_history(session: Session, sample: AuditSample) -> list[SampleReview]:
     """Every judgement recorded on a sample's cases, oldest first."""
     return list(
         session.execute(
             select(SampleReview)
-            .where(SampleReview.sample_id == sample_id)
+            .where(
+                SampleReview.municipality == sample.municipality,
+                SampleReview.sample_id == sample.id,
+            )
             .order_by(SampleReview.id)
         ).scalars()
     )
 
 
-def latest_reviews(session: Session, sample_id: str) -> dict[str, SampleReview]:
+def latest_reviews(session: Session, sample: AuditSample) -> dict[str, SampleReview]:
     """The latest judgement per trajectory of a sample."""
-    return {review.trajectory_id: review for review in review_history(session, sample_id)}
+    return {review.trajectory_id: review for review in review_history(session, sample)}
 
 
 def review_outcomes(
@@ -485,7 +489,7 @@ def review_outcomes(
         drawn_to = date.fromisoformat(sample.request["to"])
         if drawn_from > end or drawn_to < start:
             continue
-        latest = latest_reviews(session, sample.id)
+        latest = latest_reviews(session, sample)
         judged = {trajectory: review.judgement for trajectory, review in latest.items()}
         found.append((sample, review_outcome(sample.trajectory_ids, judged)))
     return found

@@ -1,13 +1,15 @@
 """Three replicas behind nginx (tests/cluster/conftest.py), tried as an operator and the
 systems around the service would find them: limits, sessions and caches hold across
 replicas, a replica killed in the middle of a batch loses nothing and half-stores nothing,
-and a rolling restart answers every read."""
+a rolling restart answers every read, and a rolling upgrade onto a new projection version
+never serves a figure of the old one."""
 
 import re
 import signal
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -15,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.cluster.conftest import RATE_LIMIT, Cluster
-from tests.factories import opened
+from tests.factories import full_trajectory, opened
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -210,3 +212,102 @@ def test_a_rolling_restart_answers_every_read_through_the_proxy(cluster: Cluster
     assert len(statuses) >= 10
     assert set(statuses) == {200}, statuses
     assert len(values) == 1  # the same figure from every replica, before and after
+
+
+@dataclass
+class Seen:
+    started: float
+    finished: float
+    status: int | str
+    value: Any = None
+    retry_after: str | None = None
+
+
+def test_a_rolling_upgrade_onto_a_new_projection_version_never_serves_a_stale_figure(
+    cluster: Cluster,
+) -> None:
+    """The new release computes the assessment term differently (a shorter term: a setting
+    the projection is built with, as a new fold would be): its migration rebuilds the
+    projection while the old replicas answer, then the replicas are replaced one by one.
+    From the moment the migration is done, no answer carries the old figure: not from an
+    old replica, not from the shared cache, not as a 304 to the old ETag."""
+    ids = [f"U-{uuid.uuid4().hex[:8]}" for _ in range(24)]
+    events = [event for trajectory in ids for event in full_trajectory(trajectory)]
+    posted = httpx.post(
+        f"{cluster.proxy}/api/v1/events/batch",
+        json=events,
+        headers=auth(cluster.token),
+        timeout=120,
+    )
+    assert posted.json()["rejected"] == 0
+    path = "/api/v1/kpis/statutory_assessment_within_term"
+    first = httpx.get(cluster.proxy + path, params=YEAR, headers=auth(cluster.token))
+    old_value = first.json()["groups"][0]["value"]
+    assert old_value == 1.0  # step 4 on day 14 of the law's 42
+    readers = [cluster.new_client(f"upgrade-{n}", "kpi:read")[1] for n in range(6)]
+    seen: list[Seen] = []
+    done = threading.Event()
+
+    def read() -> None:
+        turn = 0
+        while not done.is_set():
+            started = time.monotonic()
+            try:
+                answer = httpx.get(
+                    cluster.proxy + path,
+                    params=YEAR,
+                    headers=auth(readers[turn % len(readers)]),
+                    timeout=30,
+                )
+            except Exception as error:  # recorded, so the assertion names it
+                seen.append(Seen(started, time.monotonic(), f"{type(error).__name__}: {error}"))
+            else:
+                value = answer.json()["groups"][0]["value"] if answer.status_code == 200 else None
+                retry = answer.headers.get("Retry-After")
+                seen.append(Seen(started, time.monotonic(), answer.status_code, value, retry))
+            turn += 1
+            time.sleep(0.3)
+
+    released = cluster.env
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        time.sleep(1)
+        migrating = time.monotonic()
+        cluster.env = {**released, "ASSESSMENT_TERM_DAYS": '{"wmo": 10}'}
+        cluster.operator("migrate")  # the new release's migrate job, the old replicas up
+        migrated = time.monotonic()
+        old_replica = httpx.get(
+            cluster.replica(0) + path,
+            params=YEAR,
+            headers={**auth(cluster.token), "If-None-Match": first.headers["ETag"]},
+        )
+        assert old_replica.status_code == 503 and old_replica.headers["Retry-After"]
+        for number in range(3):  # the rollout
+            cluster.stop(number)
+            cluster.start(number)
+        time.sleep(1)
+    finally:
+        done.set()
+        reader.join(timeout=60)
+    for number in range(3):
+        now = httpx.get(
+            cluster.replica(number) + path,
+            params=YEAR,
+            headers={**auth(cluster.token), "If-None-Match": first.headers["ETag"]},
+        )
+        assert now.status_code == 200 and now.json()["groups"][0]["value"] == 0.0
+    before = {s.value for s in seen if s.finished < migrating}
+    after = [s for s in seen if s.started > migrated]
+    print(f"upgrade: {len(seen)} reads, statuses {sorted({str(s.status) for s in seen})}")
+    assert before == {old_value}
+    assert {s.value for s in after if s.status == 200} == {0.0}
+    assert after[-1].status == 200
+    # no answer was anything but a figure or "not now" (the service's 503 says when to retry)
+    assert {s.status for s in seen} <= {200, 502, 503}, [s.status for s in seen]
+    assert all(s.retry_after for s in seen if s.status == 503)
+    cluster.env = released  # back to the suite's release, for whatever runs after
+    cluster.operator("migrate")
+    for number in range(3):
+        cluster.stop(number)
+        cluster.start(number)

@@ -100,7 +100,7 @@ def sample_page(
     caller = visitor.caller
     sample = audit_service.get_sample(session, caller.municipality, sample_id, caller.teams)
     caller.log_read(session, sample.trajectory_ids)
-    reviews = audit_service.latest_reviews(session, sample.id)
+    reviews = audit_service.latest_reviews(session, sample)
     return render(
         request,
         visitor,
@@ -120,7 +120,7 @@ def sample_csv(session: SessionDep, visitor: AuditVisitor, sample_id: SampleIdPa
     caller = visitor.caller
     sample = audit_service.get_sample(session, caller.municipality, sample_id, caller.teams)
     caller.log_read(session, sample.trajectory_ids)
-    reviews = audit_service.latest_reviews(session, sample.id)
+    reviews = audit_service.latest_reviews(session, sample)
     columns = ["trajectory_id", "judgement", "note", "reviewed_by", "reviewed_at"]
     rows = [
         {

@@ -40,6 +40,9 @@ def deliver_due(
         due = session.scalars(
             select(OutboxNotification)
             .where(
+                # leads with the municipality like the index (a distributed PostgreSQL
+                # finds each shard's due rows by it); only subscribed ones have any
+                OutboxNotification.municipality.in_(select(Subscription.municipality).distinct()),
                 OutboxNotification.state == Delivery.PENDING.value,
                 OutboxNotification.next_attempt_at <= now,
             )

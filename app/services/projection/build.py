@@ -13,6 +13,7 @@ from app.errors import ServiceUnavailable
 from app.models import ProjectionBuild
 from app.services.projection.project import PROJECTION_VERSION
 from app.services.projection.store import refold
+from app.services.storage import data_version
 from app.services.storage.event_store import has_events, trajectories_after, trajectory_count
 
 KEY = "projection"
@@ -58,23 +59,22 @@ def mark_current(session: Session, version: str) -> None:
 
 
 class ProjectionGate:
-    """Answers 503 for reads of the projection until it is built with the code's version.
+    """Answers 503 for reads of the projection unless it is built with the code's version.
 
-    Kept per process: once current it stays current (a newer release rebuilds for itself).
+    Asked on every request, never remembered: in a rolling upgrade the replicas of the old
+    release keep answering while the new one's migration rebuilds, and answer 503 from the
+    moment the rebuild is done (the proxy then tries another replica), so no replica serves
+    a figure of a projection it did not build.
     """
 
     def __init__(self, version: str) -> None:
         self.version = version
-        self.current = False
 
     def check(self, session: Session) -> None:
-        if self.current:
-            return
         if is_current(session, self.version):
-            self.current = True
             return
         raise ServiceUnavailable(
-            "the projection is being rebuilt for this version of the service "
+            "the projection is built for another version of the service than this one "
             f"({self.version}); run `wijkteam-kpi migrate`, or retry shortly",
             headers={"Retry-After": str(REBUILDING_RETRY_AFTER)},
         )
@@ -116,6 +116,8 @@ def rebuild(
             break
         with sessions.begin() as session:
             refold(session, set(keys), terms)
+            # the old release still answers while this runs: its cached figures must go
+            data_version.bump(session, {municipality for municipality, _ in keys})
             after = keys[-1]
             build = _build(session)
             build.resume_after = "\t".join(after)

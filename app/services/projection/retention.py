@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     AccessLogEntry,
-    AuditSample,
     Base,
     SampleReview,
     StoredEvent,
@@ -85,11 +84,10 @@ def purge(session: Session, keys: list[tuple[str, str]]) -> dict[str, int]:
 def _forget_review_notes(session: Session, municipality: str, trajectory_ids: list[str]) -> int:
     """File-review judgements of purged trajectories keep their verdict (the yearly review's
     outcome stays countable) but lose their note: free text is where case details would be."""
-    samples = select(AuditSample.id).where(AuditSample.municipality == municipality)
     result = session.execute(
         update(SampleReview)
         .where(
-            SampleReview.sample_id.in_(samples),
+            SampleReview.municipality == municipality,
             SampleReview.trajectory_id.in_(trajectory_ids),
             SampleReview.note.is_not(None),
         )
