@@ -267,6 +267,40 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(
         assert is_current(session, code_version(DEFAULT_TERMS))
 
 
+def test_a_process_folds_only_into_the_projection_its_version_builds(
+    client: TestClient, engine: Engine
+) -> None:
+    """While a rebuild for another version runs, or once it is done, this process stores
+    nothing (503, Retry-After); while a rebuild for its own version runs it does."""
+    from sqlalchemy import func, select
+
+    from app.db import create_session_factory
+    from app.domain.terms import DEFAULT_TERMS
+    from app.services.projection import build as projection_build
+    from app.services.projection.build import code_version
+    from tests.factories import opened
+
+    sessions = create_session_factory(engine)
+    assert client.post("/api/v1/events", json=opened("2026-03-02T09:00:00+01:00")).status_code
+    ours = code_version(DEFAULT_TERMS)
+    for building, version, admitted in [
+        ("v99-newer", ours, False),  # the new release's rebuild has begun
+        (None, "v99-newer", False),  # ... and is done
+        (ours, "v0-older", True),  # our own rebuild is running
+    ]:
+        with sessions.begin() as session:
+            build = projection_build._build(session)
+            build.building, build.version = building, version
+        late = opened("2026-03-03T09:00:00+01:00", f"T-{building}-{version}")
+        answer = client.post("/api/v1/events", json=late)
+        assert (answer.status_code in (200, 201)) is admitted, answer.text
+        if not admitted:
+            assert answer.status_code == 503 and answer.headers["Retry-After"]
+        with sessions() as session:
+            count = select(func.count()).where(StoredEvent.trajectory_id == late["trajectoryId"])
+            assert session.scalar(count) == (1 if admitted else 0)
+
+
 def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
     engine = create_db_engine(url)
     try:

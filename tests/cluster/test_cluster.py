@@ -283,6 +283,13 @@ def test_a_rolling_upgrade_onto_a_new_projection_version_never_serves_a_stale_fi
             headers={**auth(cluster.token), "If-None-Match": first.headers["ETag"]},
         )
         assert old_replica.status_code == 503 and old_replica.headers["Retry-After"]
+        # nor does it fold events with its old code into the new projection
+        late = full_trajectory(f"U-{uuid.uuid4().hex[:8]}")
+        refused = httpx.post(
+            cluster.replica(1) + "/api/v1/events/batch", json=late, headers=auth(cluster.token)
+        )
+        assert refused.status_code == 503 and refused.headers["Retry-After"]
+        assert stored(cluster, [event["eventId"] for event in late]) == 0
         for number in range(3):  # the rollout
             cluster.stop(number)
             cluster.start(number)
@@ -290,6 +297,10 @@ def test_a_rolling_upgrade_onto_a_new_projection_version_never_serves_a_stale_fi
     finally:
         done.set()
         reader.join(timeout=60)
+    retried = httpx.post(
+        f"{cluster.proxy}/api/v1/events/batch", json=late, headers=auth(cluster.token)
+    )
+    assert retried.status_code == 200 and retried.json()["created"] == len(late)
     for number in range(3):
         now = httpx.get(
             cluster.replica(number) + path,

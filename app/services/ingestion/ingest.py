@@ -16,6 +16,7 @@ from app.domain.terms import TermPolicy
 from app.domain.vocabulary import EventType
 from app.schemas.events import Event
 from app.services.notifications import outbox
+from app.services.projection.build import admit_writes, code_version
 from app.services.projection.store import refold
 from app.services.storage import data_version
 from app.services.storage.event_store import (
@@ -65,6 +66,7 @@ def ingest(
     The caller's transaction covers it all: either every new event, its projection and its
     notifications land, or nothing does.
     """
+    admit_writes(session, code_version(terms))
     report = IngestReport()
     fresh = _split_repeats_within(events, report)
     # Insert first, look up after: an id already stored (earlier, or by another request

@@ -34,6 +34,7 @@ from app.db import create_db_engine, create_session_factory, is_unavailable
 from app.errors import DATABASE_RETRY_AFTER_SECONDS, ServiceUnavailable, database_away
 from app.logs import carry_request_id, configure_logging, current_request_id
 from app.services.ingestion.events import BatchOutcome, Sender, observe_batch, record_batch
+from app.services.projection.build import REBUILDING_RETRY_AFTER
 
 logger = logging.getLogger("wijkteam_kpi.ingest")
 PARENT_CHECK_SECONDS = 0.2
@@ -45,6 +46,7 @@ class _Failed:
     connection state that does not cross a process boundary."""
 
     unavailable: bool
+    refusal: str | None = None  # why the service may not store it now (a 503 to say so)
 
 
 _worker_sessions: sessionmaker[Session] | None = None  # in a worker: its own engine
@@ -92,6 +94,8 @@ def _record_in_worker(
     except ParentGone:
         logger.warning("the serving process died during a batch; it is rolled back")
         return _Failed(unavailable=False)  # the parent watch ends this worker
+    except ServiceUnavailable as refused:
+        return _Failed(unavailable=True, refusal=refused.detail)
     except Exception as exc:
         if is_unavailable(exc):
             logger.warning("database unavailable during a batch: %s", exc.__class__.__name__)
@@ -145,6 +149,10 @@ class BatchIngest:
                 headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
             ) from None
         if isinstance(result, _Failed):
+            if result.refusal is not None:
+                raise ServiceUnavailable(
+                    result.refusal, headers={"Retry-After": str(REBUILDING_RETRY_AFTER)}
+                )
             if result.unavailable:
                 raise database_away()
             raise RuntimeError("a batch failed in the ingest worker (logged there)")

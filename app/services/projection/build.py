@@ -34,7 +34,7 @@ def code_version(terms: TermPolicy) -> str:
 
 
 def _build(session: Session) -> ProjectionBuild:
-    build = session.get(ProjectionBuild, KEY)
+    build = session.get(ProjectionBuild, KEY, with_for_update=True)
     if build is None:
         build = ProjectionBuild(key=KEY, updated_at=datetime.now(UTC))
         session.add(build)
@@ -56,6 +56,25 @@ def mark_current(session: Session, version: str) -> None:
     build = _build(session)
     build.version, build.building, build.resume_after = version, None, None
     build.updated_at = datetime.now(UTC)
+
+
+def admit_writes(session: Session, version: str) -> None:
+    """Lets this process refold only a projection it builds: the one stored with its version,
+    or the one a rebuild for its version is writing. An old release's replica, still up
+    in a rolling upgrade, would otherwise refold with its old code the trajectories the
+    new release's rebuild has already done: it answers 503 (the sender retries, and the
+    proxy's next replica may be new). The row is read FOR SHARE, so a rebuild cannot begin
+    between this check and the batch's commit (`rebuild` locks it FOR UPDATE)."""
+    build = session.get(ProjectionBuild, KEY, with_for_update={"read": True})
+    if build is None or (build.building or build.version) == version:
+        return
+    if build.building is None and not has_events(session):
+        return  # nothing stored yet: the first reader records the version
+    raise ServiceUnavailable(
+        "the projection is being built by another version of the service than this one "
+        f"({version}): nothing was stored; retry shortly",
+        headers={"Retry-After": str(REBUILDING_RETRY_AFTER)},
+    )
 
 
 class ProjectionGate:
@@ -115,11 +134,11 @@ def rebuild(
         if not keys:
             break
         with sessions.begin() as session:
+            build = _build(session)  # locked first, as ingest does: neither waits in a cycle
             refold(session, set(keys), terms)
             # the old release still answers while this runs: its cached figures must go
             data_version.bump(session, {municipality for municipality, _ in keys})
             after = keys[-1]
-            build = _build(session)
             build.resume_after = "\t".join(after)
             build.updated_at = datetime.now(UTC)
         done += len(keys)
