@@ -44,6 +44,16 @@ class Conflict(ServiceError):
 
 
 @dataclass
+class NotEnoughData(ServiceError):
+    """The request is sound, but what is stored cannot answer it honestly (a forecast
+    without the history it needs): said instead of guessed."""
+
+    status: int = 422
+    title: str = "Not enough data"
+    slug: str = "not-enough-data"
+
+
+@dataclass
 class ServiceUnavailable(ServiceError):
     status: int = 503
     title: str = "Service unavailable"

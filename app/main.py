@@ -37,6 +37,7 @@ from app.routers import (
     clients,
     events,
     figures,
+    foresight,
     health,
     kpis,
     subscriptions,
@@ -266,7 +267,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(StandardHeadersMiddleware)
     app.add_middleware(CorrelationIdMiddleware, **REQUEST_ID_OPTIONS)
-    for module in (events, trajectories, kpis, figures, audit, clients, subscriptions, health):
+    routers = (
+        events,
+        trajectories,
+        kpis,
+        figures,
+        foresight,
+        audit,
+        clients,
+        subscriptions,
+        health,
+    )
+    for module in routers:
         app.include_router(module.router, prefix=BASE_PATH)
     app.include_router(workbench.router)
     app.mount(workbench.STATIC_PATH, workbench.static_files, name="workbench-static")

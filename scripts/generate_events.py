@@ -8,6 +8,7 @@ The same seed always gives the same events, so tests and benchmarks are reproduc
 """
 
 import argparse
+import math
 import os
 import random
 import sys
@@ -279,12 +280,43 @@ def _close(story: _Story, rnd: random.Random, mean_days: float, reason: str | No
     )
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """How openings spread over time: `trend` is the growth per year relative to the
+    start (0.3: a year later 30 % more openings a day), `season` the amplitude of a
+    yearly cycle (0.4: the busiest month 40 % above the year's mean, the quietest 40 %
+    below) peaking in `peak_month`. The default is no pattern: openings uniform in time."""
+
+    trend: float = 0.0
+    season: float = 0.0
+    peak_month: int = 2
+
+    def weight(self, day: date, start: date) -> float:
+        years = (day - start).days / 365.25
+        angle = (
+            2 * math.pi * ((day.timetuple().tm_yday - 1) / 365.25 - (self.peak_month - 0.5) / 12)
+        )
+        return (1 + self.trend * years) * (1 + self.season * math.cos(angle))
+
+
+def _opening_day(rnd: random.Random, start: date, span: int, pattern: Pattern) -> date:
+    """A day in [start, start + span], drawn with the pattern's weights (by rejection)."""
+    if pattern == Pattern():
+        return start + timedelta(days=rnd.randrange(span + 1))
+    most = (1 + max(0.0, pattern.trend) * span / 365.25) * (1 + abs(pattern.season))
+    while True:
+        day = start + timedelta(days=rnd.randrange(span + 1))
+        if rnd.random() * most <= pattern.weight(day, start):
+            return day
+
+
 def generate(
     trajectories: int,
     seed: int = 1,
     start: date = date(2025, 1, 1),
     end: date = date(2026, 10, 31),
     municipality: str | None = None,
+    pattern: Pattern = Pattern(),
 ) -> Iterator[dict[str, Any]]:
     """Events of `trajectories` cases opened between start and end, in time order per case."""
     rnd = random.Random(seed)
@@ -297,7 +329,7 @@ def generate(
         else:
             client_ref = "client-" + as_letters(f"{rnd.getrandbits(64):016x}")
             clients.append(client_ref)
-        opened_on = start + timedelta(days=rnd.randrange(span + 1))
+        opened_on = _opening_day(rnd, start, span, pattern)
         yield from trajectory_events(
             rnd, f"SWT-{seed:04d}-{number:07d}", client_ref, opened_on, horizon, municipality
         )
@@ -314,6 +346,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--post", metavar="BASE_URL", help="post to BASE_URL/api/v1/events/batch")
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument(
+        "--from",
+        dest="start",
+        type=date.fromisoformat,
+        default=date(2025, 1, 1),
+        help="first day a trajectory may open (ISO date)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        type=date.fromisoformat,
+        default=date(2026, 10, 31),
+        help="last day a trajectory may open (ISO date)",
+    )
+    parser.add_argument(
+        "--trend",
+        type=float,
+        default=0.0,
+        help="growth of the openings per year (0.3: 30 %% more a year later)",
+    )
+    parser.add_argument(
+        "--season",
+        type=float,
+        default=0.0,
+        help="amplitude of a yearly cycle in the openings (0.4: busiest month +40 %%)",
+    )
+    parser.add_argument(
+        "--peak-month",
+        type=int,
+        default=2,
+        choices=range(1, 13),
+        metavar="1-12",
+        help="the busiest month of the yearly cycle",
+    )
+    parser.add_argument(
         "--token",
         default=os.environ.get("WIJKTEAM_TOKEN"),
         help="bearer token for --post (default: $WIJKTEAM_TOKEN); the client needs events:write",
@@ -321,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.post and not args.token:
         parser.error("--post needs --token (or WIJKTEAM_TOKEN) of a client with events:write")
-    events = list(generate(args.trajectories, args.seed))
+    pattern = Pattern(args.trend, args.season, args.peak_month)
+    events = list(generate(args.trajectories, args.seed, args.start, args.end, pattern=pattern))
     if args.shuffle:
         random.Random(args.seed).shuffle(events)
     if args.post:

@@ -1,0 +1,170 @@
+"""GET /forecasts/{volume}: what the coming months will bring, with how reliable it was."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from app.auth import KpiReader
+from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
+from app.domain.calendar import local_today
+from app.domain.foresight import Expected, Forecast
+from app.domain.vocabulary import LawDomain
+from app.errors import Forbidden
+from app.routers.freshness import NOT_MODIFIED, KpiValidated
+from app.routers.route import ContractRoute
+from app.routers.tables import CsvDialect, csv_response, csv_table
+from app.schemas import kpi_table
+from app.schemas.base import CODE_PATTERN, IsoDate
+from app.schemas.foresight import BacktestView, BandView, ExpectedView, ForecastView
+from app.services.foresight import ForecastQuery, Scope, Volume, forecast_volume
+
+router = APIRouter(prefix="/forecasts", tags=["foresight"], route_class=ContractRoute)
+
+TOO_LITTLE: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "Too little history (under 24 complete months), or too few a month, "
+        "to forecast: no forecast rather than a guess."
+    }
+}
+VolumePath = Annotated[
+    Volume, Path(description="inflow, outflow or caseload, counted as their KPIs count them.")
+]
+
+
+def forecast_query(
+    volume: VolumePath,
+    caller: KpiReader,
+    as_of: Annotated[
+        IsoDate | None,
+        Query(
+            alias="asOf",
+            description="Forecast from the month after the last complete one before this "
+            "day (default today).",
+        ),
+    ] = None,
+    team: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
+    domain: Annotated[LawDomain | None, Query()] = None,
+) -> ForecastQuery:
+    if team is not None and caller.teams is not None and team not in caller.teams:
+        raise Forbidden(f"this client reads its own teams only ({', '.join(caller.teams)})")
+    scope = Scope(caller.teams, team, domain.value if domain else None)
+    return ForecastQuery(volume, as_of or local_today(), scope)
+
+
+Asked = Annotated[ForecastQuery, Depends(forecast_query)]
+
+
+@router.get(
+    "/{volume}",
+    response_model=ForecastView,
+    responses={**NOT_MODIFIED, **TOO_LITTLE},
+    summary="A forecast of inflow, outflow or caseload, with its backtest",
+    description="The next three months and the next tertial, each with 80 % and 95 % bands, "
+    "the model, the history it used and how it did in a rolling backtest on the same series. "
+    "As a CSV table: `forecast_table_read`.",
+    dependencies=[CurrentProjection, KpiValidated],
+)
+def read_forecast(
+    caller: KpiReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: FigureCacheDep,
+    asked: Asked,
+) -> ForecastView:
+    made = forecast_volume(session, caller.municipality, asked, settings.min_cell_size, cache)
+    return forecast_view(asked, made)
+
+
+@router.get(
+    "/{volume}/table",
+    response_class=Response,
+    responses={
+        **csv_table("One row per forecast period (three months, then the tertial)."),
+        **NOT_MODIFIED,
+        **TOO_LITTLE,
+    },
+    summary="A forecast as a CSV table (for BI tools)",
+    dependencies=[CurrentProjection, KpiValidated],
+)
+def read_forecast_table(
+    caller: KpiReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: FigureCacheDep,
+    asked: Asked,
+    dialect: CsvDialect = "standard",
+) -> Response:
+    """The same forecast as `forecast_read`: per period its bounds, the expected value and
+    both bands, and on every row the model's backtest (MASE, coverage, skill)."""
+    made = forecast_volume(session, caller.municipality, asked, settings.min_cell_size, cache)
+    columns, rows = forecast_rows(asked, made)
+    text = kpi_table.write_csv(columns, rows, dialect)
+    return csv_response(text, f"forecast_{asked.volume.value}_{asked.as_of}.csv")
+
+
+def forecast_view(asked: ForecastQuery, made: Forecast) -> ForecastView:
+    test = made.backtest
+    return ForecastView(
+        volume=asked.volume.value,
+        team=asked.scope.team,
+        domain=asked.scope.domain,
+        as_of=asked.as_of,
+        model=made.model,
+        history_from=made.history_from,
+        history_to=made.history_to,
+        history_months=made.history_months,
+        months=[_expected_view(item) for item in made.months],
+        tertial=_expected_view(made.tertial),
+        backtest=BacktestView(
+            origins=test.origins,
+            points=test.points,
+            mase=round(test.mase, 3),
+            coverage80=round(test.coverage80, 3),
+            coverage95=round(test.coverage95, 3),
+            mean_absolute_error=round(test.mean_absolute_error, 2),
+            mean_forecast_error=round(test.mean_forecast_error, 2),
+            skill=test.skill,
+        ),
+    )
+
+
+def _expected_view(item: Expected) -> ExpectedView:
+    return ExpectedView(
+        period=item.label,
+        start=item.start,
+        end=item.end,
+        expected=round(item.expected, 1),
+        band80=BandView(low=round(item.band80.low, 1), high=round(item.band80.high, 1)),
+        band95=BandView(low=round(item.band95.low, 1), high=round(item.band95.high, 1)),
+    )
+
+
+FORECAST_COLUMNS = [
+    "volume", "period", "period_start", "period_end", "expected", "band80_low", "band80_high",
+    "band95_low", "band95_high", "model", "history_months", "backtest_mase",
+    "backtest_coverage80", "skill",
+]  # fmt: skip
+
+
+def forecast_rows(asked: ForecastQuery, made: Forecast) -> tuple[list[str], list[dict[str, Any]]]:
+    view = forecast_view(asked, made)
+    rows = [
+        {
+            "volume": view.volume,
+            "period": item.period,
+            "period_start": item.start,
+            "period_end": item.end,
+            "expected": item.expected,
+            "band80_low": item.band80.low,
+            "band80_high": item.band80.high,
+            "band95_low": item.band95.low,
+            "band95_high": item.band95.high,
+            "model": view.model,
+            "history_months": view.history_months,
+            "backtest_mase": view.backtest.mase,
+            "backtest_coverage80": view.backtest.coverage80,
+            "skill": view.backtest.skill,
+        }
+        for item in [*view.months, view.tertial]
+    ]
+    return FORECAST_COLUMNS, rows
