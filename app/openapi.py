@@ -51,6 +51,8 @@ OPERATION_IDS = {
     "GET /kpis/{kpiId}/table": "kpi_table_read",
     "GET /forecasts/{volume}": "forecast_read",
     "GET /forecasts/{volume}/table": "forecast_table_read",
+    "GET /term-risks": "term_risk_read",
+    "GET /term-risks/table": "term_risk_table_read",
     "PUT /kpis/{kpiId}/target": "kpi_target_update",
     "GET /figures": "figure_list",
     "GET /figures/table": "figure_table_read",

@@ -1,13 +1,17 @@
-"""GET /forecasts/{volume}: what the coming months will bring, with how reliable it was."""
+"""GET /forecasts/{volume}: what the coming months will bring; GET /term-risks: which open
+terms are likely to be missed; each with how reliable it was."""
 
-from typing import Annotated, Any
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from app.auth import KpiReader
+from app.auth import Auditor, Caller, KpiReader
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
 from app.domain.calendar import local_today
 from app.domain.foresight import Expected, Forecast
+from app.domain.foresight.risk import FEATURES, HELD_OUT_DAYS
 from app.domain.vocabulary import LawDomain
 from app.errors import Forbidden
 from app.routers.freshness import NOT_MODIFIED, KpiValidated
@@ -15,10 +19,28 @@ from app.routers.route import ContractRoute
 from app.routers.tables import CsvDialect, csv_response, csv_table
 from app.schemas import kpi_table
 from app.schemas.base import CODE_PATTERN, IsoDate
-from app.schemas.foresight import BacktestView, BandView, ExpectedView, ForecastView
-from app.services.foresight import ForecastQuery, Scope, Volume, forecast_volume
+from app.schemas.foresight import (
+    BacktestView,
+    BandView,
+    ExpectedView,
+    ForecastView,
+    ReliabilityBandView,
+    RiskModelView,
+    RiskQualityView,
+    TermRiskPage,
+    TermRiskView,
+)
+from app.services.figures.cache import FigureCache
+from app.services.foresight import (
+    ForecastQuery,
+    Scope,
+    TermRisks,
+    Volume,
+    forecast_volume,
+    term_risks,
+)
 
-router = APIRouter(prefix="/forecasts", tags=["foresight"], route_class=ContractRoute)
+router = APIRouter(tags=["foresight"], route_class=ContractRoute)
 
 TOO_LITTLE: dict[int | str, dict[str, Any]] = {
     422: {
@@ -55,7 +77,7 @@ Asked = Annotated[ForecastQuery, Depends(forecast_query)]
 
 
 @router.get(
-    "/{volume}",
+    "/forecasts/{volume}",
     response_model=ForecastView,
     responses={**NOT_MODIFIED, **TOO_LITTLE},
     summary="A forecast of inflow, outflow or caseload, with its backtest",
@@ -76,7 +98,7 @@ def read_forecast(
 
 
 @router.get(
-    "/{volume}/table",
+    "/forecasts/{volume}/table",
     response_class=Response,
     responses={
         **csv_table("One row per forecast period (three months, then the tertial)."),
@@ -168,3 +190,147 @@ def forecast_rows(asked: ForecastQuery, made: Forecast) -> tuple[list[str], list
         for item in [*view.months, view.tertial]
     ]
     return FORECAST_COLUMNS, rows
+
+
+RISK_COLUMNS = ["trajectory_id", "kind", "rule", "team", "started_on", "due_on", "risk"]
+TOO_FEW_TERMS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Too few terms with a known outcome to learn or test the model on."}
+}
+RiskKind = Literal["assessment", "decision"]
+
+
+@dataclass(frozen=True)
+class RiskQuery:
+    as_of: date
+    team: str | None
+    kind: str | None
+    limit: int
+
+
+def risk_query(
+    caller: Auditor,
+    as_of: Annotated[
+        IsoDate | None,
+        Query(alias="asOf", description="The day the risks are for (default today)."),
+    ] = None,
+    team: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
+    kind: Annotated[RiskKind | None, Query(description="Only this kind of term.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="The riskiest this many.")] = 100,
+) -> RiskQuery:
+    if team is not None and caller.teams is not None and team not in caller.teams:
+        raise Forbidden(f"this client reads its own teams only ({', '.join(caller.teams)})")
+    return RiskQuery(as_of or local_today(), team, kind, limit)
+
+
+AskedRisks = Annotated[RiskQuery, Depends(risk_query)]
+
+
+@router.get(
+    "/term-risks",
+    response_model=TermRiskPage,
+    responses={**TOO_FEW_TERMS},
+    summary="The risk that each open assessment and decision term is missed",
+    description="Open terms (running, not yet due) with the probability that they will be "
+    "missed, the riskiest first, learned from this municipality's terms with a known "
+    "outcome from process facts only (never anything about the resident), with the model's "
+    "held-out quality. Case-level: logged. As a CSV table: `term_risk_table_read`.",
+    dependencies=[CurrentProjection],
+)
+def read_term_risks(
+    caller: Auditor, session: SessionDep, cache: FigureCacheDep, asked: AskedRisks
+) -> TermRiskPage:
+    return term_risk_page(asked, _risks(session, caller, cache, asked))
+
+
+@router.get(
+    "/term-risks/table",
+    response_class=Response,
+    responses={**csv_table("One row per open term, the riskiest first."), **TOO_FEW_TERMS},
+    summary="The risks of open terms as a CSV table",
+    dependencies=[CurrentProjection],
+)
+def read_term_risk_table(
+    caller: Auditor,
+    session: SessionDep,
+    cache: FigureCacheDep,
+    asked: AskedRisks,
+    dialect: CsvDialect = "standard",
+) -> Response:
+    """The same terms as `term_risk_read`, one row each (case-level: logged)."""
+    page = term_risk_page(asked, _risks(session, caller, cache, asked))
+    rows = [
+        {
+            "trajectory_id": r.trajectory_id,
+            "kind": r.kind,
+            "rule": r.rule,
+            "team": r.team,
+            "started_on": r.started_on,
+            "due_on": r.due_on,
+            "risk": r.risk,
+        }
+        for r in page.results
+    ]
+    text = kpi_table.write_csv(RISK_COLUMNS, rows, dialect)
+    return csv_response(text, f"term_risks_{asked.as_of}.csv")
+
+
+def _risks(
+    session: SessionDep, caller: Caller, cache: FigureCache | None, asked: RiskQuery
+) -> TermRisks:
+    """The open terms asked for; the trajectories shown are logged."""
+    found = term_risks(session, caller.municipality, caller.teams, asked.as_of, cache)
+    chosen = [
+        r
+        for r in found.risks
+        if (asked.team is None or r.team == asked.team)
+        and (asked.kind is None or r.term.kind == asked.kind)
+    ]
+    caller.log_read(
+        session, sorted({r.term.trajectory_id for r in chosen[: asked.limit]}), with_query=True
+    )
+    return replace(found, risks=chosen)
+
+
+def term_risk_page(asked: RiskQuery, found: TermRisks) -> TermRiskPage:
+    model, quality = found.model, found.model.quality
+    return TermRiskPage(
+        as_of=asked.as_of,
+        model=RiskModelView(
+            method="logistic regression (statsmodels GLM, binomial, ridge-penalised) on weekly "
+            "snapshots of the municipality's terms with a known outcome",
+            predictors=list(FEATURES),
+            examples=model.examples,
+            missed_share=round(model.missed_share, 4),
+            quality=RiskQualityView(
+                held_out_days=HELD_OUT_DAYS,
+                examples=quality.examples,
+                base_rate=round(quality.base_rate, 4),
+                brier=round(quality.brier, 4),
+                brier_base_rate=round(quality.brier_base_rate, 4),
+                beats_base_rate=quality.beats_base_rate,
+                reliability=[
+                    ReliabilityBandView(
+                        low=band.low,
+                        high=band.high,
+                        predicted=round(band.predicted, 3),
+                        observed=round(band.observed, 3),
+                        examples=band.examples,
+                    )
+                    for band in quality.reliability
+                ],
+            ),
+        ),
+        total=len(found.risks),
+        results=[
+            TermRiskView(
+                trajectory_id=r.term.trajectory_id,
+                kind=r.term.kind,
+                rule=r.rule,
+                team=r.team,
+                started_on=r.term.started_on,
+                due_on=r.term.due_on,
+                risk=round(r.risk, 3),
+            )
+            for r in found.risks[: asked.limit]
+        ],
+    )

@@ -55,3 +55,52 @@ class ForecastView(ApiModel):
     months: list[ExpectedView] = Field(description="The next three months.")
     tertial: ExpectedView = Field(description="The next whole tertial (sum of its months).")
     backtest: BacktestView
+
+
+class ReliabilityBandView(ApiModel):
+    low: float
+    high: float
+    predicted: float = Field(description="Mean predicted risk of the held-out examples here.")
+    observed: float = Field(description="Share of them that were missed.")
+    examples: int
+
+
+class RiskQualityView(ApiModel):
+    held_out_days: int = Field(
+        description="The model was tested on the terms due in these last days, fitted on "
+        "those due before them."
+    )
+    examples: int
+    base_rate: float = Field(description="Share missed among the examples it was fitted on.")
+    brier: float = Field(description="Mean squared error of the predicted risks (0 is perfect).")
+    brier_base_rate: float = Field(description="The same for always predicting the base rate.")
+    beats_base_rate: bool
+    reliability: list[ReliabilityBandView]
+
+
+class RiskModelView(ApiModel):
+    method: str
+    predictors: list[str] = Field(
+        description="Process facts only; nothing about the resident (no age band, district, "
+        "channel)."
+    )
+    examples: int
+    missed_share: float
+    quality: RiskQualityView
+
+
+class TermRiskView(ApiModel):
+    trajectory_id: str
+    kind: str = Field(description="assessment (onderzoek) or decision (beschikking).")
+    rule: str = Field(description="The audit rule the worklist shows this term under.")
+    team: str | None
+    started_on: date
+    due_on: date
+    risk: float = Field(description="Probability that the term will be missed (0 to 1).")
+
+
+class TermRiskPage(ApiModel):
+    as_of: date
+    model: RiskModelView
+    total: int = Field(description="Open terms in scope; `results` holds the riskiest `limit`.")
+    results: list[TermRiskView]

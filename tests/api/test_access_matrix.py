@@ -110,6 +110,12 @@ def builders(engine: Engine, sample_id: str) -> dict[tuple[str, str], Callable[[
         ("GET", "/api/v1/forecasts/{volume}/table"): lambda: Request(
             "GET", "/api/v1/forecasts/caseload/table", {"team": "zuid"}
         ),
+        ("GET", "/api/v1/term-risks"): lambda: Request(
+            "GET", "/api/v1/term-risks", {"team": "zuid"}
+        ),
+        ("GET", "/api/v1/term-risks/table"): lambda: Request(
+            "GET", "/api/v1/term-risks/table", {"team": "zuid"}
+        ),
         ("PUT", "/api/v1/kpis/{kpiId}/target"): lambda: Request(
             "PUT", "/api/v1/kpis/inflow/target", json={"value": 10}
         ),
@@ -198,7 +204,7 @@ def expected(key: str, kind: Kind, needed: tuple[str, ...]) -> int:
         return 404  # drawn over every team of 0193
     if "{subscriptionId}" in key:
         return 404  # no such subscription
-    if "/forecasts/" in key:  # of team zuid, which a noord reader may not ask for
+    if "/forecasts/" in key or "/term-risks" in key:  # of team zuid: not for a noord reader
         return 403 if limited_teams else 422  # the matrix's few cases: too little history
     if key in ("POST /api/v1/clients/{clientId}/rotate", "POST /api/v1/clients/{clientId}/revoke"):
         covers = kind.municipality == "0193" and "kpi:read" in kind.scopes and not limited_teams
@@ -312,4 +318,4 @@ def test_every_route_for_every_kind_of_client(
             elif response.status_code < 300:
                 check_limits(engine, kind, key, response.json())
             cells += 1
-    assert cells == len(routes) * 11 == 363
+    assert cells == len(routes) * 11 == 385
