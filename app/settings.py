@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     # Each day at this local time the term notices (due soon, missed) are written, once per
     # cluster; "none": never.
     notify_terms_at: str = Field(default="06:00", pattern=r"^(none|([01][0-9]|2[0-3]):[0-5][0-9])$")
+    # Forecasts of volumes and the risk of open terms (GET /forecasts, /term-risks, their
+    # places in the workbench): off, they answer 404 and the workbench shows neither.
+    # docs/algorithm-register.md says what they do and do not do.
+    foresight: bool = True
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"  # one JSON object per line, with request_id
     # Behind an ingress: the addresses whose X-Forwarded-For/-Proto uvicorn trusts, so the
@@ -141,6 +145,7 @@ class Settings(BaseSettings):
                 "decision_term_days",
                 "atw_declared_days",
                 "rounding_base",
+                "foresight",
             },
         )
         key = self.disclosure_key.get_secret_value().encode()

@@ -13,7 +13,7 @@ from app.domain.calendar import local_today
 from app.domain.foresight import Expected, Forecast
 from app.domain.foresight.risk import FEATURES, HELD_OUT_DAYS
 from app.domain.vocabulary import LawDomain
-from app.errors import Forbidden
+from app.errors import Forbidden, NotFound
 from app.routers.freshness import NOT_MODIFIED, KpiValidated
 from app.routers.route import ContractRoute
 from app.routers.tables import CsvDialect, csv_response, csv_table
@@ -40,9 +40,19 @@ from app.services.foresight import (
     term_risks,
 )
 
-router = APIRouter(tags=["foresight"], route_class=ContractRoute)
 
+def switched_on(settings: SettingsDep) -> None:
+    if not settings.foresight:
+        raise NotFound("forecasts and term risks are switched off in this installation")
+
+
+router = APIRouter(
+    tags=["foresight"], route_class=ContractRoute, dependencies=[Depends(switched_on)]
+)
+
+SWITCHED_OFF = {"description": "Switched off in this installation (setting FORESIGHT)."}
 TOO_LITTLE: dict[int | str, dict[str, Any]] = {
+    404: SWITCHED_OFF,
     422: {
         "description": "Too little history (under 24 complete months), or too few a month, "
         "to forecast: no forecast rather than a guess."
@@ -194,6 +204,7 @@ def forecast_rows(asked: ForecastQuery, made: Forecast) -> tuple[list[str], list
 
 RISK_COLUMNS = ["trajectory_id", "kind", "rule", "team", "started_on", "due_on", "risk"]
 TOO_FEW_TERMS: dict[int | str, dict[str, Any]] = {
+    404: SWITCHED_OFF,
     422: {"description": "Too few terms with a known outcome to learn or test the model on."}
 }
 RiskKind = Literal["assessment", "decision"]

@@ -12,8 +12,11 @@ from sqlalchemy import Engine
 
 from app.db import create_session_factory
 from app.domain.foresight import forecast
+from app.main import create_app
 from app.services.access.clients import create_client
+from app.settings import Settings
 from scripts.generate_events import Pattern, generate
+from tests.conftest import authorised, empty_all_tables
 from tests.factories import opened
 
 FIRST = date(2022, 11, 1)
@@ -145,3 +148,15 @@ def test_a_team_limited_reader_forecasts_its_own_teams_only(
     assert own.status_code == 200
     assert own.json()["months"][0]["expected"] < 0.6 * whole.json()["months"][0]["expected"]
     assert client.get("/api/v1/forecasts/waiting", params={"asOf": AS_OF}).status_code == 400
+
+
+def test_switched_off_there_are_no_forecasts_and_no_risks(
+    settings: Settings, tokens: dict[str, str], engine: Engine
+) -> None:
+    empty_all_tables(engine)
+    off = settings.model_copy(update={"foresight": False})
+    with TestClient(create_app(off)) as client:
+        authorised(client, tokens["all"])
+        for path in ("/forecasts/inflow", "/forecasts/caseload/table", "/term-risks"):
+            answer = client.get(f"/api/v1{path}", params={"asOf": AS_OF})
+            assert answer.status_code == 404 and "switched off" in answer.json()["detail"]
