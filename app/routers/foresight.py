@@ -56,7 +56,7 @@ TOO_LITTLE: dict[int | str, dict[str, Any]] = {
     422: {
         "description": "Too little history (under 24 complete months), or too few a month, "
         "to forecast: no forecast rather than a guess."
-    }
+    },
 }
 VolumePath = Annotated[
     Volume, Path(description="inflow, outflow or caseload, counted as their KPIs count them.")
@@ -205,7 +205,7 @@ def forecast_rows(asked: ForecastQuery, made: Forecast) -> tuple[list[str], list
 RISK_COLUMNS = ["trajectory_id", "kind", "rule", "team", "started_on", "due_on", "risk"]
 TOO_FEW_TERMS: dict[int | str, dict[str, Any]] = {
     404: SWITCHED_OFF,
-    422: {"description": "Too few terms with a known outcome to learn or test the model on."}
+    422: {"description": "Too few terms with a known outcome to learn or test the model on."},
 }
 RiskKind = Literal["assessment", "decision"]
 

@@ -26,6 +26,7 @@ from app.routers.workbench.common import (
     period_or_this_year,
     render,
 )
+from app.routers.workbench.foresight import WorklistRisks, worklist_risks
 from app.routers.workbench.present import RULE_TITLES
 from app.schemas import kpi_table
 from app.schemas.base import PSEUDONYM_PATTERN
@@ -46,10 +47,11 @@ class SortChoice(StrEnum):
     DUE_LATEST = "recentst"
     TEAM = "team"
     PROFESSIONAL = "professional"
+    RISK = "risico"  # the risk of open terms, sorted here (the database does not hold it)
 
     @property
     def order(self) -> WorklistOrder:
-        return WorklistOrder[self.name]
+        return WorklistOrder.DUE if self is SortChoice.RISK else WorklistOrder[self.name]
 
 
 SORT_WORDS = {
@@ -57,6 +59,7 @@ SORT_WORDS = {
     SortChoice.DUE_LATEST: "uiterste datum, laatste eerst",
     SortChoice.TEAM: "team",
     SortChoice.PROFESSIONAL: "professional",
+    SortChoice.RISK: "kans te laat, hoogste eerst",
 }
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
@@ -97,6 +100,8 @@ Choice = Annotated[WorklistChoice, Depends()]
 def worklist(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
+    cache: FigureCacheDep,
     visitor: AuditVisitor,
     choice: Choice,
     soon_from: Annotated[Offset, Query(alias="binnenkort_vanaf")] = 0,
@@ -107,13 +112,19 @@ def worklist(
     caller = visitor.caller
     today = local_today()
     chosen = choice.filters(caller.teams, today)
+    risks = worklist_risks(session, caller, settings, cache, today)
     lists = {
         "soon": (chosen["soon"], soon_from, "binnenkort_vanaf"),
         "late": (chosen["late"], late_from, "te_laat_vanaf"),
     }
     shown = {
         name: _worklist_part(
-            request, session, caller.municipality, where, today, choice, start, key
+            request,
+            session,
+            caller.municipality,
+            where,
+            today,
+            Listing(choice, start, key, risks),
         )
         for name, (where, start, key) in lists.items()
     }
@@ -141,8 +152,24 @@ def worklist(
         teams=caller.teams or values_of(session, caller.municipality, "team"),
         rules=RULE_TITLES,
         domains=[d.value for d in LawDomain],
-        orders={order.value: word for order, word in SORT_WORDS.items()},
+        orders={
+            order.value: word
+            for order, word in SORT_WORDS.items()
+            if order is not SortChoice.RISK or risks is not None
+        },
+        risk_explained=risks.explanation if risks else None,
     )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How one list of the worklist is shown: the officer's choice, where its page starts
+    and under which name in the URL, and the risks of open terms (None: switched off)."""
+
+    choice: WorklistChoice
+    start: int
+    offset_name: str
+    risks: WorklistRisks | None
 
 
 def _worklist_part(
@@ -151,23 +178,31 @@ def _worklist_part(
     municipality: str,
     where: FindingFilter,
     today: date,
-    choice: WorklistChoice,
-    start: int,
-    offset_name: str,
+    listing: Listing,
 ) -> dict[str, Any]:
     """One list of the worklist: its count over every page, this page, and the links to
     the pages before and after it."""
     total = audit_service.count_findings(session, municipality, where, today)
-    rows = audit_service.worklist_page(
-        session, municipality, where, today, choice.order.order, start, WORKLIST_PAGE
-    )
+    start, order = listing.start, listing.choice.order
+    if order is SortChoice.RISK and listing.risks is not None:
+        every = audit_service.worklist_page(
+            session, municipality, where, today, order.order, 0, EXPORT_LIMIT
+        )
+        items = [_work_item(row, today, listing.risks) for row in every]
+        items.sort(key=lambda item: -(item["risk"] or 0.0))  # stable: due date within
+        items = items[start : start + WORKLIST_PAGE]
+    else:
+        rows = audit_service.worklist_page(
+            session, municipality, where, today, order.order, start, WORKLIST_PAGE
+        )
+        items = [_work_item(row, today, listing.risks) for row in rows]
 
     def at(offset: int) -> str:
-        return str(request.url.include_query_params(**{offset_name: offset}))
+        return str(request.url.include_query_params(**{listing.offset_name: offset}))
 
-    end = start + len(rows)
+    end = start + len(items)
     return {
-        "rows": [_work_item(row, today) for row in rows],
+        "rows": items,
         "total": total,
         "first": start + 1,
         "last": end,
@@ -181,16 +216,25 @@ LISTS_NL = {"soon": "verloopt binnenkort", "late": "te laat"}
 
 
 @router.get("/werklijst.csv", dependencies=[CurrentProjection])
-def worklist_csv(session: SessionDep, visitor: AuditVisitor, choice: Choice) -> Response:
+def worklist_csv(
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: FigureCacheDep,
+    visitor: AuditVisitor,
+    choice: Choice,
+) -> Response:
     """Both lists as one table for Excel, with the form's filters (case-level: logged)."""
     caller = visitor.caller
     today = local_today()
+    risks = worklist_risks(session, caller, settings, cache, today)
     rows: list[dict[str, Any]] = []
     for name, where in choice.filters(caller.teams, today).items():
         found = audit_service.worklist_page(
             session, caller.municipality, where, today, choice.order.order, 0, EXPORT_LIMIT
         )
-        rows += [{**_work_item(row, today), "list": LISTS_NL[name]} for row in found]
+        rows += [{**_work_item(row, today, risks), "list": LISTS_NL[name]} for row in found]
+    if choice.order is SortChoice.RISK:
+        rows.sort(key=lambda row: -(row["risk"] or 0.0))
     caller.log_read(session, [r["trajectory_id"] for r in rows], with_query=True)
     table = [
         {
@@ -201,17 +245,22 @@ def worklist_csv(session: SessionDep, visitor: AuditVisitor, choice: Choice) -> 
             "regel": RULE_TITLES.get(r["rule"], r["rule"]),
             "uiterste_datum": r["due_on"],
             "dagen": r["days_left"],
+            "kans_te_laat": round(r["risk"], 3) if r["risk"] is not None else None,
         }
         for r in rows
     ]
-    columns = ["lijst", "traject", "team", "professional", "regel", "uiterste_datum", "dagen"]
+    columns = [
+        "lijst", "traject", "team", "professional", "regel", "uiterste_datum", "dagen",
+        "kans_te_laat",
+    ]  # fmt: skip
     text = kpi_table.write_csv(columns, table, "excel")
     return csv_response(text, f"werklijst_{today}.csv")
 
 
-def _work_item(row: Any, today: date) -> dict[str, Any]:
+def _work_item(row: Any, today: date, risks: WorklistRisks | None) -> dict[str, Any]:
     finding, _, team, professional = row
     return {
+        "risk": risks.of(finding.trajectory_id, finding.rule) if risks else None,
         "trajectory_id": finding.trajectory_id,
         "team": team,
         "professional": professional,

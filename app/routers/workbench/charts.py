@@ -27,6 +27,8 @@ LINE = "#154273"  # the Rijkshuisstijl's dark blue; contrast with white 10:1
 TARGET = "#8a1c00"
 MUTED = "#4a4a4a"
 GRID = "#e0e0e0"
+BAND80 = "#9fb3cc"  # the line's blue, lighter; the 95 % band lighter still
+BAND95 = "#d5dfeb"
 SHARE = "share (0..1)"
 
 
@@ -34,6 +36,16 @@ SHARE = "share (0..1)"
 class Point:
     label: str
     value: float | None  # None: suppressed or no data, drawn as a gap
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """An expected value with its 80 % and 95 % bands (low, high)."""
+
+    label: str
+    expected: float
+    band80: tuple[float, float]
+    band95: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,67 @@ def _drawn(
         x_ticks=x_ticks,
         has_target=target is not None,
         has_baseline=baseline is not None,
+    )
+
+
+def band_chart(
+    history: Sequence[Point],
+    ahead: Sequence[Ahead],
+    unit: str = "",
+    size: tuple[int, int] = (640, 260),
+) -> Chart | None:
+    """The last actual periods as a line, then what is expected: a dashed line inside its
+    80 % band (darker) and 95 % band (lighter), named "verwacht" above it."""
+    if not ahead:
+        return None
+    return _banded(tuple(history), tuple(ahead), unit, size)
+
+
+@lru_cache(maxsize=128)
+def _banded(
+    history: tuple[Point, ...], ahead: tuple[Ahead, ...], unit: str, size: tuple[int, int]
+) -> Chart:
+    points = (*history, *(Point(a.label, a.expected) for a in ahead))
+    values = [p.value for p in history if p.value is not None]
+    peak = max([*values, *(a.band95[1] for a in ahead)]) or 1.0
+    step = nice_step(peak)
+    top = step * math.ceil(peak / step)
+    figure = _figure(size)
+    ax = figure.add_axes(_frame(size, True))
+    ax.set_ylim(0, top)
+    ax.set_xlim(-0.3, len(points) - 1 + 0.3)
+    _draw_line(ax, history, None, small=False)
+    start = len(history)
+    xs = list(range(start, len(points)))
+    last = [(start - 1, history[-1].value)] if history and history[-1].value is not None else []
+    band_xs = [x for x, _ in last] + xs
+    for band, colour in (("band95", BAND95), ("band80", BAND80)):
+        lows = [v for _, v in last] + [getattr(a, band)[0] for a in ahead]
+        highs = [v for _, v in last] + [getattr(a, band)[1] for a in ahead]
+        ax.fill_between(band_xs, lows, highs, color=colour, linewidth=0)
+    line_xs = band_xs
+    line_ys = [v for _, v in last] + [a.expected for a in ahead]
+    ax.plot(line_xs, line_ys, color=LINE, linewidth=3, dashes=(4, 3))
+    ax.plot(xs, [a.expected for a in ahead], color=LINE, linewidth=0, marker="o", markersize=6)
+    y_ticks, x_ticks = _axes(ax, points, step, top, unit, size[0])
+    ax.annotate(
+        "verwacht",
+        ((start + len(points) - 1) / 2, 1),
+        xycoords=("data", "axes fraction"),
+        color=MUTED,
+        fontsize=9,
+        ha="center",
+        va="bottom",
+    )
+    return Chart(
+        uri=_svg_uri(figure),
+        width=size[0],
+        height=size[1],
+        top=top,
+        y_ticks=y_ticks,
+        x_ticks=x_ticks,
+        has_target=False,
+        has_baseline=False,
     )
 
 

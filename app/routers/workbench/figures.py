@@ -34,6 +34,12 @@ from app.routers.workbench.common import (
     period_or_this_year,
     render,
 )
+from app.routers.workbench.foresight import (
+    PageForecast,
+    expected_rows,
+    page_forecast,
+    with_chart,
+)
 from app.schemas import kpi_output, kpi_table
 from app.services.figures.cache import FigureCache
 from app.services.figures.kpis import (
@@ -279,10 +285,13 @@ def kpi_page(
     stored = shown_figure.target if shown_figure else None
     target = stored.value if stored else None
     baseline = getattr(stored, "baseline_value", None)
+    ahead = _ahead(session, visitor, kpi, settings, cache)
     return render(
         request,
         visitor,
         "kpi.html",
+        ahead=ahead,
+        ahead_rows=expected_rows(ahead.forecast, kpi.unit) if ahead and ahead.forecast else [],
         kpi=kpi,
         start=span[0],
         end=span[1],
@@ -302,6 +311,33 @@ def kpi_page(
         bounds={row.label: period_bounds(row.label, grain) for row in rows},
         min_cell_size=settings.min_cell_size,
     )
+
+
+def _ahead(
+    session: Any, visitor: Any, kpi: Kpi, settings: Settings, cache: FigureCache | None
+) -> PageForecast | None:
+    """The forecast of a volume KPI, drawn after its last twelve complete months (the
+    protected figures every reader sees, not the series the model read)."""
+    caller = visitor.caller
+    shown_forecast = page_forecast(session, caller, kpi.id, settings, cache, local_today())
+    if shown_forecast is None or shown_forecast.forecast is None:
+        return shown_forecast
+    last = shown_forecast.forecast.history_to
+    first = date(last.year - 1 + (last.month == 12), last.month % 12 + 1, 1)
+    history: list[Point] = []
+    if not isinstance(kpi.measure, NO_TIME_SERIES):
+        query = figure_query(first, last, ("month",), {}, None, caller.teams)
+        recent = compute_figure(
+            session,
+            caller.municipality,
+            kpi.id,
+            query,
+            settings.min_cell_size,
+            cache,
+            caller.rounding(settings),
+        )
+        history = points(series(recent, "month"))
+    return with_chart(shown_forecast, history, kpi.unit)
 
 
 @router.get("/kpis/{kpiId}/csv", dependencies=[CurrentProjection])

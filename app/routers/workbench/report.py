@@ -30,6 +30,7 @@ from app.routers.workbench.common import (
     render,
 )
 from app.routers.workbench.figures import judged, points, running, series, total
+from app.routers.workbench.foresight import report_forecasts
 from app.routers.workbench.pdf import html_to_pdf
 from app.routers.workbench.present import RULE_TITLES
 from app.routers.workbench.workbook import XLSX, report_workbook_bytes
@@ -243,6 +244,7 @@ def report(
         may_comment=caller.reads_cases,
         municipality_name=settings.municipality_names.get(caller.municipality),
         min_cell_size=cell_size,
+        expected=report_forecasts(session, caller, settings, cache, local_today()),
         **_audit_sections(session, visitor, cache, period, before),
     )
 
