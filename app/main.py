@@ -181,7 +181,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             terms_at = settings.notify_terms_time()
             if terms_at is not None:
                 notices = DailyTermNotices(
-                    sessions, settings.terms().calendar, terms_at, settings.public_url
+                    sessions,
+                    settings.terms().calendar,
+                    terms_at,
+                    settings.public_url,
+                    settings.foresight,
                 )
                 notices.start()
             yield {

@@ -68,6 +68,7 @@ CODES_NL = {
     "nl.wijkteam-kpi.trajectory.findings-changed": "toetsing van een traject gewijzigd",
     "nl.wijkteam-kpi.term.due-soon": "termijn verloopt binnenkort",
     "nl.wijkteam-kpi.term.missed": "termijn verstreken",
+    "nl.wijkteam-kpi.term.at-risk": "termijn dreigt te verlopen",
 }
 
 

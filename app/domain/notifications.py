@@ -27,6 +27,7 @@ class NotificationType(StrEnum):
     FINDINGS_CHANGED = TYPE_PREFIX + "trajectory.findings-changed"
     TERM_DUE_SOON = TYPE_PREFIX + "term.due-soon"  # within N working days, once per term
     TERM_MISSED = TYPE_PREFIX + "term.missed"  # its due date passed unmet, once per term
+    TERM_AT_RISK = TYPE_PREFIX + "term.at-risk"  # likely to be missed (risk model), once
 
 
 # The rules whose findings are legal terms with a due date.

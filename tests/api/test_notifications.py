@@ -26,7 +26,7 @@ from app.domain.notifications import NotificationType, working_days_until
 from app.main import create_app
 from app.models import OutboxNotification
 from app.services.ingestion.events import Sender, record_batch
-from app.services.notifications.terms import notify_terms
+from app.services.notifications.terms import AT_RISK_FROM, notify_terms
 from app.settings import Settings
 from tests.conftest import authorised, empty_all_tables
 from tests.factories import opened
@@ -36,6 +36,7 @@ FIGURES = NotificationType.FIGURES_CHANGED.value
 FINDINGS = NotificationType.FINDINGS_CHANGED.value
 DUE_SOON = NotificationType.TERM_DUE_SOON.value
 MISSED = NotificationType.TERM_MISSED.value
+AT_RISK = NotificationType.TERM_AT_RISK.value
 
 
 class Receiver:
@@ -345,3 +346,37 @@ def working_days_before(due: date, count: int, calendar: Any) -> date:
             found += 1
     assert working_days_until(day, due, calendar) == count
     return day
+
+
+def test_open_terms_likely_to_be_missed_are_told_once_each(
+    api: TestClient, engine: Engine, settings: Settings
+) -> None:
+    """Of the open terms `GET /term-risks` gives, those at or above the warning's risk are
+    told, each once however many nights it stays risky."""
+    from scripts.generate_events import generate
+
+    told_by = Receiver()
+    subscribe(api, told_by.url, AT_RISK)
+    events = list(generate(2000, seed=5, start=date(2025, 1, 1), end=date(2026, 10, 31)))
+    for first in range(0, len(events), 5000):
+        posted = api.post("/api/v1/events/batch", json=events[first : first + 5000])
+        assert posted.json()["rejected"] == 0
+    day = date(2026, 10, 1)
+    risks = api.get("/api/v1/term-risks", params={"asOf": day.isoformat(), "limit": 1000})
+    risky = {
+        (r["trajectoryId"], r["rule"], r["dueOn"])
+        for r in risks.json()["results"]
+        if r["risk"] >= AT_RISK_FROM
+    }
+    assert risky  # the generated municipality has terms at risk that day
+    sessions = create_session_factory(engine)
+    calendar = settings.terms().calendar
+    assert notify_terms(sessions, day, calendar) == len(risky)
+    notify_terms(sessions, day + timedelta(days=1), calendar)
+    told = [
+        (n.cloud_event["subject"], n.cloud_event["data"]["rule"], n.cloud_event["data"]["dueOn"])
+        for n in outbox(engine)
+        if n.type == AT_RISK
+    ]
+    assert len(told) == len(set(told)) and risky <= set(told)
+    told_by.server.shutdown()

@@ -22,6 +22,7 @@ SCOPE_OF = {
     NotificationType.FINDINGS_CHANGED: "audit:read",
     NotificationType.TERM_DUE_SOON: "audit:read",
     NotificationType.TERM_MISSED: "audit:read",
+    NotificationType.TERM_AT_RISK: "audit:read",
 }
 
 

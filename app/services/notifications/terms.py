@@ -1,6 +1,7 @@
 """Notices about legal terms, once a day and once per cluster: a term that runs out within
-a subscription's number of working days (Atw: no weekend, no Atw day), and a term whose
-due date passed unmet. Each term is told once per subscription."""
+a subscription's number of working days (Atw: no weekend, no Atw day), a term whose
+due date passed unmet, and an open term the risk model finds likely to be missed (at
+least AT_RISK_FROM; where foresight is on). Each term is told once per subscription."""
 
 import logging
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,16 +12,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.domain.atw import AtwCalendar
 from app.domain.calendar import MUNICIPAL_TZ
 from app.domain.notifications import TERM_RULES, NotificationType, working_days_until
+from app.errors import NotEnoughData
 from app.models import ApiClient, AuditFinding, OutboxNotification, Subscription, Trajectory
+from app.services.foresight import term_risks
 from app.services.notifications.outbox import enqueue, hears, listeners
 from app.services.storage import job_runs
 
 logger = logging.getLogger("wijkteam_kpi.notifications")
 JOB = "term-notices"
+AT_RISK_FROM = 0.5  # more likely missed than met
 
 
 def notify_terms(
-    sessions: sessionmaker[Session], today: date, calendar: AtwCalendar, public_url: str = ""
+    sessions: sessionmaker[Session],
+    today: date,
+    calendar: AtwCalendar,
+    public_url: str = "",
+    foresight: bool = True,
 ) -> int | None:
     """Writes today's term notices to the outbox; how many, or None when another replica
     has today's run."""
@@ -33,6 +41,9 @@ def notify_terms(
                 count += _due_soon(session, subscription, client, today, calendar, public_url, now)
             for subscription, client in listeners(session, None, NotificationType.TERM_MISSED):
                 count += _missed(session, subscription, client, today, public_url, now)
+            if foresight:
+                for subscription, client in listeners(session, None, NotificationType.TERM_AT_RISK):
+                    count += _at_risk(session, subscription, client, today, public_url, now)
             session.commit()
             return count
 
@@ -111,6 +122,28 @@ def _missed(
     return _tell(session, subscription, NotificationType.TERM_MISSED, missed, public_url, now)
 
 
+def _at_risk(
+    session: Session,
+    subscription: Subscription,
+    client: ApiClient,
+    today: date,
+    public_url: str,
+    now: datetime,
+) -> int:
+    try:
+        teams = tuple(client.teams) if client.teams is not None else None
+        found = term_risks(session, subscription.municipality, teams, today, None)
+    except NotEnoughData:
+        return 0  # nothing to learn from yet: no warning rather than a guess
+    risky = [
+        (risk.term.trajectory_id, risk.rule, risk.term.due_on)
+        for risk in found.risks
+        if risk.risk >= AT_RISK_FROM
+        and hears(subscription, client, risk.team, risk.term.domain, (risk.rule,))
+    ]
+    return _tell(session, subscription, NotificationType.TERM_AT_RISK, risky, public_url, now)
+
+
 def _tell(
     session: Session,
     subscription: Subscription,
@@ -150,10 +183,15 @@ class DailyTermNotices:
     them (storage.job_runs)."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], calendar: AtwCalendar, at: time, public_url: str
+        self,
+        sessions: sessionmaker[Session],
+        calendar: AtwCalendar,
+        at: time,
+        public_url: str,
+        foresight: bool = True,
     ) -> None:
         def notices(today: date) -> None:
-            count = notify_terms(sessions, today, calendar, public_url)
+            count = notify_terms(sessions, today, calendar, public_url, foresight)
             logger.info(
                 "term notices for %s: %s", today, "another replica" if count is None else count
             )
