@@ -77,10 +77,14 @@ def forecast_query(
     team: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
     domain: Annotated[LawDomain | None, Query()] = None,
 ) -> ForecastQuery:
-    if team is not None and caller.teams is not None and team not in caller.teams:
-        raise Forbidden(f"this client reads its own teams only ({', '.join(caller.teams)})")
+    _own_team(caller, team)
     scope = Scope(caller.teams, team, domain.value if domain else None)
     return ForecastQuery(volume, as_of or local_today(), scope)
+
+
+def _own_team(caller: Caller, team: str | None) -> None:
+    if team is not None and caller.teams is not None and team not in caller.teams:
+        raise Forbidden(f"this client reads its own teams only ({', '.join(caller.teams)})")
 
 
 Asked = Annotated[ForecastQuery, Depends(forecast_query)]
@@ -228,8 +232,7 @@ def risk_query(
     kind: Annotated[RiskKind | None, Query(description="Only this kind of term.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="The riskiest this many.")] = 100,
 ) -> RiskQuery:
-    if team is not None and caller.teams is not None and team not in caller.teams:
-        raise Forbidden(f"this client reads its own teams only ({', '.join(caller.teams)})")
+    _own_team(caller, team)
     return RiskQuery(as_of or local_today(), team, kind, limit)
 
 

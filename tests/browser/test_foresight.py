@@ -76,7 +76,7 @@ def test_the_kpi_page_shows_the_forecast_as_a_band_with_how_reliable_it_was(
     )
     assert rows[1].startswith(f"{following.year}-{following.month:02d}")
     words = section.inner_text()
-    assert "Hoe betrouwbaar" in words and "80 %-band" in words and "MASE" in words
+    assert "Hoe betrouwbaar" in words and "80%-band" in words and "MASE" in words
     section.scroll_into_view_if_needed()
     watched.screenshot(f"foresight-kpi-inflow-{backend}.png")
     assert watched.axe_violations() == []

@@ -94,9 +94,7 @@ def _drawn(
     axes: bool,
 ) -> Chart:
     values = [p.value for p in points if p.value is not None]
-    peak = max([*values, target or 0.0, baseline or 0.0]) or 1.0
-    step = nice_step(peak)
-    top = step * math.ceil(peak / step)
+    step, top = _value_axis(max([*values, target or 0.0, baseline or 0.0]))
     figure = _figure(size)
     ax = figure.add_axes(_frame(size, axes))
     ax.set_ylim(0, top)
@@ -144,9 +142,7 @@ def _banded(
 ) -> Chart:
     points = (*history, *(Point(a.label, a.expected) for a in ahead))
     values = [p.value for p in history if p.value is not None]
-    peak = max([*values, *(a.band95[1] for a in ahead)]) or 1.0
-    step = nice_step(peak)
-    top = step * math.ceil(peak / step)
+    step, top = _value_axis(max([*values, *(a.band95[1] for a in ahead)]))
     figure = _figure(size)
     ax = figure.add_axes(_frame(size, True))
     ax.set_ylim(0, top)
@@ -165,15 +161,7 @@ def _banded(
     ax.plot(line_xs, line_ys, color=LINE, linewidth=3, dashes=(4, 3))
     ax.plot(xs, [a.expected for a in ahead], color=LINE, linewidth=0, marker="o", markersize=6)
     y_ticks, x_ticks = _axes(ax, points, step, top, unit, size[0])
-    ax.annotate(
-        "verwacht",
-        ((start + len(points) - 1) / 2, 1),
-        xycoords=("data", "axes fraction"),
-        color=MUTED,
-        fontsize=9,
-        ha="center",
-        va="bottom",
-    )
+    _note_above(ax, (start + len(points) - 1) / 2, "verwacht")
     return Chart(
         uri=_svg_uri(figure),
         width=size[0],
@@ -266,15 +254,26 @@ def _labels(
         ax.text(end, baseline, "0-meting", color=MUTED, fontsize=9, ha="right", va="bottom")
     labels = [p.label for p in points]
     if running in labels:
-        ax.annotate(
-            "lopend",
-            (labels.index(running), 1),
-            xycoords=("data", "axes fraction"),
-            color=MUTED,
-            fontsize=9,
-            ha="center",
-            va="bottom",
-        )
+        _note_above(ax, labels.index(running), "lopend")
+
+
+def _note_above(ax: Axes, x: float, text: str) -> None:
+    """A word above the plot at period `x`: what that stretch of the line is."""
+    ax.annotate(
+        text,
+        (x, 1),
+        xycoords=("data", "axes fraction"),
+        color=MUTED,
+        fontsize=9,
+        ha="center",
+        va="bottom",
+    )
+
+
+def _value_axis(peak: float) -> tuple[float, float]:
+    """The step and the end of a value axis from 0 that holds `peak`."""
+    step = nice_step(peak or 1.0)
+    return step, step * math.ceil((peak or 1.0) / step)
 
 
 def _svg_uri(figure: Figure) -> str:

@@ -86,14 +86,14 @@ def reliability_nl(made: Forecast) -> list[str]:
     words = [
         "Wat dit is: een statistische verwachting uit de eigen cijfers van "
         f"{made.history_from} tot en met {made.history_to} ({made.history_months} maanden), "
-        "met trend en seizoen. De banden geven aan waar de werkelijkheid met 80 % (donker) "
-        "en 95 % (licht) kans komt te liggen, als de komende maanden zich gedragen als de "
+        "met trend en seizoen. De banden geven aan waar de werkelijkheid met 80% (donker) "
+        "en 95% (licht) kans komt te liggen, als de komende maanden zich gedragen als de "
         "afgelopen jaren. Nieuw beleid, een wachtlijst of een wetswijziging ziet het model niet.",
         f"Hoe betrouwbaar: achteraf getoetst over de laatste {test.origins} maanden zat de "
         f"verwachting gemiddeld {number(test.mean_absolute_error)} naast de werkelijkheid, "
         f"{beat} dan 'dezelfde maand een jaar eerder' (MASE {number(test.mase, digits=2)}), "
         f"en lag de werkelijkheid in {number(test.coverage80, SHARE, 0)} van de gevallen "
-        "binnen de 80 %-band.",
+        "binnen de 80%-band.",
     ]
     if not test.skill:
         words.append(
@@ -162,7 +162,7 @@ def risk_text(risk: float | None) -> str:
 
 
 def expected_rows(made: Forecast, unit: str) -> list[dict[str, Any]]:
-    """The forecast as table rows: period, expected, 80 % band, 95 % band."""
+    """The forecast as table rows: period, expected, 80% band, 95% band."""
     return [
         {
             "period": item.label,
@@ -185,7 +185,7 @@ def report_forecasts(
     cache: FigureCache | None,
     today: date,
 ) -> list[dict[str, Any]]:
-    """The next tertial of each volume for the report: expected, its 80 % band, and how the
+    """The next tertial of each volume for the report: expected, its 80% band, and how the
     forecast did in its backtest (or why there is none)."""
     found = []
     for volume in Volume:
@@ -198,7 +198,7 @@ def report_forecasts(
             test = made.backtest
             row["tested"] = (
                 f"MASE {number(test.mase, digits=2)}; {number(test.coverage80, SHARE, 0)} "
-                "binnen de 80 %-band" + ("" if test.skill else "; geen patroon: recent niveau")
+                "binnen de 80%-band" + ("" if test.skill else "; geen patroon: recent niveau")
             )
             row["expected"] = number(made.tertial.expected, "", 0)
             row["band80"] = _span(made.tertial.band80, "")
