@@ -135,6 +135,10 @@ def _rounded(cell: Cell, count: _Counter) -> Cell:
         return replace(cell, n=n, value=overall.get("shareAgree"), extra=extra)
     numerator = count(cell.numerator, "numerator")
     denominator = n if cell.denominator == cell.n else count(cell.denominator, "denominator")
+    if _part_of(cell) and numerator is not None and denominator is not None:
+        # drawn apart, 24 of 24 could show as 25 of 20: a share is never above its whole
+        # (the lesser of two multiples of the base is one too: nothing exact comes back)
+        numerator = min(numerator, denominator)
     scale = 100 if isinstance(measure, Complaints) else 1
     value = _ratio(numerator, denominator, scale)
     return replace(
@@ -186,6 +190,15 @@ def _rounded_stats(stats: Any, count: _Counter) -> Any:
     if stats.get("n") is None:  # hidden by suppression
         return stats
     return {**stats, "n": count(stats["n"], "resolution")}
+
+
+def _part_of(cell: Cell) -> bool:
+    """Whether the numerator counts some of what the denominator counts (a share)."""
+    return (
+        cell.numerator is not None
+        and cell.denominator is not None
+        and cell.numerator <= cell.denominator
+    )
 
 
 def _ratio(part: float | None, whole: float | None, scale: int = 1) -> float | None:
