@@ -26,19 +26,28 @@ SCOPE_OF = {
 }
 
 
+Live = list[tuple[Subscription, ApiClient]]
+
+
 @dataclass
 class FindingsWatch:
-    """The findings of the touched trajectories that someone listens to, before a change."""
+    """The findings of the touched trajectories that someone listens to, before a change,
+    and the live subscriptions of their municipalities (read once per batch)."""
 
     keys: set[Key] = field(default_factory=set)
     before: dict[Key, frozenset[tuple[Any, ...]]] = field(default_factory=dict)
+    live: Live = field(default_factory=list)
 
 
 def listeners(
     session: Session, municipalities: Iterable[str] | None, kind: NotificationType
-) -> list[tuple[Subscription, ApiClient]]:
+) -> Live:
     """Live subscriptions to `kind` in these municipalities (None: all), with their client,
     when that client is live and may read what the notification points to."""
+    return of_kind(live_subscriptions(session, municipalities), kind)
+
+
+def live_subscriptions(session: Session, municipalities: Iterable[str] | None) -> Live:
     query = (
         select(Subscription, ApiClient)
         .join(ApiClient, ApiClient.id == Subscription.client_id)
@@ -46,20 +55,24 @@ def listeners(
     )
     if municipalities is not None:
         query = query.where(Subscription.municipality.in_(set(municipalities)))
-    found: list[tuple[Subscription, ApiClient]] = []
-    for subscription, client in session.execute(query):
-        if kind.value in subscription.types and SCOPE_OF[kind] in client.scopes:
-            found.append((subscription, client))
-    return found
+    return [(subscription, client) for subscription, client in session.execute(query)]
+
+
+def of_kind(live: Live, kind: NotificationType) -> Live:
+    return [
+        (subscription, client)
+        for subscription, client in live
+        if kind.value in subscription.types and SCOPE_OF[kind] in client.scopes
+    ]
 
 
 def watch_findings(session: Session, keys: set[Key]) -> FindingsWatch:
-    listened = {
-        s.municipality
-        for s, _ in listeners(session, {m for m, _ in keys}, NotificationType.FINDINGS_CHANGED)
-    }
+    if not keys:  # nothing new stored: nothing to tell
+        return FindingsWatch()
+    live = live_subscriptions(session, {m for m, _ in keys})
+    listened = {s.municipality for s, _ in of_kind(live, NotificationType.FINDINGS_CHANGED)}
     watched = {key for key in keys if key[0] in listened}
-    return FindingsWatch(watched, _findings(session, watched))
+    return FindingsWatch(watched, _findings(session, watched), live)
 
 
 def _findings(session: Session, keys: set[Key]) -> dict[Key, frozenset[tuple[Any, ...]]]:
@@ -88,12 +101,12 @@ def after_ingest(
         if after.get(key) != watch.before.get(key)
     }
     if changed:
-        _findings_changed(session, base_url, changed, now)
-    _figures_changed(session, base_url, municipalities, now)
+        _findings_changed(session, base_url, changed, watch.live, now)
+    _figures_changed(session, base_url, municipalities, watch.live, now)
 
 
 def _findings_changed(
-    session: Session, base_url: str, changed: dict[Key, set[str]], now: datetime
+    session: Session, base_url: str, changed: dict[Key, set[str]], live: Live, now: datetime
 ) -> None:
     """`changed`: per trajectory, the rules whose findings changed."""
     keys = list(changed)
@@ -105,7 +118,7 @@ def _findings_changed(
     )
     found = {(m, t): (team, domain) for m, t, team, domain in rows}
     kind = NotificationType.FINDINGS_CHANGED
-    for subscription, client in listeners(session, {m for m, _ in keys}, kind):
+    for subscription, client in of_kind(live, kind):
         for municipality, trajectory_id in keys:
             team, domain = found.get((municipality, trajectory_id), (None, None))
             rules = changed[(municipality, trajectory_id)]
@@ -144,10 +157,12 @@ def hears(
 
 
 def _figures_changed(
-    session: Session, base_url: str, municipalities: set[str], now: datetime
+    session: Session, base_url: str, municipalities: set[str], live: Live, now: datetime
 ) -> None:
     kind = NotificationType.FIGURES_CHANGED
-    for subscription, _ in listeners(session, municipalities, kind):
+    for subscription, _ in of_kind(live, kind):
+        if subscription.municipality not in municipalities:
+            continue
         recent = session.scalar(
             select(OutboxNotification.id)
             .where(
