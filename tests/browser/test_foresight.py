@@ -2,7 +2,7 @@
 municipality with a winter peak generated up to last month: the forecast as a band after
 the last actual month on the KPI page (the picture read back: the bands are drawn), its
 table and the Dutch words on how reliable it was; the worklist's risk column, sorted by
-risk, with its explanation; the report's "Verwacht"."""
+risk, with its explanation; the report's "Verwacht", in a table and as bands."""
 
 import base64
 import re
@@ -122,4 +122,8 @@ def test_the_report_says_what_the_next_tertial_is_expected_to_bring(
         "Doorstroom (caseload)",
     ]
     assert all("MASE" in row for row in rows), rows
+    for volume in ("inflow", "outflow", "caseload"):  # each drawn as a band, as on its page
+        picture = page.locator(f"img#verwacht-{volume}")
+        svg = base64.b64decode((picture.get_attribute("src") or "").split(",", 1)[1]).decode()
+        assert BAND80 in svg and "80%- en 95%-band" in (picture.get_attribute("alt") or "")
     watched.close()

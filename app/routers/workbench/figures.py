@@ -285,7 +285,7 @@ def kpi_page(
     stored = shown_figure.target if shown_figure else None
     target = stored.value if stored else None
     baseline = getattr(stored, "baseline_value", None)
-    ahead = _ahead(session, visitor, kpi, settings, cache)
+    ahead = forecast_shown(session, visitor, kpi, settings, cache)
     return render(
         request,
         visitor,
@@ -313,8 +313,13 @@ def kpi_page(
     )
 
 
-def _ahead(
-    session: Any, visitor: Any, kpi: Kpi, settings: Settings, cache: FigureCache | None
+def forecast_shown(
+    session: Any,
+    visitor: Any,
+    kpi: Kpi,
+    settings: Settings,
+    cache: FigureCache | None,
+    size: tuple[int, int] = (640, 260),
 ) -> PageForecast | None:
     """The forecast of a volume KPI, drawn after its last twelve complete months (the
     protected figures every reader sees, not the series the model read)."""
@@ -337,7 +342,7 @@ def _ahead(
             caller.rounding(settings),
         )
         history = points(series(recent, "month"))
-    return with_chart(shown_forecast, history, kpi.unit)
+    return with_chart(shown_forecast, history, kpi.unit, size)
 
 
 @router.get("/kpis/{kpiId}/csv", dependencies=[CurrentProjection])

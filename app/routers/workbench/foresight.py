@@ -10,11 +10,11 @@ from app.auth import Caller
 from app.deps import SessionDep
 from app.domain.foresight import Band, Forecast
 from app.domain.foresight.risk import HELD_OUT_DAYS, RiskQuality
+from app.domain.kpis.spec import Kpi
 from app.errors import NotEnoughData
 from app.routers.workbench.charts import Ahead, Chart, Point, band_chart
 from app.routers.workbench.present import number
 from app.services.figures.cache import FigureCache
-from app.services.figures.kpis import get_kpi
 from app.services.foresight import (
     RULE_OF,
     ForecastQuery,
@@ -25,7 +25,7 @@ from app.services.foresight import (
 )
 from app.settings import Settings
 
-VOLUMES = {volume.value for volume in Volume}
+VOLUMES = tuple(volume.value for volume in Volume)  # inflow, outflow, caseload
 SHARE = "share (0..1)"
 
 
@@ -57,7 +57,9 @@ def page_forecast(
     return PageForecast(made, reliability_nl(made))
 
 
-def with_chart(shown: PageForecast, history: list[Point], unit: str) -> PageForecast:
+def with_chart(
+    shown: PageForecast, history: list[Point], unit: str, size: tuple[int, int] = (640, 260)
+) -> PageForecast:
     if shown.forecast is None:
         return shown
     ahead = [
@@ -69,7 +71,8 @@ def with_chart(shown: PageForecast, history: list[Point], unit: str) -> PageFore
         )
         for item in shown.forecast.months
     ]
-    return PageForecast(shown.forecast, shown.reliability, band_chart(history, ahead, unit))
+    chart = band_chart(history, ahead, unit, size)
+    return PageForecast(shown.forecast, shown.reliability, chart)
 
 
 NO_FORECAST = (
@@ -178,29 +181,17 @@ def _span(band: Band, unit: str) -> str:
     return f"{number(band.low, unit, 0)} tot {number(band.high, unit, 0)}"
 
 
-def report_forecasts(
-    session: SessionDep,
-    caller: Caller,
-    settings: Settings,
-    cache: FigureCache | None,
-    today: date,
-) -> list[dict[str, Any]]:
-    """The next tertial of each volume for the report: expected, its 80% band, and how the
-    forecast did in its backtest (or why there is none)."""
-    found = []
-    for volume in Volume:
-        shown = page_forecast(session, caller, volume.value, settings, cache, today)
-        if shown is None:
-            continue
-        made = shown.forecast
-        row: dict[str, Any] = {"kpi": get_kpi(volume.value), "forecast": made}
-        if made is not None:
-            test = made.backtest
-            row["tested"] = (
-                f"MASE {number(test.mase, digits=2)}; {number(test.coverage80, SHARE, 0)} "
-                "binnen de 80%-band" + ("" if test.skill else "; geen patroon: recent niveau")
-            )
-            row["expected"] = number(made.tertial.expected, "", 0)
-            row["band80"] = _span(made.tertial.band80, "")
-        found.append(row)
-    return found
+def report_row(kpi: Kpi, shown: PageForecast) -> dict[str, Any]:
+    """The next tertial of a volume as the report shows it: expected, its 80% band, its
+    picture, and how the forecast did in its backtest (or why there is none)."""
+    made = shown.forecast
+    row: dict[str, Any] = {"kpi": kpi, "forecast": made, "chart": shown.chart}
+    if made is not None:
+        test = made.backtest
+        row["tested"] = (
+            f"MASE {number(test.mase, digits=2)}; {number(test.coverage80, SHARE, 0)} "
+            "binnen de 80%-band" + ("" if test.skill else "; geen patroon: recent niveau")
+        )
+        row["expected"] = number(made.tertial.expected, "", 0)
+        row["band80"] = _span(made.tertial.band80, "")
+    return row

@@ -29,8 +29,15 @@ from app.routers.workbench.common import (
     page_router,
     render,
 )
-from app.routers.workbench.figures import judged, points, running, series, total
-from app.routers.workbench.foresight import report_forecasts
+from app.routers.workbench.figures import (
+    forecast_shown,
+    judged,
+    points,
+    running,
+    series,
+    total,
+)
+from app.routers.workbench.foresight import VOLUMES, report_row
 from app.routers.workbench.pdf import html_to_pdf
 from app.routers.workbench.present import RULE_TITLES
 from app.routers.workbench.workbook import XLSX, report_workbook_bytes
@@ -244,7 +251,11 @@ def report(
         may_comment=caller.reads_cases,
         municipality_name=settings.municipality_names.get(caller.municipality),
         min_cell_size=cell_size,
-        expected=report_forecasts(session, caller, settings, cache, local_today()),
+        expected=[
+            report_row(kpi, shown)
+            for kpi in (get_kpi(volume) for volume in VOLUMES)
+            if (shown := forecast_shown(session, visitor, kpi, settings, cache, (330, 180)))
+        ],
         **_audit_sections(session, visitor, cache, period, before),
     )
 
