@@ -1,4 +1,4 @@
-"""GET /forecasts/{volume}: what the coming months will bring; GET /term-risks: which open
+"""GET /forecasts/{kpiId}: what the coming months will bring; GET /term-risks: which open
 terms are likely to be missed; each with how reliable it was."""
 
 from dataclasses import dataclass, replace
@@ -34,9 +34,9 @@ from app.services.figures.cache import FigureCache
 from app.services.foresight import (
     ForecastQuery,
     Scope,
+    Series,
     TermRisks,
-    Volume,
-    forecast_volume,
+    forecast_series,
     term_risks,
 )
 
@@ -58,13 +58,19 @@ TOO_LITTLE: dict[int | str, dict[str, Any]] = {
         "to forecast: no forecast rather than a guess."
     },
 }
-VolumePath = Annotated[
-    Volume, Path(description="inflow, outflow or caseload, counted as their KPIs count them.")
+SeriesPath = Annotated[
+    Series,
+    Path(
+        alias="kpiId",
+        description="The KPI to forecast, counted as the KPI counts it: inflow, outflow and "
+        "caseload (a month's count), waiting_time_intake and waiting_time_support (a month's "
+        "median days).",
+    ),
 ]
 
 
 def forecast_query(
-    volume: VolumePath,
+    series: SeriesPath,
     caller: KpiReader,
     as_of: Annotated[
         IsoDate | None,
@@ -79,7 +85,7 @@ def forecast_query(
 ) -> ForecastQuery:
     _own_team(caller, team)
     scope = Scope(caller.teams, team, domain.value if domain else None)
-    return ForecastQuery(volume, as_of or local_today(), scope)
+    return ForecastQuery(series, as_of or local_today(), scope)
 
 
 def _own_team(caller: Caller, team: str | None) -> None:
@@ -91,7 +97,7 @@ Asked = Annotated[ForecastQuery, Depends(forecast_query)]
 
 
 @router.get(
-    "/forecasts/{volume}",
+    "/forecasts/{kpiId}",
     response_model=ForecastView,
     responses={**NOT_MODIFIED, **TOO_LITTLE},
     summary="A forecast of inflow, outflow or caseload, with its backtest",
@@ -107,12 +113,12 @@ def read_forecast(
     cache: FigureCacheDep,
     asked: Asked,
 ) -> ForecastView:
-    made = forecast_volume(session, caller.municipality, asked, settings.min_cell_size, cache)
+    made = forecast_series(session, caller.municipality, asked, settings.min_cell_size, cache)
     return forecast_view(asked, made)
 
 
 @router.get(
-    "/forecasts/{volume}/table",
+    "/forecasts/{kpiId}/table",
     response_class=Response,
     responses={
         **csv_table("One row per forecast period (three months, then the tertial)."),
@@ -132,16 +138,16 @@ def read_forecast_table(
 ) -> Response:
     """The same forecast as `forecast_read`: per period its bounds, the expected value and
     both bands, and on every row the model's backtest (MASE, coverage, skill)."""
-    made = forecast_volume(session, caller.municipality, asked, settings.min_cell_size, cache)
+    made = forecast_series(session, caller.municipality, asked, settings.min_cell_size, cache)
     columns, rows = forecast_rows(asked, made)
     text = kpi_table.write_csv(columns, rows, dialect)
-    return csv_response(text, f"forecast_{asked.volume.value}_{asked.as_of}.csv")
+    return csv_response(text, f"forecast_{asked.series.value}_{asked.as_of}.csv")
 
 
 def forecast_view(asked: ForecastQuery, made: Forecast) -> ForecastView:
     test = made.backtest
     return ForecastView(
-        volume=asked.volume.value,
+        kpi_id=asked.series.value,
         team=asked.scope.team,
         domain=asked.scope.domain,
         as_of=asked.as_of,
@@ -176,7 +182,7 @@ def _expected_view(item: Expected) -> ExpectedView:
 
 
 FORECAST_COLUMNS = [
-    "volume", "period", "period_start", "period_end", "expected", "band80_low", "band80_high",
+    "kpi_id", "period", "period_start", "period_end", "expected", "band80_low", "band80_high",
     "band95_low", "band95_high", "model", "history_months", "backtest_mase",
     "backtest_coverage80", "skill",
 ]  # fmt: skip
@@ -186,7 +192,7 @@ def forecast_rows(asked: ForecastQuery, made: Forecast) -> tuple[list[str], list
     view = forecast_view(asked, made)
     rows = [
         {
-            "volume": view.volume,
+            "kpi_id": view.kpi_id,
             "period": item.period,
             "period_start": item.start,
             "period_end": item.end,

@@ -44,7 +44,7 @@ class BacktestView(ApiModel):
 
 
 class ForecastView(ApiModel):
-    volume: str = Field(description="inflow, outflow or caseload, counted as the KPI counts it.")
+    kpi_id: str = Field(description="The KPI forecast, counted as the KPI counts it.")
     team: str | None
     domain: str | None
     as_of: date

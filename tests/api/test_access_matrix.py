@@ -104,10 +104,10 @@ def builders(engine: Engine, sample_id: str) -> dict[tuple[str, str], Callable[[
         ("GET", "/api/v1/figures/table"): lambda: Request(
             "GET", "/api/v1/figures/table", {**period, "groupBy": "team"}
         ),
-        ("GET", "/api/v1/forecasts/{volume}"): lambda: Request(
+        ("GET", "/api/v1/forecasts/{kpiId}"): lambda: Request(
             "GET", "/api/v1/forecasts/inflow", {"team": "zuid"}
         ),
-        ("GET", "/api/v1/forecasts/{volume}/table"): lambda: Request(
+        ("GET", "/api/v1/forecasts/{kpiId}/table"): lambda: Request(
             "GET", "/api/v1/forecasts/caseload/table", {"team": "zuid"}
         ),
         ("GET", "/api/v1/term-risks"): lambda: Request(

@@ -81,7 +81,7 @@ def test_a_forecast_of_growth_and_season_beats_seasonal_naive_and_its_bands_hold
     assert body["months"][2]["expected"] > body["months"][0]["expected"]
     table = client.get("/api/v1/forecasts/inflow/table", params={"asOf": AS_OF})
     lines = table.text.strip().splitlines()
-    assert lines[0].split(",")[:5] == ["volume", "period", "period_start", "period_end", "expected"]
+    assert lines[0].split(",")[:5] == ["kpi_id", "period", "period_start", "period_end", "expected"]
     assert [line.split(",")[1] for line in lines[1:]] == [
         "2026-11",
         "2026-12",
@@ -89,8 +89,8 @@ def test_a_forecast_of_growth_and_season_beats_seasonal_naive_and_its_bands_hold
         "2027-T1",
     ]
     assert float(lines[1].split(",")[4]) == body["months"][0]["expected"]
-    for volume in ("outflow", "caseload"):
-        other = client.get(f"/api/v1/forecasts/{volume}", params={"asOf": AS_OF})
+    for kpi_id in ("outflow", "caseload"):
+        other = client.get(f"/api/v1/forecasts/{kpi_id}", params={"asOf": AS_OF})
         assert other.status_code == 200, other.text
         assert other.json()["months"][0]["expected"] > 0
 
@@ -160,3 +160,22 @@ def test_switched_off_there_are_no_forecasts_and_no_risks(
         for path in ("/forecasts/inflow", "/forecasts/caseload/table", "/term-risks"):
             answer = client.get(f"/api/v1{path}", params={"asOf": AS_OF})
             assert answer.status_code == 404 and "switched off" in answer.json()["detail"]
+
+
+def test_a_waiting_time_is_forecast_as_a_month_s_median_days(client: TestClient) -> None:
+    """Whole stories this time (steps included): the intake's waiting time per month, the
+    median of the intervals ending in it as the KPI counts it; a tertial is the mean of its
+    months, not their sum."""
+    events = list(generate(1500, seed=4, start=FIRST, end=date(2026, 10, 31)))
+    post(client, events)
+    answer = client.get("/api/v1/forecasts/waiting_time_intake", params={"asOf": AS_OF})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["kpiId"] == "waiting_time_intake" and body["historyMonths"] == 48
+    figure = client.get(
+        "/api/v1/kpis/waiting_time_intake", params={"from": "2026-01-01", "to": "2026-10-31"}
+    ).json()["groups"][0]["value"]
+    months = [m["expected"] for m in body["months"]]
+    # days like the KPI's own, and a tertial of days, not three or four months of them
+    assert all(0.5 * figure <= m <= 2 * figure for m in months), (figure, months)
+    assert min(months) / 2 <= body["tertial"]["expected"] <= 2 * max(months)

@@ -136,8 +136,8 @@ def test_every_operation_answers_as_documented(
 PER_ITEM = {
     "POST /events/batch": [negative_data_rejection],
     "POST /subscriptions": [positive_data_acceptance],
-    "GET /forecasts/{volume}": [positive_data_acceptance],
-    "GET /forecasts/{volume}/table": [positive_data_acceptance],
+    "GET /forecasts/{kpiId}": [positive_data_acceptance],
+    "GET /forecasts/{kpiId}/table": [positive_data_acceptance],
     "GET /term-risks": [positive_data_acceptance],
     "GET /term-risks/table": [positive_data_acceptance],
 }

@@ -1,6 +1,7 @@
 """The forecast model on plain series: skill where there is a pattern, none claimed where
 there is none, the next tertial named right, and no forecast from too short a history."""
 
+import math
 from collections import Counter
 from datetime import date, datetime
 
@@ -61,3 +62,16 @@ def test_too_short_a_history_is_refused() -> None:
     with pytest.raises(TooLittleHistory) as refused:
         forecast(FIRST, [100.0] * (MIN_MONTHS - 1))
     assert refused.value.months == MIN_MONTHS - 1
+
+
+def test_months_without_a_value_are_missing_not_zero() -> None:
+    """A waiting time has no median in a month with too few cases: the model reads the gap
+    as missing (a zero would drag the forecast down), and counts only known months."""
+    values = [20.0 + (k % 12) for k in range(36)]
+    gapped = [math.nan if k % 5 == 0 else v for k, v in enumerate(values)]
+    made = forecast(FIRST, gapped, summed=False)
+    assert all(18 <= m.expected <= 34 for m in made.months)
+    assert 18 <= made.tertial.expected <= 34  # a mean of months, not a sum
+    with pytest.raises(TooLittleHistory) as refused:
+        forecast(FIRST, [v if k % 2 else math.nan for k, v in enumerate(values)])
+    assert refused.value.months == 18

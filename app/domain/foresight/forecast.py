@@ -102,13 +102,18 @@ class Forecast:
     backtest: Backtest
 
 
-def forecast(first_month: date, values: Sequence[float], seed: int = 0) -> Forecast:
+def forecast(
+    first_month: date, values: Sequence[float], seed: int = 0, summed: bool = True
+) -> Forecast:
     """The next HORIZON_MONTHS months and the next whole tertial after the last value;
-    `values` are whole months from `first_month` on, the last one complete."""
+    `values` are whole months from `first_month` on, the last one complete, NaN where a
+    month has no value (the model reads it as missing). A tertial is the sum of its months
+    (`summed`: counts) or their mean (a waiting time)."""
     history = np.asarray(values[-MAX_MONTHS:], dtype=float)
     first = _add_months(first_month, len(values) - len(history))
-    if len(history) < MIN_MONTHS:
-        raise TooLittleHistory(len(history))
+    known = int(np.count_nonzero(~np.isnan(history)))
+    if len(history) < MIN_MONTHS or known < MIN_MONTHS:
+        raise TooLittleHistory(known)
     after = _add_months(first, len(history))  # the first month to forecast
     tertial_start = _next_tertial_start(after)
     steps = max(HORIZON_MONTHS, _months_between(after, tertial_start) + 4)
@@ -118,11 +123,12 @@ def forecast(first_month: date, values: Sequence[float], seed: int = 0) -> Forec
         for k in range(HORIZON_MONTHS)
     )
     offset = _months_between(after, tertial_start)
+    months_of_tertial = futures[offset : offset + 4]
     tertial = _expected(
         _tertial_label(tertial_start),
         tertial_start,
         _add_months(tertial_start, 4) - _ONE_DAY,
-        futures[offset : offset + 4].sum(axis=0),
+        months_of_tertial.sum(axis=0) if summed else months_of_tertial.mean(axis=0),
     )
     return Forecast(
         model=MODEL,
@@ -143,12 +149,17 @@ def backtest(history: NDArray[np.float64], seed: int = 0) -> Backtest:
         futures = _simulate(history[:origin], HORIZON_MONTHS, rng, repetitions=1000)
         for ahead in range(min(HORIZON_MONTHS, len(history) - origin)):
             actual = float(history[origin + ahead])
+            if math.isnan(actual):
+                continue  # a month without a value tests nothing
             expected, band80, band95 = _summary(futures[ahead])
             errors.append(abs(actual - expected))
-            mean_errors.append(abs(actual - float(history[:origin].mean())))
+            mean_errors.append(abs(actual - float(np.nanmean(history[:origin]))))
             held80 += band80.holds(actual)
             held95 += band95.holds(actual)
-    seasonal_naive = float(np.mean(np.abs(history[SEASON:] - history[:-SEASON])))
+    if not errors:
+        raise TooLittleHistory(0)  # no known month among the last ones to test on
+    year_on_year = np.abs(history[SEASON:] - history[:-SEASON])
+    seasonal_naive = float(np.nanmean(year_on_year)) if np.isfinite(year_on_year).any() else 0.0
     mae = float(np.mean(errors))
     return Backtest(
         origins=origins,

@@ -321,7 +321,7 @@ def forecast_shown(
     cache: FigureCache | None,
     size: tuple[int, int] = (640, 260),
 ) -> PageForecast | None:
-    """The forecast of a volume KPI, drawn after its last twelve complete months (the
+    """The forecast of a KPI with one, drawn after its last twelve complete months (the
     protected figures every reader sees, not the series the model read)."""
     caller = visitor.caller
     shown_forecast = page_forecast(session, caller, kpi.id, settings, cache, local_today())

@@ -13,19 +13,19 @@ from app.domain.foresight.risk import HELD_OUT_DAYS, RiskQuality
 from app.domain.kpis.spec import Kpi
 from app.errors import NotEnoughData
 from app.routers.workbench.charts import Ahead, Chart, Point, band_chart
-from app.routers.workbench.present import number
+from app.routers.workbench.present import number, unit_nl
 from app.services.figures.cache import FigureCache
 from app.services.foresight import (
     RULE_OF,
     ForecastQuery,
     Scope,
-    Volume,
-    forecast_volume,
+    Series,
+    forecast_series,
     term_risks,
 )
 from app.settings import Settings
 
-VOLUMES = tuple(volume.value for volume in Volume)  # inflow, outflow, caseload
+FORECAST_KPIS = tuple(series.value for series in Series)
 SHARE = "share (0..1)"
 
 
@@ -41,17 +41,17 @@ class PageForecast:
 def page_forecast(
     session: SessionDep,
     caller: Caller,
-    volume: str,
+    kpi_id: str,
     settings: Settings,
     cache: FigureCache | None,
     today: date,
 ) -> PageForecast | None:
-    """The reader's forecast of a volume (None where there is none to show at all)."""
-    if not settings.foresight or volume not in VOLUMES:
+    """The reader's forecast of a KPI (None where there is none to show at all)."""
+    if not settings.foresight or kpi_id not in FORECAST_KPIS:
         return None
-    query = ForecastQuery(Volume(volume), today, Scope(caller.teams))
+    query = ForecastQuery(Series(kpi_id), today, Scope(caller.teams))
     try:
-        made = forecast_volume(session, caller.municipality, query, settings.min_cell_size, cache)
+        made = forecast_series(session, caller.municipality, query, settings.min_cell_size, cache)
     except NotEnoughData:
         return PageForecast(None, [NO_FORECAST])
     return PageForecast(made, reliability_nl(made))
@@ -182,7 +182,7 @@ def _span(band: Band, unit: str) -> str:
 
 
 def report_row(kpi: Kpi, shown: PageForecast) -> dict[str, Any]:
-    """The next tertial of a volume as the report shows it: expected, its 80% band, its
+    """The next tertial of a forecast KPI as the report shows it: expected, its 80% band, its
     picture, and how the forecast did in its backtest (or why there is none)."""
     made = shown.forecast
     row: dict[str, Any] = {"kpi": kpi, "forecast": made, "chart": shown.chart}
@@ -192,6 +192,7 @@ def report_row(kpi: Kpi, shown: PageForecast) -> dict[str, Any]:
             f"MASE {number(test.mase, digits=2)}; {number(test.coverage80, SHARE, 0)} "
             "binnen de 80%-band" + ("" if test.skill else "; geen patroon: recent niveau")
         )
-        row["expected"] = number(made.tertial.expected, "", 0)
-        row["band80"] = _span(made.tertial.band80, "")
+        unit = unit_nl(kpi.unit)
+        row["expected"] = f"{number(made.tertial.expected, '', 0)} {unit}"
+        row["band80"] = f"{_span(made.tertial.band80, '')} {unit}"
     return row

@@ -37,7 +37,7 @@ from app.routers.workbench.figures import (
     series,
     total,
 )
-from app.routers.workbench.foresight import VOLUMES, report_row
+from app.routers.workbench.foresight import FORECAST_KPIS, report_row
 from app.routers.workbench.pdf import html_to_pdf
 from app.routers.workbench.present import RULE_TITLES
 from app.routers.workbench.workbook import XLSX, report_workbook_bytes
@@ -253,7 +253,7 @@ def report(
         min_cell_size=cell_size,
         expected=[
             report_row(kpi, shown)
-            for kpi in (get_kpi(volume) for volume in VOLUMES)
+            for kpi in (get_kpi(kpi_id) for kpi_id in FORECAST_KPIS)
             if (shown := forecast_shown(session, visitor, kpi, settings, cache, (330, 180)))
         ],
         **_audit_sections(session, visitor, cache, period, before),

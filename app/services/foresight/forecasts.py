@@ -19,12 +19,12 @@ from app.domain.foresight import (
 )
 from app.errors import NotEnoughData
 from app.services.figures.cache import FigureCache
-from app.services.foresight.series import Scope, Volume, monthly_series
+from app.services.foresight.series import Scope, Series, monthly_series
 
 
 @dataclass(frozen=True)
 class ForecastQuery:
-    volume: Volume
+    series: Series
     as_of: date  # forecasts start with the month after the last complete one before it
     scope: Scope
 
@@ -33,7 +33,7 @@ def last_complete_month_end(as_of: date) -> date:
     return as_of.replace(day=1) - timedelta(days=1)
 
 
-def forecast_volume(
+def forecast_series(
     session: Session,
     municipality: str,
     query: ForecastQuery,
@@ -53,19 +53,21 @@ def _computed(
     session: Session, municipality: str, query: ForecastQuery, min_cell_size: int
 ) -> Forecast:
     last_day = last_complete_month_end(query.as_of)
-    first, values = monthly_series(session, municipality, query.volume, query.scope, last_day)
+    first, values = monthly_series(
+        session, municipality, query.series, query.scope, last_day, min_cell_size
+    )
     try:
-        if values and max(values[-MIN_MONTHS:]) < min_cell_size:
+        if query.series.is_count and values and max(values[-MIN_MONTHS:]) < min_cell_size:
             # a handful a month is no series to model, and its forecast would be a
             # statement about a handful of residents
             raise NotEnoughData(
-                f"fewer than {min_cell_size} a month ({query.volume.value}): too few to "
+                f"fewer than {min_cell_size} a month ({query.series.value}): too few to "
                 "forecast; choose a wider scope (the municipality, or no domain)"
             )
-        return forecast(first, values)
+        return forecast(first, values, summed=query.series.is_count)
     except TooLittleHistory as short:
         raise NotEnoughData(
-            f"{short.months} complete months of {query.volume.value} up to {last_day}; a "
+            f"{short.months} complete months of {query.series.value} up to {last_day}; a "
             f"forecast needs {MIN_MONTHS} (two years, for the season and a backtest): no "
             "forecast rather than a guess"
         ) from None
