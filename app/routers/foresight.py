@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.auth import Auditor, Caller, KpiReader
 from app.deps import CurrentProjection, FigureCacheDep, SessionDep, SettingsDep
@@ -15,6 +15,7 @@ from app.domain.foresight.risk import FEATURES, HELD_OUT_DAYS
 from app.domain.vocabulary import LawDomain
 from app.errors import Forbidden, NotFound
 from app.routers.freshness import NOT_MODIFIED, KpiValidated
+from app.routers.params import KpiIdPath
 from app.routers.route import ContractRoute
 from app.routers.tables import CsvDialect, csv_response, csv_table
 from app.schemas import kpi_table
@@ -52,25 +53,17 @@ router = APIRouter(
 
 SWITCHED_OFF = {"description": "Switched off in this installation (setting FORESIGHT)."}
 TOO_LITTLE: dict[int | str, dict[str, Any]] = {
-    404: SWITCHED_OFF,
+    404: {"description": "No forecast of this KPI, or switched off (setting FORESIGHT)."},
     422: {
         "description": "Too little history (under 24 complete months), or too few a month, "
         "to forecast: no forecast rather than a guess."
     },
 }
-SeriesPath = Annotated[
-    Series,
-    Path(
-        alias="kpiId",
-        description="The KPI to forecast, counted as the KPI counts it: inflow, outflow and "
-        "caseload (a month's count), waiting_time_intake and waiting_time_support (a month's "
-        "median days).",
-    ),
-]
+FORECASTS = ", ".join(series.value for series in Series)
 
 
 def forecast_query(
-    series: SeriesPath,
+    kpi_id: KpiIdPath,
     caller: KpiReader,
     as_of: Annotated[
         IsoDate | None,
@@ -83,9 +76,11 @@ def forecast_query(
     team: Annotated[str | None, Query(max_length=64, pattern=CODE_PATTERN)] = None,
     domain: Annotated[LawDomain | None, Query()] = None,
 ) -> ForecastQuery:
+    if kpi_id not in {series.value for series in Series}:
+        raise NotFound(f"no forecast of {kpi_id!r}: there are forecasts of {FORECASTS}")
     _own_team(caller, team)
     scope = Scope(caller.teams, team, domain.value if domain else None)
-    return ForecastQuery(series, as_of or local_today(), scope)
+    return ForecastQuery(Series(kpi_id), as_of or local_today(), scope)
 
 
 def _own_team(caller: Caller, team: str | None) -> None:
@@ -100,8 +95,11 @@ Asked = Annotated[ForecastQuery, Depends(forecast_query)]
     "/forecasts/{kpiId}",
     response_model=ForecastView,
     responses={**NOT_MODIFIED, **TOO_LITTLE},
-    summary="A forecast of inflow, outflow or caseload, with its backtest",
-    description="The next three months and the next tertial, each with 80 % and 95 % bands, "
+    summary="A KPI's forecast, with its backtest",
+    description="The forecast of inflow, outflow, caseload (a month's count; a tertial the "
+    "sum of its months), waiting_time_intake or waiting_time_support (a month's median days; "
+    "a tertial the mean of its months); any other KPI: 404. "
+    "The next three months and the next tertial, each with 80 % and 95 % bands, "
     "the model, the history it used and how it did in a rolling backtest on the same series. "
     "As a CSV table: `forecast_table_read`.",
     dependencies=[CurrentProjection, KpiValidated],

@@ -147,7 +147,8 @@ def test_a_team_limited_reader_forecasts_its_own_teams_only(
     # its forecast is of its own team's openings: a part of the municipality's
     assert own.status_code == 200
     assert own.json()["months"][0]["expected"] < 0.6 * whole.json()["months"][0]["expected"]
-    assert client.get("/api/v1/forecasts/waiting", params={"asOf": AS_OF}).status_code == 400
+    no_forecast = client.get("/api/v1/forecasts/lead_time", params={"asOf": AS_OF})
+    assert no_forecast.status_code == 404 and "inflow" in no_forecast.json()["detail"]
 
 
 def test_switched_off_there_are_no_forecasts_and_no_risks(

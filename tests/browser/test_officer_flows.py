@@ -152,7 +152,9 @@ def test_the_team_matrix_sets_teams_against_the_target_in_words_and_colour(
     page.get_by_label("Van").fill(YEAR["from"])
     page.get_by_label("Tot en met").fill(YEAR["to"])
     page.get_by_role("button", name="Toon").click()
+    page.wait_for_url(re.compile(f"from={YEAR['from']}"))  # the answer to the form, not before
     matrix = page.get_by_role("table", name=re.compile("^KPI's per team"))
+    matrix.locator("thead th").first.wait_for()
     headers = [h.inner_text() for h in matrix.locator("thead th").all()]
     assert headers == ["KPI", "Streefwaarde", "noord", "zuid"]
     waiting = matrix.get_by_role("row", name=re.compile("^Wachttijd en intake"))
