@@ -33,7 +33,7 @@ def server(
     this_month = local_today().replace(day=1)
     start = this_month.replace(year=this_month.year - 4)
     made = generate(
-        2500,
+        2000,
         seed=8,
         start=start,
         end=this_month - timedelta(days=1),
