@@ -1,6 +1,6 @@
-"""Foresight in the workbench: the forecast after the last actual month on the KPI pages of
-inflow, outflow and caseload (and in the report), and the risk column of the worklist,
-each with a short Dutch word on what it is and how reliable it was."""
+"""Foresight in the workbench: the forecast after the last actual month on the pages of the
+KPIs with one (three counts, two waiting times) and in the report, and the risk column of
+the worklist, each with a short Dutch word on what it is and how reliable it was."""
 
 from dataclasses import dataclass
 from datetime import date
