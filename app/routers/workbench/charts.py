@@ -150,15 +150,18 @@ def _banded(
     _draw_line(ax, history, None, small=False)
     start = len(history)
     xs = list(range(start, len(points)))
-    last = [(start - 1, history[-1].value)] if history and history[-1].value is not None else []
-    band_xs = [x for x, _ in last] + xs
-    for band, colour in (("band95", BAND95), ("band80", BAND80)):
-        lows = [v for _, v in last] + [getattr(a, band)[0] for a in ahead]
-        highs = [v for _, v in last] + [getattr(a, band)[1] for a in ahead]
-        ax.fill_between(band_xs, lows, highs, color=colour, linewidth=0)
-    line_xs = band_xs
-    line_ys = [v for _, v in last] + [a.expected for a in ahead]
-    ax.plot(line_xs, line_ys, color=LINE, linewidth=3, dashes=(4, 3))
+    # the band and the dashed line start at the last actual value, so they join the line
+    joined = history[-1].value if history else None
+    from_x, from_y = ([start - 1], [joined]) if joined is not None else ([], [])
+    for bands, colour in (
+        ([a.band95 for a in ahead], BAND95),
+        ([a.band80 for a in ahead], BAND80),
+    ):
+        lows = from_y + [low for low, _ in bands]
+        highs = from_y + [high for _, high in bands]
+        ax.fill_between(from_x + xs, lows, highs, color=colour, linewidth=0)
+    line_ys = from_y + [a.expected for a in ahead]
+    ax.plot(from_x + xs, line_ys, color=LINE, linewidth=3, dashes=(4, 3))
     ax.plot(xs, [a.expected for a in ahead], color=LINE, linewidth=0, marker="o", markersize=6)
     y_ticks, x_ticks = _axes(ax, points, step, top, unit, size[0])
     _note_above(ax, (start + len(points) - 1) / 2, "verwacht")
