@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.foresight.risk import (
@@ -55,7 +55,7 @@ def term_risks(
     model = risk_model(session, municipality, day, cache)
     found = [
         OpenTermRisk(term, team, model.risk(term, day))
-        for term, team in _terms(session, municipality)
+        for term, team in _terms(session, municipality, open_on=day)
         if term.open_on(day) and (teams is None or team in teams)
     ]
     found.sort(key=lambda r: (-r.risk, r.term.due_on, r.term.trajectory_id))
@@ -80,7 +80,11 @@ def risk_model(
     return _restored(orjson.loads(cache.fetch(key, compute)))
 
 
-def _terms(session: Session, municipality: str) -> Iterable[tuple[Term, str | None]]:
+def _terms(
+    session: Session, municipality: str, open_on: date | None = None
+) -> Iterable[tuple[Term, str | None]]:
+    """The municipality's terms with a due date; `open_on`: only those running on that day
+    (read on every worklist view, so the database leaves out the closed history)."""
     assessments = select(
         Trajectory.trajectory_id,
         Trajectory.domain,
@@ -97,6 +101,11 @@ def _terms(session: Session, municipality: str) -> Iterable[tuple[Term, str | No
         Trajectory.assessment_due_on.is_not(None),
         Trajectory.opened_on.is_not(None),
     )
+    if open_on is not None:
+        assessments = assessments.where(
+            *_running(Trajectory.opened_on, Trajectory.assessment_due_on, open_on),
+            or_(Trajectory.assessment_done_on.is_(None), Trajectory.assessment_done_on > open_on),
+        )
     for row in session.execute(assessments):
         opened_on, due_on = row[3], row[4]
         assert opened_on is not None and due_on is not None  # the query's own condition
@@ -120,9 +129,19 @@ def _terms(session: Session, municipality: str) -> Iterable[tuple[Term, str | No
         )
         .where(Application.municipality == municipality, Application.due_on.is_not(None))
     )
+    if open_on is not None:
+        decisions = decisions.where(
+            *_running(Application.received_on, Application.due_on, open_on),
+            or_(Application.decided_on.is_(None), Application.decided_on > open_on),
+        )
     for trajectory_id, domain, team, received_on, due_on, decided_on in session.execute(decisions):
         assert due_on is not None  # the query's own condition
         yield Term(trajectory_id, "decision", domain, received_on, due_on, decided_on), team
+
+
+def _running(started: Any, due: Any, day: date) -> tuple[ColumnElement[bool], ...]:
+    """Begun by `day` and not yet due: `Term.open_on` in SQL (done-by is the caller's)."""
+    return started <= day, due >= day
 
 
 def _restored(plain: dict[str, Any]) -> RiskModel:
