@@ -14,6 +14,7 @@ from app.domain.calendar import MUNICIPAL_TZ
 from app.domain.notifications import TERM_RULES, NotificationType, working_days_until
 from app.errors import NotEnoughData
 from app.models import ApiClient, AuditFinding, OutboxNotification, Subscription, Trajectory
+from app.services.figures.cache import FigureCache, MemoryStore
 from app.services.foresight import term_risks
 from app.services.notifications.outbox import enqueue, hears, listeners
 from app.services.storage import job_runs
@@ -42,8 +43,10 @@ def notify_terms(
             for subscription, client in listeners(session, None, NotificationType.TERM_MISSED):
                 count += _missed(session, subscription, client, today, public_url, now)
             if foresight:
+                # one model per municipality however many subscribe: kept for this run only
+                models = FigureCache(MemoryStore(), JOB)
                 for subscription, client in listeners(session, None, NotificationType.TERM_AT_RISK):
-                    count += _at_risk(session, subscription, client, today, public_url, now)
+                    count += _at_risk(session, subscription, client, today, public_url, now, models)
             session.commit()
             return count
 
@@ -129,10 +132,11 @@ def _at_risk(
     today: date,
     public_url: str,
     now: datetime,
+    models: FigureCache,
 ) -> int:
     try:
         teams = tuple(client.teams) if client.teams is not None else None
-        found = term_risks(session, subscription.municipality, teams, today, None)
+        found = term_risks(session, subscription.municipality, teams, today, models)
     except NotEnoughData:
         return 0  # nothing to learn from yet: no warning rather than a guess
     risky = [
